@@ -1,0 +1,77 @@
+//! Chain specifications: built from the runtime's genesis presets, so the node holds no
+//! genesis logic of its own.
+
+use machina_runtime::constants::{
+	currency::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL},
+	PARACHAIN_ID,
+};
+use sc_chain_spec::{ChainSpecExtension, ChainSpecGroup, ChainType};
+use serde::{Deserialize, Serialize};
+
+/// A chain spec of the Machina runtime, with the parachain extensions.
+pub type ChainSpec = sc_service::GenericChainSpec<Extensions>;
+
+/// The relay chain that local specs name, for the in-process relay node.
+pub const LOCAL_RELAY_CHAIN: &str = "rococo-local";
+
+/// Chain spec extensions a Cumulus node reads: which relay chain, which para id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ChainSpecGroup, ChainSpecExtension)]
+#[serde(rename_all = "camelCase")]
+pub struct Extensions {
+	/// The relay chain of the parachain.
+	#[serde(alias = "relayChain", alias = "RelayChain")]
+	pub relay_chain: String,
+	/// The id of the parachain.
+	#[serde(alias = "paraId", alias = "ParaId")]
+	pub para_id: u32,
+}
+
+impl Extensions {
+	/// The extensions of `chain_spec`, if it has them.
+	pub fn try_get(chain_spec: &dyn sc_service::ChainSpec) -> Option<&Self> {
+		sc_chain_spec::get_extension(chain_spec.extensions())
+	}
+}
+
+fn properties() -> sc_chain_spec::Properties {
+	let mut properties = sc_chain_spec::Properties::new();
+	properties.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
+	properties.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
+	properties.insert("ss58Format".into(), SS58_PREFIX.into());
+	properties
+}
+
+fn wasm() -> Result<&'static [u8], String> {
+	machina_runtime::WASM_BINARY.ok_or_else(|| {
+		"the runtime's wasm was not built (the node was compiled with SKIP_WASM_BUILD)".to_string()
+	})
+}
+
+/// The `development` preset: one collator (Alice), for `--dev`.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(
+		wasm()?,
+		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: PARACHAIN_ID },
+	)
+	.with_name("Machina Development")
+	.with_id("machina_dev")
+	.with_chain_type(ChainType::Development)
+	.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+	.with_properties(properties())
+	.build())
+}
+
+/// The `local_testnet` preset: two collators (Alice, Bob), for zombienet.
+pub fn local_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(
+		wasm()?,
+		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: PARACHAIN_ID },
+	)
+	.with_name("Machina Local Testnet")
+	.with_id("machina_local")
+	.with_chain_type(ChainType::Local)
+	.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+	.with_protocol_id("machina-local")
+	.with_properties(properties())
+	.build())
+}

@@ -1,0 +1,99 @@
+//! Device identity and the read-only view of the device registry other pallets use.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::{ed25519, sr25519, H256};
+use core::fmt::Debug;
+use sp_runtime::traits::{BlakeTwo256, Hash};
+
+use crate::h3::H3Cell;
+
+/// A device's identity: the blake2-256 hash of its hardware public key.
+///
+/// Derived, never chosen: one hardware key gives exactly one `DeviceId`, so a second
+/// registration of the same secure element collides.
+pub type DeviceId = H256;
+
+/// Derive the [`DeviceId`] of a hardware public key (its encoding as attested).
+pub fn device_id_of(hardware_public_key: &[u8]) -> DeviceId {
+	<BlakeTwo256 as Hash>::hash(hardware_public_key)
+}
+
+/// Where a device stands in its lifecycle. Only `Active` devices earn rewards.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	PartialEq, Eq,
+)]
+#[derive(serde::Serialize, serde::Deserialize)]
+pub enum DeviceStatus {
+	/// Attested and within its attestation validity.
+	Active,
+	/// Its last attestation is older than the validity period; it must re-attest.
+	Stale,
+	/// Its certificate or manufacturer root was revoked; permanent.
+	Revoked,
+	/// Suspended by governance or because its manufacturer is suspended.
+	Suspended,
+}
+
+/// The key a device signs day-to-day messages (heartbeats, receipts) with.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
+	Eq,
+)]
+pub enum OperationalKey {
+	Ed25519(ed25519::Public),
+	Sr25519(sr25519::Public),
+}
+
+/// Read-only access to registered devices. Implemented by `pallet-device-registry`;
+/// used by coverage and intents, which must not depend on the registry's crate.
+pub trait DeviceInspect<AccountId> {
+	/// The account that owns `device`, if it is registered.
+	fn owner(device: &DeviceId) -> Option<AccountId>;
+	/// The lifecycle status of `device`, if it is registered.
+	fn status(device: &DeviceId) -> Option<DeviceStatus>;
+	/// The operational key `device` signs with, if it is registered.
+	fn operational_key(device: &DeviceId) -> Option<OperationalKey>;
+	/// The H3 cell `device` declared, if any.
+	fn location(device: &DeviceId) -> Option<H3Cell>;
+	/// Whether `device` is registered and `Active`.
+	fn is_active(device: &DeviceId) -> bool {
+		Self::status(device) == Some(DeviceStatus::Active)
+	}
+}
+
+/// No devices at all: for runtimes and mocks without a registry.
+impl<AccountId> DeviceInspect<AccountId> for () {
+	fn owner(_: &DeviceId) -> Option<AccountId> {
+		None
+	}
+	fn status(_: &DeviceId) -> Option<DeviceStatus> {
+		None
+	}
+	fn operational_key(_: &DeviceId) -> Option<OperationalKey> {
+		None
+	}
+	fn location(_: &DeviceId) -> Option<H3Cell> {
+		None
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn device_id_is_blake2_of_the_hardware_key() {
+		let key = [7u8; 33];
+		assert_eq!(device_id_of(&key), <BlakeTwo256 as Hash>::hash(&key));
+		assert_ne!(device_id_of(&key), device_id_of(&[8u8; 33]));
+	}
+
+	#[test]
+	fn unit_inspector_knows_no_device() {
+		let id = device_id_of(b"k");
+		assert_eq!(<() as DeviceInspect<u64>>::owner(&id), None);
+		assert!(!<() as DeviceInspect<u64>>::is_active(&id));
+	}
+}

@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod bonds;
+pub mod device;
+pub mod h3;
+
+pub use bonds::{BondManager, BondPurpose, BondSlasher, OffenceKind, SlashOutcome};
+pub use device::{DeviceId, DeviceInspect, DeviceStatus, OperationalKey};
+pub use h3::{H3Cell, H3Error};

@@ -1,0 +1,14 @@
+//! Pallet configuration, one module per concern. Machina's own pallets get one file
+//! each as they land.
+
+mod accounts;
+mod collators;
+mod governance;
+mod monetary;
+mod parachain;
+mod system;
+pub mod xcm;
+
+pub use collators::ConsensusHook;
+pub use monetary::WeightToFee;
+pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

@@ -1,0 +1,110 @@
+//! Genesis presets, served through the `GenesisBuilder` runtime API so that any node
+//! (machina-node, polkadot-omni-node, chain-spec-builder) can build a chain spec from
+//! the runtime alone.
+//!
+//! - `development`: one collator (Alice), for `machina-node --dev` and single-collator
+//!   networks.
+//! - `local_testnet`: two collators (Alice and Bob), for zombienet networks.
+//!
+//! Both endow the well-known development accounts and make Alice the (temporary)
+//! sudo key. These keys are public: never use these presets for a real network.
+
+use alloc::{vec, vec::Vec};
+use cumulus_primitives_core::ParaId;
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+
+use crate::{
+	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
+	AccountId, AuraId, BalancesConfig, CollatorSelectionConfig, ParachainInfoConfig,
+	PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
+};
+
+/// The balance each endowed development account starts with: one million MACH.
+pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+/// What each invulnerable collator bonds with collator selection.
+pub const COLLATOR_BOND: u128 = 16 * EXISTENTIAL_DEPOSIT;
+/// The XCM version the chain speaks until told otherwise.
+const SAFE_XCM_VERSION: u32 = xcm::prelude::XCM_VERSION;
+
+/// The session keys of a collator whose Aura key is `aura`.
+pub fn session_keys(aura: AuraId) -> SessionKeys {
+	SessionKeys { aura }
+}
+
+fn machina_genesis(
+	invulnerables: Vec<(AccountId, AuraId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+	id: ParaId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		parachain_info: ParachainInfoConfig { parachain_id: id },
+		collator_selection: CollatorSelectionConfig {
+			invulnerables: invulnerables.iter().cloned().map(|(acc, _)| acc).collect::<Vec<_>>(),
+			candidacy_bond: COLLATOR_BOND,
+		},
+		session: SessionConfig {
+			keys: invulnerables
+				.into_iter()
+				.map(|(acc, aura)| (acc.clone(), acc, session_keys(aura)))
+				.collect::<Vec<_>>(),
+		},
+		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(SAFE_XCM_VERSION) },
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The well-known development accounts, all endowed.
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+fn collator(k: Sr25519Keyring) -> (AccountId, AuraId) {
+	(k.to_account_id(), k.public().into())
+}
+
+fn development_config_genesis() -> Value {
+	machina_genesis(
+		vec![collator(Sr25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+		PARACHAIN_ID.into(),
+	)
+}
+
+fn local_testnet_genesis() -> Value {
+	machina_genesis(
+		vec![collator(Sr25519Keyring::Alice), collator(Sr25519Keyring::Bob)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+		PARACHAIN_ID.into(),
+	)
+}
+
+/// The JSON patch of a named preset.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

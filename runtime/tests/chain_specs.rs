@@ -1,0 +1,136 @@
+//! The committed chain specs in `chain-specs/` must match this runtime: regenerate them
+//! with `scripts/gen-chain-specs.sh` when this test fails.
+//!
+//! Checked: the plain specs' genesis equals the runtime's preset; the raw specs' storage
+//! equals the storage the preset builds (every key but `:code`); the raw specs' `:code`
+//! is a runtime of this `spec_name`, `spec_version` and `transaction_version` (its bytes
+//! depend on the build path, so they are not compared); para id, relay chain and token
+//! properties.
+
+mod common;
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+use codec::Decode;
+use machina_runtime::{
+	constants::{
+		currency::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL},
+		PARACHAIN_ID,
+	},
+	VERSION,
+};
+use serde_json::Value;
+
+const CODE_KEY: &[u8] = b":code";
+
+fn spec(file: &str) -> Value {
+	let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../chain-specs").join(file);
+	let text = std::fs::read_to_string(&path)
+		.unwrap_or_else(|e| panic!("{}: {e}; run scripts/gen-chain-specs.sh", path.display()));
+	serde_json::from_str(&text).expect("a chain spec is JSON")
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+	let s = s.strip_prefix("0x").unwrap_or(s);
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+fn check_common_fields(spec: &Value, file: &str) {
+	assert_eq!(spec["para_id"].as_u64(), Some(PARACHAIN_ID as u64), "{file}: para_id");
+	assert_eq!(spec["relay_chain"].as_str(), Some("rococo-local"), "{file}: relay_chain");
+	let props = &spec["properties"];
+	assert_eq!(props["tokenSymbol"].as_str(), Some(TOKEN_SYMBOL), "{file}");
+	assert_eq!(props["tokenDecimals"].as_u64(), Some(TOKEN_DECIMALS as u64), "{file}");
+	assert_eq!(props["ss58Format"].as_u64(), Some(SS58_PREFIX as u64), "{file}");
+}
+
+/// Read a custom section of a wasm module.
+fn custom_section<'a>(wasm: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
+	fn leb(bytes: &[u8], pos: &mut usize) -> usize {
+		let (mut result, mut shift) = (0usize, 0);
+		loop {
+			let b = bytes[*pos];
+			*pos += 1;
+			result |= ((b & 0x7f) as usize) << shift;
+			if b & 0x80 == 0 {
+				return result;
+			}
+			shift += 7;
+		}
+	}
+	assert_eq!(&wasm[..4], b"\0asm", "not a wasm module");
+	let mut pos = 8;
+	while pos < wasm.len() {
+		let id = wasm[pos];
+		pos += 1;
+		let size = leb(wasm, &mut pos);
+		let end = pos + size;
+		if id == 0 {
+			let mut p = pos;
+			let name_len = leb(wasm, &mut p);
+			if &wasm[p..p + name_len] == wanted.as_bytes() {
+				return Some(&wasm[p + name_len..end]);
+			}
+		}
+		pos = end;
+	}
+	None
+}
+
+#[test]
+fn plain_specs_hold_the_runtime_presets() {
+	for (file, preset) in [("machina-dev.json", "development"), ("machina-local.json", "local_testnet")] {
+		let spec = spec(file);
+		check_common_fields(&spec, file);
+		let genesis = &spec["genesis"]["runtimeGenesis"];
+		if let Some(patch) = genesis.get("patch") {
+			let expected: Value = serde_json::from_slice(
+				&machina_runtime::genesis_config_presets::get_preset(&preset.into()).unwrap(),
+			)
+			.unwrap();
+			assert_eq!(patch, &expected, "{file}: the genesis patch differs from preset {preset}");
+		} else {
+			let config = genesis.get("config").expect("a plain spec has a patch or a config");
+			assert_eq!(config, &common::preset_config(preset), "{file}: config differs from {preset}");
+		}
+	}
+}
+
+#[test]
+fn raw_specs_hold_the_genesis_the_runtime_builds() {
+	for (file, preset) in
+		[("machina-dev-raw.json", "development"), ("machina-local-raw.json", "local_testnet")]
+	{
+		let spec = spec(file);
+		check_common_fields(&spec, file);
+		let top = spec["genesis"]["raw"]["top"].as_object().expect("a raw spec has top storage");
+		let mut raw: BTreeMap<Vec<u8>, Vec<u8>> =
+			top.iter().map(|(k, v)| (unhex(k), unhex(v.as_str().unwrap()))).collect();
+
+		let code = raw.remove(CODE_KEY).expect("the raw spec holds the runtime code");
+		let wasm = sp_maybe_compressed_blob::decompress(&code, 64 * 1024 * 1024)
+			.expect("the code is a (compressed) wasm blob");
+		let mut section = custom_section(&wasm, "runtime_version").expect("a runtime_version section");
+		let version = sp_version::RuntimeVersion::decode(&mut section).expect("a RuntimeVersion");
+		assert_eq!(version.spec_name, VERSION.spec_name, "{file}: spec_name");
+		assert_eq!(version.spec_version, VERSION.spec_version, "{file}: spec_version of :code");
+		assert_eq!(version.transaction_version, VERSION.transaction_version, "{file}");
+
+		let expected: BTreeMap<Vec<u8>, Vec<u8>> = common::preset_storage(preset).top.into_iter().collect();
+		let missing: Vec<_> = expected.keys().filter(|k| !raw.contains_key(*k)).map(hex_of).collect();
+		let extra: Vec<_> = raw.keys().filter(|k| !expected.contains_key(*k)).map(hex_of).collect();
+		let differing: Vec<_> = expected
+			.iter()
+			.filter(|(k, v)| raw.get(*k).is_some_and(|r| r != *v))
+			.map(|(k, _)| hex_of(k))
+			.collect();
+		assert!(
+			missing.is_empty() && extra.is_empty() && differing.is_empty(),
+			"{file} is stale (run scripts/gen-chain-specs.sh): missing {missing:?}, extra {extra:?}, differing {differing:?}"
+		);
+	}
+}
+
+fn hex_of(k: &Vec<u8>) -> String {
+	k.iter().map(|b| format!("{b:02x}")).collect()
+}

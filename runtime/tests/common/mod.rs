@@ -1,0 +1,154 @@
+//! Helpers for tests against the real runtime: genesis from a preset, signed
+//! transactions, and whole blocks with the inherents a collator would provide.
+#![allow(dead_code)]
+
+use codec::Encode;
+use cumulus_primitives_core::PersistedValidationData;
+use cumulus_primitives_parachain_inherent::ParachainInherentData;
+use cumulus_test_relay_sproof_builder::RelayStateSproofBuilder;
+use frame_support::genesis_builder_helper::build_state;
+use machina_runtime::{
+	constants::{time::SLOT_DURATION, PARACHAIN_ID},
+	genesis_config_presets, Block, Executive, Header, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, System, TxExtension, UncheckedExtrinsic,
+};
+use serde_json::Value;
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	generic::{Digest, DigestItem, Era, SignedPayload},
+	traits::Header as HeaderT,
+	BuildStorage,
+};
+
+/// Merge a JSON patch into `base`, as chain-spec builders do with preset patches.
+pub fn json_merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (k, v) in patch {
+				json_merge(base.entry(k).or_insert(Value::Null), v);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// The full genesis config JSON of a preset: the default config with the preset's patch.
+pub fn preset_config(preset: &str) -> Value {
+	let patch = genesis_config_presets::get_preset(&preset.into())
+		.unwrap_or_else(|| panic!("preset {preset} exists"));
+	let patch: Value = serde_json::from_slice(&patch).expect("a preset is JSON");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	json_merge(&mut config, patch);
+	config
+}
+
+/// The genesis storage of a preset, built the way a node builds it (`GenesisBuilder`).
+pub fn preset_storage(preset: &str) -> sp_runtime::Storage {
+	let config = preset_config(preset);
+	let mut ext = sp_io::TestExternalities::new(Default::default());
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+			.expect("the preset builds");
+	});
+	// Collect every key the build wrote, as a `Storage`.
+	let mut storage = sp_runtime::Storage::default();
+	ext.execute_with(|| {
+		let mut key = Vec::new();
+		while let Some(next) = sp_io::storage::next_key(&key) {
+			let value = sp_io::storage::get(&next).expect("next_key returns existing keys");
+			storage.top.insert(next.clone(), value.to_vec());
+			key = next;
+		}
+	});
+	storage
+}
+
+/// Externalities at genesis of a preset.
+pub fn new_test_ext(preset: &str) -> sp_io::TestExternalities {
+	let config: RuntimeGenesisConfig =
+		serde_json::from_value(preset_config(preset)).expect("the preset is a valid config");
+	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
+	ext.execute_with(|| System::set_block_number(0));
+	ext
+}
+
+/// The transaction extensions a wallet would attach, for `nonce`.
+pub fn tx_extension(nonce: u32, tip: u128) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+	)
+		.into()
+}
+
+/// `call` signed by `who` with `nonce`, as a wallet signs it.
+pub fn signed(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
+	let ext = tx_extension(nonce, 0);
+	let payload = SignedPayload::new(call.clone(), ext.clone()).expect("implicit data is available");
+	let signature = payload.using_encoded(|bytes| who.sign(bytes));
+	UncheckedExtrinsic::new_signed(call, who.to_account_id().into(), signature.into(), ext)
+}
+
+/// Open block `System::block_number() + 1` as the collator of Aura `slot` would: the
+/// Aura pre-digest, then the parachain validation data and timestamp inherents.
+pub fn open_block(slot: u64) {
+	let number = System::block_number() + 1;
+	let parent_hash = System::block_hash(number - 1);
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
+	let header = Header::new(number, Default::default(), Default::default(), parent_hash, digest);
+	Executive::initialize_block(&header);
+
+	// The relay chain's view: its slot equals ours (both 6 s), and the head it last
+	// included. The runtime only hashes that head to trim its unincluded segment, which
+	// is empty when building on genesis, so a header of the parent's number suffices.
+	let included_head =
+		Header::new(number - 1, Default::default(), Default::default(), Default::default(), Default::default());
+	let mut sproof = RelayStateSproofBuilder {
+		para_id: PARACHAIN_ID.into(),
+		current_slot: slot.into(),
+		included_para_head: Some(cumulus_primitives_core::relay_chain::HeadData(included_head.encode())),
+		num_authorities: 2,
+		..Default::default()
+	};
+	sproof.current_epoch = slot / 10;
+	let (relay_parent_storage_root, relay_chain_state, relay_parent_descendants) =
+		sproof.into_state_root_proof_and_descendants(0);
+	let parachain_inherent = ParachainInherentData {
+		validation_data: PersistedValidationData {
+			parent_head: Default::default(),
+			relay_parent_number: slot as u32,
+			relay_parent_storage_root,
+			max_pov_size: Default::default(),
+		},
+		relay_chain_state,
+		downward_messages: Default::default(),
+		horizontal_messages: Default::default(),
+		relay_parent_descendants,
+		collator_peer_id: None,
+	};
+
+	let mut data = sp_inherents::InherentData::new();
+	data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &(slot * SLOT_DURATION)).unwrap();
+	data.put_data(cumulus_primitives_parachain_inherent::INHERENT_IDENTIFIER, &parachain_inherent)
+		.unwrap();
+	// The runtime turns inherent data into inherents, as a block author's node asks it to.
+	use sp_block_builder::runtime_decl_for_block_builder::BlockBuilderV6;
+	for inherent in <Runtime as BlockBuilderV6<Block>>::inherent_extrinsics(data) {
+		Executive::apply_extrinsic(inherent)
+			.expect("an inherent is valid")
+			.expect("an inherent dispatches");
+	}
+}
+
+/// Close the block opened by [`open_block`], running every `on_finalize` hook.
+pub fn close_block() -> Header {
+	Executive::finalize_block()
+}

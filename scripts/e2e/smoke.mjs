@@ -1,0 +1,107 @@
+// Smoke test of a running Machina node through @polkadot/api, as a wallet sees it:
+// finality, the machina_ RPC namespace, and a signed transfer finalized with its fee.
+//
+// Usage: node smoke.mjs [ws://127.0.0.1:9944]
+// Prints one line per check and a closing `N passed, M failed`; exits non-zero on failure.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+
+const url = process.argv[2] ?? 'ws://127.0.0.1:9944';
+const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS ?? 120_000);
+const results = [];
+
+function check(name, ok, detail = '') {
+  results.push(ok);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
+}
+
+function withTimeout(promise, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), TIMEOUT_MS);
+    }),
+  ]);
+}
+
+async function waitForFinalized(api, count) {
+  const seen = [];
+  return new Promise((resolve, reject) => {
+    api.rpc.chain
+      .subscribeFinalizedHeads(async (header) => {
+        const hash = header.hash;
+        const at = await api.at(hash);
+        const now = (await at.query.timestamp.now()).toNumber();
+        seen.push({ number: header.number.toNumber(), wallClock: Date.now(), now });
+        if (seen.length >= count) resolve(seen);
+      })
+      .catch(reject);
+  });
+}
+
+async function main() {
+  await cryptoWaitReady();
+  const t0 = Date.now();
+  const api = await withTimeout(ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true }), 'connection');
+  const chain = (await api.rpc.system.chain()).toString();
+  const version = api.runtimeVersion;
+  check('connected', true, `${chain}, ${version.specName} v${version.specVersion}, metadata v${api.runtimeMetadata.version}`);
+  check('runtime is machina', version.specName.toString() === 'machina');
+  check('chain properties', api.registry.chainTokens[0] === 'MACH' && api.registry.chainDecimals[0] === 12,
+    `${api.registry.chainTokens[0]} / ${api.registry.chainDecimals[0]} decimals`);
+
+  // Three finalized blocks, and the block time between them as seen by the client.
+  const finalized = await withTimeout(waitForFinalized(api, 4), '4 finalized heads');
+  const numbers = finalized.map((f) => f.number);
+  const increasing = numbers.every((n, i) => i === 0 || n > numbers[i - 1]);
+  check('3 more blocks finalized', increasing && numbers[3] - numbers[0] >= 3, `#${numbers.join(', #')}`);
+  const wall = (finalized[3].wallClock - finalized[0].wallClock) / (numbers[3] - numbers[0]);
+  console.log(`     measured block time: ${wall.toFixed(0)} ms per block (wall clock at the client)`);
+
+  // The node's own RPC namespace.
+  const info = await api.rpc.rpc.methods();
+  const methods = info.methods.map((m) => m.toString());
+  check('machina_nodeInfo listed in rpc_methods', methods.includes('machina_nodeInfo'));
+  const nodeInfo = await api._rpcCore.provider.send('machina_nodeInfo', []);
+  check('machina_nodeInfo answers', nodeInfo.specName === 'machina' && nodeInfo.paraId === 2000 &&
+    nodeInfo.specVersion === version.specVersion.toNumber() && nodeInfo.bestNumber >= numbers[0],
+    JSON.stringify(nodeInfo));
+
+  // A signed transfer to a fresh account, followed to finality.
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const alice = keyring.addFromUri('//Alice');
+  const dest = keyring.addFromUri(mnemonicGenerate());
+  const amount = 5n * 10n ** 12n;
+  const before = (await api.query.system.account(alice.address)).data.free.toBigInt();
+  const outcome = await withTimeout(new Promise((resolve, reject) => {
+    api.tx.balances.transferKeepAlive(dest.address, amount)
+      .signAndSend(alice, ({ status, events, dispatchError }) => {
+        if (dispatchError) reject(new Error(dispatchError.toString()));
+        if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
+      })
+      .catch(reject);
+  }), 'the transfer to be finalized');
+  const success = outcome.events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event));
+  const feeEvent = outcome.events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+  const fee = feeEvent ? feeEvent.event.data[1].toBigInt() : 0n;
+  check('transfer finalized with ExtrinsicSuccess', success, `in ${outcome.blockHash.toHex().slice(0, 18)}…`);
+  const destFree = (await api.query.system.account(dest.address)).data.free.toBigInt();
+  check('recipient received the amount', destFree === amount, `${destFree}`);
+  const after = (await api.query.system.account(alice.address)).data.free.toBigInt();
+  check('sender paid amount + fee', fee > 0n && before - after === amount + fee, `fee ${fee}`);
+
+  await api.disconnect();
+  const passed = results.filter(Boolean).length;
+  const failed = results.length - passed;
+  console.log(`smoke took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.log(`FAIL ${e.message}`);
+  console.log(`${results.filter(Boolean).length} passed, ${results.filter((r) => !r).length + 1} failed`);
+  process.exit(1);
+});

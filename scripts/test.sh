@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The CI tier: pallet and runtime tests (native, against the real runtime), plus the
+# runtime's wasm build, so a std-only dependency cannot slip into the chain.
+# Cold on a 2-core machine: see README ("Tests"). The node is not built here.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$MACHINA_ROOT"
+
+bash scripts/setup.sh
+
+log "cargo test: primitives, pallets, runtime (target dir: $CARGO_TARGET_DIR)"
+# default-members: everything but the node.
+cargo test --locked
