@@ -17,7 +17,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	constants::time::SLOT_DURATION, genesis_config_presets, AccountId, Balance, Block,
+	constants::time::SLOT_DURATION, genesis_config_presets, AccountId, Balance, Block, BlockNumber,
 	Executive, InherentDataExt, Nonce, ParachainSystem, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
@@ -207,6 +207,32 @@ impl_runtime_apis! {
 	impl cumulus_primitives_core::CollectCollationInfo<Block> for Runtime {
 		fn collect_collation_info(header: &<Block as BlockT>::Header) -> cumulus_primitives_core::CollationInfo {
 			ParachainSystem::collect_collation_info(header)
+		}
+	}
+
+	impl pallet_micro_bonds::runtime_api::MicroBondsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn bond(who: AccountId, purpose: machina_primitives::BondPurpose) -> Option<(Balance, Balance)> {
+			pallet_micro_bonds::Bonds::<Runtime>::get(who, purpose).map(|l| (l.active, l.committed))
+		}
+		fn unbonding_chunks(
+			who: AccountId,
+			purpose: machina_primitives::BondPurpose,
+		) -> Vec<pallet_micro_bonds::UnbondingChunk<Balance, BlockNumber>> {
+			pallet_micro_bonds::Bonds::<Runtime>::get(who, purpose)
+				.map(|l| l.unbonding.into_inner())
+				.unwrap_or_default()
+		}
+		fn slashable_balance(who: AccountId, purpose: machina_primitives::BondPurpose) -> Balance {
+			crate::MicroBonds::slashable_balance(&who, purpose)
+		}
+		fn pool(pool: pallet_micro_bonds::PoolId) -> Option<pallet_micro_bonds::PoolInfo<AccountId, Balance>> {
+			crate::MicroBonds::pool_info(pool)
+		}
+		fn pool_member(pool: pallet_micro_bonds::PoolId, who: AccountId) -> Option<(Balance, Balance, Balance)> {
+			crate::MicroBonds::pool_member_info(pool, &who)
+		}
+		fn insurance() -> (Balance, Balance) {
+			crate::MicroBonds::insurance_info()
 		}
 	}
 

@@ -20,6 +20,7 @@ frame_benchmarking::define_benchmarks!(
 	[cumulus_pallet_parachain_system, ParachainSystem]
 	[cumulus_pallet_xcmp_queue, XcmpQueue]
 	[cumulus_pallet_weight_reclaim, WeightReclaim]
+	[pallet_micro_bonds, MicroBonds]
 );
 
 use cumulus_pallet_session_benchmarking::Pallet as SessionBench;

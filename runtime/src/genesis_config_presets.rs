@@ -16,10 +16,15 @@ use serde_json::Value;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 
+use machina_primitives::OffenceKind;
+use pallet_micro_bonds::SlashPolicy;
+use sp_runtime::Perbill;
+
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
-	AccountId, AuraId, BalancesConfig, CollatorSelectionConfig, ParachainInfoConfig,
-	PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
+	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, MicroBondsConfig,
+	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	SudoConfig, UNIT,
 };
 
 /// The balance each endowed development account starts with: one million MACH.
@@ -28,6 +33,27 @@ pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 pub const COLLATOR_BOND: u128 = 16 * EXISTENTIAL_DEPOSIT;
 /// The XCM version the chain speaks until told otherwise.
 const SAFE_XCM_VERSION: u32 = xcm::prelude::XCM_VERSION;
+
+/// The highest pool commission at genesis.
+pub const MAX_POOL_COMMISSION: Perbill = Perbill::from_percent(20);
+
+/// How each provable offence is punished at genesis: the fraction of the slashable bond,
+/// a cap, and the split (reporter, insurance, burn). Governance changes them later.
+pub fn slash_policies() -> Vec<(OffenceKind, SlashPolicy<Balance>)> {
+	let policy = |fraction: u32, cap: Balance| SlashPolicy {
+		fraction: Perbill::from_percent(fraction),
+		cap: cap * UNIT,
+		reporter: Perbill::from_percent(10),
+		insurance: Perbill::from_percent(50),
+		burn: Perbill::from_percent(40),
+	};
+	vec![
+		(OffenceKind::Equivocation, policy(10, 10_000)),
+		(OffenceKind::FalseCoverage, policy(20, 10_000)),
+		(OffenceKind::InvalidAggregate, policy(20, 50_000)),
+		(OffenceKind::SolverDefault, policy(5, 10_000)),
+	]
+}
 
 /// The session keys of a collator whose Aura key is `aura`.
 pub fn session_keys(aura: AuraId) -> SessionKeys {
@@ -57,6 +83,10 @@ fn machina_genesis(
 		},
 		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(SAFE_XCM_VERSION) },
 		sudo: SudoConfig { key: Some(root) },
+		micro_bonds: MicroBondsConfig {
+			max_commission: MAX_POOL_COMMISSION,
+			slash_policies: slash_policies(),
+		},
 	})
 }
 

@@ -198,6 +198,8 @@ mod runtime {
 	pub type Multisig = pallet_multisig;
 
 	// Machina's own pallets take indexes from 50.
+	#[runtime::pallet_index(50)]
+	pub type MicroBonds = pallet_micro_bonds;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

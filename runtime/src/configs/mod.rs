@@ -4,6 +4,7 @@
 mod accounts;
 mod collators;
 mod governance;
+pub mod micro_bonds;
 mod monetary;
 mod parachain;
 mod system;

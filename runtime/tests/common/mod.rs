@@ -99,6 +99,9 @@ pub fn signed(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedEx
 
 /// Open block `System::block_number() + 1` as the collator of Aura `slot` would: the
 /// Aura pre-digest, then the parachain validation data and timestamp inherents.
+///
+/// The relay chain is shown no included block, so the unincluded segment grows by one
+/// per block: a test may build at most `UNINCLUDED_SEGMENT_CAPACITY` (3) blocks.
 pub fn open_block(slot: u64) {
 	let number = System::block_number() + 1;
 	let parent_hash = System::block_hash(number - 1);
