@@ -11,3 +11,6 @@ bash scripts/setup.sh
 log "cargo test: primitives, pallets, runtime (target dir: $CARGO_TARGET_DIR)"
 # default-members: everything but the node.
 cargo test --locked
+
+log "benchmarks execute (each pallet's benchmark test suite, runtime-benchmarks feature)"
+SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds --features runtime-benchmarks benchmarking

@@ -205,8 +205,7 @@ fn run_node(cli: &Cli) -> Result<()> {
 		let node_facts = NodeFacts {
 			node_version: Cli::impl_version(),
 			chain_name: config.chain_spec.name().to_string(),
-			dev_mode: config.chain_spec.chain_type() == sc_chain_spec::ChainType::Development &&
-				cli.run.base.shared_params.is_dev(),
+			dev_mode: false,
 			dev_block_time_ms: None,
 		};
 

@@ -1,7 +1,7 @@
 //! Benchmarks of every call, each in its worst case.
 
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, Get};
+use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
 use frame_system::RawOrigin;
 use machina_primitives::{BondManager, BondPurpose, BondSlasher, OffenceKind};
 use sp_runtime::{traits::Bounded, Perbill};
