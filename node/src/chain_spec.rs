@@ -47,31 +47,36 @@ fn wasm() -> Result<&'static [u8], String> {
 	})
 }
 
-/// The `development` preset: one collator (Alice), for `--dev`.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+fn machina_spec(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(
 		wasm()?,
 		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: PARACHAIN_ID },
 	)
-	.with_name("Machina Development")
-	.with_id("machina_dev")
-	.with_chain_type(ChainType::Development)
-	.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+	.with_name(name)
+	.with_id(id)
+	.with_chain_type(chain_type)
+	.with_genesis_config_preset_name(preset)
+	.with_protocol_id(id)
 	.with_properties(properties())
 	.build())
 }
 
+/// The `development` preset: one collator (Alice), for `--dev`.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	machina_spec(
+		"Machina Development",
+		"machina_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// The `local_testnet` preset: two collators (Alice, Bob), for zombienet.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(
-		wasm()?,
-		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: PARACHAIN_ID },
+	machina_spec(
+		"Machina Local Testnet",
+		"machina_local",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
 	)
-	.with_name("Machina Local Testnet")
-	.with_id("machina_local")
-	.with_chain_type(ChainType::Local)
-	.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-	.with_protocol_id("machina-local")
-	.with_properties(properties())
-	.build())
 }

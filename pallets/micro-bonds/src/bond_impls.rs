@@ -79,11 +79,7 @@ impl<T: Config> BondManager<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			ensure!(ledger.committed >= amount, Error::<T>::ReleaseExceedsCommitted);
 			ledger.committed -= amount;
 		}
-		if ledger.is_empty() {
-			Bonds::<T>::remove(who, purpose);
-		} else {
-			Bonds::<T>::insert(who, purpose, ledger);
-		}
+		Self::store_ledger(who, purpose, ledger);
 		Self::deposit_event(Event::Released { who: who.clone(), purpose, amount });
 		Ok(())
 	}

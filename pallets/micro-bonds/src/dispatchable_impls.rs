@@ -87,22 +87,10 @@ impl<T: Config> Pallet<T> {
 	/// Release every chunk whose unlock block has come.
 	pub(crate) fn do_withdraw_unbonded(who: &T::AccountId, purpose: BondPurpose) -> DispatchResult {
 		let mut ledger = Bonds::<T>::get(who, purpose).ok_or(Error::<T>::NotBonded)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let mut amount = BalanceOf::<T>::zero();
-		ledger.unbonding.retain(|chunk| {
-			let unlocked = chunk.unlock_at <= now;
-			if unlocked {
-				amount = amount.saturating_add(chunk.value);
-			}
-			!unlocked
-		});
+		let amount = take_unlocked::<T>(&mut ledger.unbonding);
 		ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
 		T::Currency::release(&HoldReason::Bond.into(), who, amount, Precision::Exact)?;
-		if ledger.is_empty() {
-			Bonds::<T>::remove(who, purpose);
-		} else {
-			Bonds::<T>::insert(who, purpose, ledger);
-		}
+		Self::store_ledger(who, purpose, ledger);
 		Self::deposit_event(Event::Withdrawn { who: who.clone(), purpose, amount });
 		Ok(())
 	}
@@ -119,6 +107,15 @@ impl<T: Config> Pallet<T> {
 		let remaining = T::Currency::balance(&insurance);
 		Self::deposit_event(Event::InsurancePaid { to: to.clone(), amount, remaining });
 		Ok(())
+	}
+
+	/// Store `ledger`, or remove it once it holds and commits nothing.
+	pub(crate) fn store_ledger(who: &T::AccountId, purpose: BondPurpose, ledger: LedgerOf<T>) {
+		if ledger.is_empty() {
+			Bonds::<T>::remove(who, purpose);
+		} else {
+			Bonds::<T>::insert(who, purpose, ledger);
+		}
 	}
 
 	/// The block at which something unbonded now unlocks.
@@ -146,4 +143,23 @@ pub(crate) fn push_chunk<T: Config>(
 	chunks
 		.try_push(UnbondingChunk { value, unlock_at })
 		.map_err(|_| Error::<T>::TooManyUnbondingChunks.into())
+}
+
+/// Remove the chunks that have unlocked by now and return their total.
+pub(crate) fn take_unlocked<T: Config>(
+	chunks: &mut frame_support::BoundedVec<
+		UnbondingChunk<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
+		T::MaxUnbondingChunks,
+	>,
+) -> BalanceOf<T> {
+	let now = frame_system::Pallet::<T>::block_number();
+	let mut total = BalanceOf::<T>::zero();
+	chunks.retain(|chunk| {
+		let unlocked = chunk.unlock_at <= now;
+		if unlocked {
+			total = total.saturating_add(chunk.value);
+		}
+		!unlocked
+	});
+	total
 }

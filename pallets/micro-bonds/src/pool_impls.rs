@@ -13,7 +13,11 @@ use frame_support::{
 use sp_arithmetic::{traits::Saturating, FixedPointNumber, FixedU128, Perbill};
 use sp_runtime::{traits::Zero, DispatchResult};
 
-use crate::{dispatchable_impls::push_chunk, pallet::*, Pool, PoolId, PoolMember};
+use crate::{
+	dispatchable_impls::{push_chunk, take_unlocked},
+	pallet::*,
+	Pool, PoolId, PoolMember,
+};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_create_pool(operator: T::AccountId, commission: Perbill, stake: BalanceOf<T>) -> DispatchResult {
@@ -125,15 +129,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_withdraw_pool(who: &T::AccountId, id: PoolId) -> DispatchResult {
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let mut points = BalanceOf::<T>::zero();
-		member.unbonding.retain(|chunk| {
-			let unlocked = chunk.unlock_at <= now;
-			if unlocked {
-				points = points.saturating_add(chunk.value);
-			}
-			!unlocked
-		});
+		let points = take_unlocked::<T>(&mut member.unbonding);
 		ensure!(!points.is_zero(), Error::<T>::NothingToWithdraw);
 		let amount = pool.unbonding.redeem(points);
 		if !amount.is_zero() {
