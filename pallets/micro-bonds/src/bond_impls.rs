@@ -132,3 +132,13 @@ impl<T: Config> Pallet<T> {
 		(T::Currency::balance(&Self::insurance_account()), InsurancePaidOut::<T>::get())
 	}
 }
+
+impl<T: Config> machina_primitives::InsuranceFund<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn balance() -> BalanceOf<T> {
+		Self::insurance_info().0
+	}
+
+	fn pay(to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		Self::pay_insurance_from(to, amount)
+	}
+}

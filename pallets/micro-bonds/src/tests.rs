@@ -522,6 +522,20 @@ fn insurance_pays_from_slashes() {
 }
 
 #[test]
+fn pallets_pay_from_insurance_through_the_trait() {
+	use machina_primitives::InsuranceFund;
+	new_test_ext().execute_with(|| {
+		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
+		assert_ok!(slash(ALICE, 1));
+		assert_eq!(<MicroBonds as InsuranceFund<_, _>>::balance(), 400);
+		assert_noop!(<MicroBonds as InsuranceFund<_, _>>::pay(&BOB, 401), Error::<Test>::InsufficientInsurance);
+		assert_ok!(<MicroBonds as InsuranceFund<_, _>>::pay(&BOB, 150));
+		assert_eq!(<MicroBonds as InsuranceFund<_, _>>::balance(), 250);
+		assert_eq!(free(BOB), ENDOWMENT + 150);
+	});
+}
+
+#[test]
 fn integrity_test_passes_for_the_mock() {
 	new_test_ext().execute_with(|| MicroBonds::integrity_test());
 }

@@ -78,3 +78,12 @@ pub trait BondSlasher<AccountId, Balance, BlockNumber> {
 		reporter: Option<AccountId>,
 	) -> Result<SlashOutcome<Balance>, DispatchError>;
 }
+
+/// The insurance pool fed by slashes. Pallets that adjudicate harm (a failed service
+/// order, a false coverage claim) compensate the harmed party through it.
+pub trait InsuranceFund<AccountId, Balance> {
+	/// What the pool holds now.
+	fn balance() -> Balance;
+	/// Pay `amount` to `to`; fails if the pool holds less.
+	fn pay(to: &AccountId, amount: Balance) -> DispatchResult;
+}

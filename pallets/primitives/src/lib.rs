@@ -5,6 +5,6 @@ pub mod bonds;
 pub mod device;
 pub mod h3;
 
-pub use bonds::{BondManager, BondPurpose, BondSlasher, OffenceKind, SlashOutcome};
+pub use bonds::{BondManager, BondPurpose, BondSlasher, InsuranceFund, OffenceKind, SlashOutcome};
 pub use device::{DeviceId, DeviceInspect, DeviceStatus, OperationalKey};
 pub use h3::{H3Cell, H3Error};
