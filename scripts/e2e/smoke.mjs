@@ -92,6 +92,44 @@ async function main() {
   const after = (await api.query.system.account(alice.address)).data.free.toBigInt();
   check('sender paid amount + fee', fee > 0n && before - after === amount + fee, `fee ${fee}`);
 
+  // Micro-bonds from a client: bond, read the bond back through the runtime API,
+  // unbond, and withdraw once the unbonding period has passed.
+  const bob = keyring.addFromUri('//Bob');
+  const bondAmount = 100n * 10n ** 12n;
+  const submit = (tx, signer) => withTimeout(new Promise((resolve, reject) => {
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (dispatchError) {
+        const decoded = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
+        reject(new Error(decoded ? `${decoded.section}.${decoded.name}` : dispatchError.toString()));
+      }
+      if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
+    }).catch(reject);
+  }), 'a micro-bonds transaction');
+  await submit(api.tx.microBonds.bond('Device', bondAmount), bob);
+  const viaApi = await api.call.microBondsApi.bond(bob.address, 'Device');
+  check('bond visible through MicroBondsApi', viaApi.isSome && viaApi.unwrap()[0].toBigInt() === bondAmount,
+    viaApi.toString());
+  const unbonded = await submit(api.tx.microBonds.unbond('Device', bondAmount), bob);
+  const unbondBlock = (await api.rpc.chain.getHeader(unbonded.blockHash)).number.toNumber();
+  const chunks = await api.call.microBondsApi.unbondingChunks(bob.address, 'Device');
+  const period = api.consts.microBonds.unbondingPeriod.toNumber();
+  const unlockAt = chunks[0].unlockAt.toNumber();
+  check('unbonding chunk unlocks after UnbondingPeriod', unlockAt === unbondBlock + period,
+    `unbonded in #${unbondBlock}, unlocks at #${unlockAt} (${period} blocks)`);
+  const tUnbond = Date.now();
+  await withTimeout(new Promise((resolve) => {
+    const unsub = api.rpc.chain.subscribeNewHeads((h) => {
+      // The withdrawal lands in the block after the one we see.
+      if (h.number.toNumber() >= unlockAt - 1) { unsub.then((u) => u()); resolve(); }
+    });
+  }), 'the unlock block');
+  const freeBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+  const withdrawn = await submit(api.tx.microBonds.withdrawUnbonded('Device'), bob);
+  const ok = withdrawn.events.some(({ event }) => api.events.microBonds.Withdrawn.is(event));
+  const freeAfter = (await api.query.system.account(bob.address)).data.free.toBigInt();
+  check('withdrawn at the unlock block', ok && freeAfter > freeBefore,
+    `unbond to withdrawal: ${((Date.now() - tUnbond) / 1000).toFixed(1)} s wall clock`);
+
   await api.disconnect();
   const passed = results.filter(Boolean).length;
   const failed = results.length - passed;
