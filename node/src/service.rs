@@ -185,7 +185,7 @@ fn rpc_builder(
 			pool: pool.clone(),
 			node_facts: node_facts.clone(),
 		};
-		crate::rpc::create_full(deps).map_err(Into::into)
+		crate::rpc::create_full(deps).map_err(sc_service::Error::Application)
 	})
 }
 
@@ -510,7 +510,13 @@ pub fn start_dev_node(
 		None,
 	);
 
-	let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
+	let slot_duration = {
+		use sp_consensus_aura::AuraApi;
+		client
+			.runtime_api()
+			.slot_duration(client.chain_info().best_hash)
+			.map_err(|e| sc_service::Error::Application(Box::new(e)))?
+	};
 	// Digests that match the timestamp, or the runtime rejects the slot.
 	let aura_digest_provider =
 		AuraConsensusDataProvider::<Block>::new_with_slot_duration(slot_duration);

@@ -82,7 +82,7 @@ fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 impl<C> MachinaApiServer for Machina<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: cumulus_primitives_core::GetParachainInfo<Block>,
+	C::Api: cumulus_primitives_core::GetParachainInfo<Block> + Core<Block>,
 {
 	fn node_info(&self) -> RpcResult<NodeInfo> {
 		use cumulus_primitives_core::GetParachainInfo;
