@@ -6,4 +6,12 @@ export MACHINA_ROOT
 # rustup and cargo live here on a machine set up by rustup's installer.
 case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
 
+# substrate-wasm-builder runs a nested cargo inside the target dir, which is outside the
+# work tree, so rust-toolchain.toml does not reach it and rustup would pick its default
+# toolchain. Pin the nested build to the project's toolchain.
+if [ -z "${WASM_BUILD_TOOLCHAIN:-}" ]; then
+  WASM_BUILD_TOOLCHAIN="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$MACHINA_ROOT/rust-toolchain.toml")"
+  export WASM_BUILD_TOOLCHAIN
+fi
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
