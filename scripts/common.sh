@@ -14,4 +14,8 @@ if [ -z "${WASM_BUILD_TOOLCHAIN:-}" ]; then
   export WASM_BUILD_TOOLCHAIN
 fi
 
+# The same nested build looks for Cargo.lock upwards from the target dir and, finding
+# none, would resolve the runtime's dependencies afresh: point it at ours.
+export WASM_BUILD_WORKSPACE_HINT="${WASM_BUILD_WORKSPACE_HINT:-$MACHINA_ROOT}"
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
