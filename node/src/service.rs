@@ -21,20 +21,21 @@ use cumulus_primitives_core::{
 };
 use cumulus_relay_chain_interface::{OverseerHandle, RelayChainInterface};
 use futures::FutureExt;
-use machina_runtime::{opaque::Block, RuntimeApi};
+use machina_runtime::{apis::RuntimeApi, opaque::Block};
 use polkadot_primitives::UpgradeGoAhead;
 use prometheus_endpoint::Registry;
 use sc_client_api::Backend;
-use sc_consensus::{DefaultImportQueue, LongestChain};
+use sc_consensus::{DefaultImportQueue, ImportQueue, LongestChain};
 use sc_consensus_manual_seal::consensus::aura::AuraConsensusDataProvider;
 use sc_executor::{HeapAllocStrategy, WasmExecutor, DEFAULT_HEAP_ALLOC_STRATEGY};
-use sc_network::{config::FullNetworkConfiguration, NetworkBackend, NotificationMetrics, PeerId};
+use sc_network::{
+	config::FullNetworkConfiguration, NetworkBackend, NetworkBlock, NotificationMetrics, PeerId,
+};
 use sc_service::{Configuration, PartialComponents, TFullBackend, TFullClient, TaskManager};
 use sc_telemetry::{Telemetry, TelemetryHandle, TelemetryWorker, TelemetryWorkerHandle};
 use sc_transaction_pool::TransactionPoolHandle;
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_api::ProvideRuntimeApi;
-use sp_blockchain::HeaderBackend;
 use sp_keystore::KeystorePtr;
 use sp_runtime::traits::{Header as HeaderT, UniqueSaturatedInto};
 
