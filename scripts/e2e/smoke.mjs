@@ -102,7 +102,9 @@ async function main() {
         const decoded = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
         reject(new Error(decoded ? `${decoded.section}.${decoded.name}` : dispatchError.toString()));
       }
+      // Dev mode finalizes as it seals: a status may go straight to Finalized.
       if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
+      else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
     }).catch(reject);
   }), 'a micro-bonds transaction');
   await submit(api.tx.microBonds.bond('Device', bondAmount), bob);
