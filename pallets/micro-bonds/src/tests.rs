@@ -8,7 +8,7 @@ use frame_support::{
 	},
 };
 use machina_primitives::{BondManager, BondPurpose, BondSlasher, OffenceKind};
-use sp_runtime::{DispatchError, Perbill, TokenError};
+use sp_runtime::{DispatchError, Perbill};
 
 use crate::{mock::*, pallet::*, Event as BondEvent, SlashPolicy};
 
@@ -538,15 +538,6 @@ fn pallets_pay_from_insurance_through_the_trait() {
 #[test]
 fn integrity_test_passes_for_the_mock() {
 	new_test_ext().execute_with(|| MicroBonds::integrity_test());
-}
-
-#[test]
-fn token_errors_surface_as_module_errors() {
-	new_test_ext().execute_with(|| {
-		// A bond larger than the free balance is `InsufficientBalance`, not a token error.
-		let r = MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, ENDOWMENT + 1);
-		assert_ne!(r, Err(DispatchError::Token(TokenError::FundsUnavailable)));
-	});
 }
 
 // ---- Property test --------------------------------------------------------
