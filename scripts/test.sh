@@ -13,4 +13,5 @@ log "cargo test: primitives, pallets, runtime (target dir: $CARGO_TARGET_DIR)"
 cargo test --locked
 
 log "benchmarks execute (each pallet's benchmark test suite, runtime-benchmarks feature)"
-SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds --features runtime-benchmarks benchmarking
+SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-registry \
+	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks benchmarking

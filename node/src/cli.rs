@@ -27,7 +27,9 @@ pub enum Subcommand {
 	ExportGenesisHead(cumulus_client_cli::ExportGenesisHeadCommand),
 	/// Export the genesis wasm of the parachain, for registering it on a relay chain.
 	ExportGenesisWasm(cumulus_client_cli::ExportGenesisWasmCommand),
-	/// Benchmarks (pallets need a node built with `--features runtime-benchmarks`).
+	/// Benchmarks. `benchmark pallet --runtime <wasm>` runs a runtime built with
+	/// `runtime-benchmarks` (see scripts/benchmark.sh); `storage` needs the node built
+	/// with that feature.
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 	/// Key management: generate, inspect, insert session keys.

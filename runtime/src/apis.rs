@@ -236,6 +236,26 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn device(
+			id: machina_primitives::DeviceId,
+		) -> Option<pallet_device_registry::DeviceView<AccountId, Balance, BlockNumber>> {
+			crate::DeviceRegistry::device(id)
+		}
+		fn devices_of(
+			owner: AccountId,
+			cursor: Option<machina_primitives::DeviceId>,
+			limit: u32,
+		) -> Vec<pallet_device_registry::DeviceView<AccountId, Balance, BlockNumber>> {
+			crate::DeviceRegistry::devices_of(owner, cursor, limit)
+		}
+		fn manufacturer(
+			id: pallet_device_registry::ManufacturerId,
+		) -> Option<pallet_device_registry::ManufacturerView> {
+			crate::DeviceRegistry::manufacturer(id)
+		}
+	}
+
 	impl cumulus_primitives_core::GetParachainInfo<Block> for Runtime {
 		fn parachain_id() -> cumulus_primitives_core::ParaId {
 			crate::ParachainInfo::parachain_id()

@@ -21,6 +21,7 @@ frame_benchmarking::define_benchmarks!(
 	[cumulus_pallet_xcmp_queue, XcmpQueue]
 	[cumulus_pallet_weight_reclaim, WeightReclaim]
 	[pallet_micro_bonds, MicroBonds]
+	[pallet_device_registry, DeviceRegistry]
 );
 
 use cumulus_pallet_session_benchmarking::Pallet as SessionBench;

@@ -22,7 +22,7 @@ use sp_runtime::Perbill;
 
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
-	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, MicroBondsConfig,
+	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, DeviceRegistryConfig, MicroBondsConfig,
 	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
 	SudoConfig, UNIT,
 };
@@ -87,7 +87,15 @@ fn machina_genesis(
 			max_commission: MAX_POOL_COMMISSION,
 			slash_policies: slash_policies(),
 		},
+		device_registry: DeviceRegistryConfig { manufacturers: dev_manufacturers() },
 	})
+}
+
+/// Manufacturer 0 on development chains, "Machina Dev Devices": its root is the
+/// well-known Ed25519 key of `//Alice`, so anyone can issue compact certificates for
+/// test devices (e.g. with @polkadot/keyring's ed25519 `//Alice`).
+fn dev_manufacturers() -> Vec<(Vec<u8>, Vec<Vec<u8>>)> {
+	vec![(b"Machina Dev Devices".to_vec(), vec![sp_keyring::Ed25519Keyring::Alice.public().0.to_vec()])]
 }
 
 /// The well-known development accounts, all endowed.

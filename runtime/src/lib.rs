@@ -202,6 +202,8 @@ mod runtime {
 	// Machina's own pallets take indexes from 50.
 	#[runtime::pallet_index(50)]
 	pub type MicroBonds = pallet_micro_bonds;
+	#[runtime::pallet_index(51)]
+	pub type DeviceRegistry = pallet_device_registry;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

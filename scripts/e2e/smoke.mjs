@@ -5,7 +5,8 @@
 // Prints one line per check and a closing `N passed, M failed`; exits non-zero on failure.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
 const url = process.argv[2] ?? 'ws://127.0.0.1:9944';
 const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS ?? 120_000);
@@ -131,6 +132,44 @@ async function main() {
   const freeAfter = (await api.query.system.account(bob.address)).data.free.toBigInt();
   check('withdrawn at the unlock block', ok && freeAfter > freeBefore,
     `unbond to withdrawal: ${((Date.now() - tUnbond) / 1000).toFixed(1)} s wall clock`);
+
+  // Device registry from a client: a test device under the dev manufacturer (whose
+  // root is the Ed25519 key of //Alice), certified by a compact certificate, registers
+  // with the hardware key's signature; the machina_ RPC methods then report it.
+  const manufacturer = await api.provider.send('machina_manufacturer', [0]);
+  check('machina_manufacturer reports the dev manufacturer', manufacturer?.name === 'Machina Dev Devices' &&
+    manufacturer.roots[0].key.algorithm === 'ed25519', JSON.stringify(manufacturer));
+  const edKeyring = new Keyring({ type: 'ed25519' });
+  const root = edKeyring.addFromUri('//Alice');
+  const hardware = edKeyring.addFromUri(`//device-${Date.now()}`);
+  const charlie = keyring.addFromUri('//Charlie');
+  await submit(api.tx.microBonds.bond('Device', api.consts.deviceRegistry.deviceBond), charlie);
+  const unsigned = api.createType('PalletDeviceRegistryCompactCertificate', {
+    manufacturer: 0, hardwareKey: { Ed25519: hardware.publicKey }, model: 'smoke-sensor',
+    serial: stringToU8a(`${Date.now()}`).slice(-8), notBefore: 0, notAfter: '0xffffffffffffffff', signature: new Uint8Array(64),
+  });
+  const certBody = unsigned.toU8a().slice(0, -64);
+  const certSignature = root.sign(u8aConcat(stringToU8a('machina:compact-certificate:1'), certBody));
+  const cert = api.createType('PalletDeviceRegistryCompactCertificate', { ...unsigned.toJSON(), signature: certSignature });
+  const operationalKey = api.createType('MachinaPrimitivesDeviceOperationalKey', { Sr25519: charlie.publicKey });
+  const nonce = await api.query.deviceRegistry.registrationNonce(charlie.address);
+  const genesis = api.genesisHash.toU8a();
+  const registration = u8aConcat(stringToU8a('machina:device:register:v1'), genesis, charlie.publicKey,
+    operationalKey.toU8a(), nonce.toU8a());
+  const registered = await submit(api.tx.deviceRegistry.registerDevice({ Compact: cert }, operationalKey, null,
+    hardware.sign(registration)), charlie);
+  const deviceId = blake2AsHex(hardware.publicKey, 256);
+  const event = registered.events.find(({ event }) => api.events.deviceRegistry.DeviceRegistered.is(event));
+  check('device registered with a compact certificate', event?.event.data.device.toHex() === deviceId, deviceId);
+  const device = await api.provider.send('machina_device', [deviceId]);
+  check('machina_device reports it Active, owned by the signer', device?.status === 'Active' &&
+    device.owner === charlie.address && device.bond === api.consts.deviceRegistry.deviceBond.toString(),
+    JSON.stringify(device));
+  const page = await api.provider.send('machina_devicesOf', [charlie.address, null, 10]);
+  check('machina_devicesOf lists it', page.some((d) => d.id === deviceId), `${page.length} device(s)`);
+  const replay = await submit(api.tx.deviceRegistry.registerDevice({ Compact: cert }, operationalKey, null,
+    hardware.sign(registration)), charlie).then(() => 'accepted', (e) => e.message);
+  check('a replayed registration is rejected with its error', replay === 'deviceRegistry.AlreadyRegistered', replay);
 
   await api.disconnect();
   const passed = results.filter(Boolean).length;

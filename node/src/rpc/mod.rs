@@ -40,6 +40,7 @@ where
 		+ substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ cumulus_primitives_core::GetParachainInfo<Block>
 		+ sp_api::Core<Block>
+		+ pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, machina_runtime::BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + Sync + Send + 'static,
 {

@@ -84,10 +84,35 @@ impl<T: Config> BondManager<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Ok(())
 	}
 
+	/// Release `amount`; if it was committed from the account's own bond, unbond it too.
+	fn release_and_unbond(who: &T::AccountId, purpose: BondPurpose, amount: BalanceOf<T>) -> DispatchResult {
+		let from_pool = Bonds::<T>::get(who, purpose).is_some_and(|l| l.pool_committed >= amount);
+		Self::release_bond(who, purpose, amount)?;
+		if from_pool {
+			return Ok(())
+		}
+		// Unbond what was committed, or all that is free if the rest would be dust below
+		// `MinBond`. If even that cannot start (all unbonding chunks in use), the release
+		// stands and the funds stay bonded for the owner to unbond later.
+		let free = Bonds::<T>::get(who, purpose).map(|l| l.free_active()).unwrap_or_default();
+		let amount = amount.min(free);
+		if !amount.is_zero() && Self::do_unbond(who, purpose, amount).is_err() && amount < free {
+			let _ = Self::do_unbond(who, purpose, free);
+		}
+		Ok(())
+	}
+
 	/// The account's own active bond plus what its pool commits for it.
 	fn bonded(who: &T::AccountId, purpose: BondPurpose) -> BalanceOf<T> {
 		Bonds::<T>::get(who, purpose)
 			.map(|l| l.active.saturating_add(l.pool_committed))
+			.unwrap_or_default()
+	}
+
+	/// Own and pool commitments.
+	fn committed(who: &T::AccountId, purpose: BondPurpose) -> BalanceOf<T> {
+		Bonds::<T>::get(who, purpose)
+			.map(|l| l.committed.saturating_add(l.pool_committed))
 			.unwrap_or_default()
 	}
 }

@@ -63,8 +63,14 @@ pub trait BondManager<AccountId, Balance> {
 	fn require_bond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult;
 	/// Uncommit `amount` previously required; it starts unbonding if the owner asked.
 	fn release_bond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult;
+	/// Release like [`Self::release_bond`], and start unbonding what was the account's
+	/// own bond (pool stake simply returns to the pool). For a holder that is leaving.
+	fn release_and_unbond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult;
 	/// The amount `who` has actively bonded for `purpose`.
 	fn bonded(who: &AccountId, purpose: BondPurpose) -> Balance;
+	/// The amount of `who`'s bond for `purpose` committed by other pallets (own and
+	/// from its pool).
+	fn committed(who: &AccountId, purpose: BondPurpose) -> Balance;
 }
 
 /// Report an offence against a bond. The slashing pallet checks the evidence age

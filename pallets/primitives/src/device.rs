@@ -46,6 +46,11 @@ pub enum OperationalKey {
 	Sr25519(sr25519::Public),
 }
 
+/// A device's BLS12-381 aggregation key: a G1 point, uncompressed (96 bytes), checked
+/// on the curve and in the subgroup, with a proof of possession, when registered. Stored
+/// uncompressed because aggregating keys then needs no square roots.
+pub type AggregationKey = [u8; 96];
+
 /// Read-only access to registered devices. Implemented by `pallet-device-registry`;
 /// used by coverage and intents, which must not depend on the registry's crate.
 pub trait DeviceInspect<AccountId> {
@@ -57,6 +62,8 @@ pub trait DeviceInspect<AccountId> {
 	fn operational_key(device: &DeviceId) -> Option<OperationalKey>;
 	/// The H3 cell `device` declared, if any.
 	fn location(device: &DeviceId) -> Option<H3Cell>;
+	/// The BLS aggregation key of `device`, if it set one.
+	fn aggregation_key(device: &DeviceId) -> Option<AggregationKey>;
 	/// Whether `device` is registered and `Active`.
 	fn is_active(device: &DeviceId) -> bool {
 		Self::status(device) == Some(DeviceStatus::Active)
@@ -75,6 +82,9 @@ impl<AccountId> DeviceInspect<AccountId> for () {
 		None
 	}
 	fn location(_: &DeviceId) -> Option<H3Cell> {
+		None
+	}
+	fn aggregation_key(_: &DeviceId) -> Option<AggregationKey> {
 		None
 	}
 }

@@ -6,5 +6,5 @@ pub mod device;
 pub mod h3;
 
 pub use bonds::{BondManager, BondPurpose, BondSlasher, InsuranceFund, OffenceKind, SlashOutcome};
-pub use device::{DeviceId, DeviceInspect, DeviceStatus, OperationalKey};
+pub use device::{device_id_of, AggregationKey, DeviceId, DeviceInspect, DeviceStatus, OperationalKey};
 pub use h3::{H3Cell, H3Error};

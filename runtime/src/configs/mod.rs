@@ -3,6 +3,7 @@
 
 mod accounts;
 mod collators;
+pub mod device_registry;
 mod governance;
 pub mod micro_bonds;
 mod monetary;

@@ -1,0 +1,416 @@
+//! Attestation verification: X.509 v3 chains and compact certificates, checked against
+//! pinned roots. Pure functions over bytes, no storage: the pallet supplies the roots,
+//! the time and the revocation list. Everything here runs inside the runtime wasm and
+//! uses only standard host functions (SHA-256, Ed25519); P-256 is pure Rust (`p256`).
+
+use alloc::vec::Vec;
+use der::{
+	asn1::{ObjectIdentifier, UintRef},
+	Decode, Reader, SliceReader,
+};
+use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature as P256Signature, VerifyingKey};
+use sp_core::ed25519;
+use x509_cert::{
+	certificate::Version,
+	ext::pkix::{BasicConstraints, KeyUsage},
+	Certificate,
+};
+
+use crate::types::*;
+
+/// Why an attestation was rejected. Each maps to its own pallet error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttestationError {
+	/// The chain has no certificate.
+	EmptyChain,
+	/// More intermediates than allowed.
+	ChainTooLong,
+	/// A certificate is longer than allowed.
+	CertificateTooLarge,
+	/// A certificate is not valid DER X.509.
+	MalformedCertificate,
+	/// A certificate is not X.509 v3.
+	UnsupportedVersion,
+	/// A signature or key algorithm other than ECDSA P-256/SHA-256 or Ed25519, or a
+	/// signature algorithm that does not match the issuer's key.
+	UnsupportedAlgorithm,
+	/// A certificate's outer and inner signature algorithms differ.
+	AlgorithmMismatch,
+	/// A certificate's signature does not verify under its issuer's key.
+	InvalidSignature,
+	/// A certificate's issuer is not the subject of the next certificate.
+	IssuerMismatch,
+	/// No root of the manufacturer signed the top of the chain.
+	UntrustedRoot,
+	/// Only a revoked root of the manufacturer signed the top of the chain.
+	RootRevoked,
+	/// A certificate's validity ended before the on-chain time.
+	Expired,
+	/// A certificate's validity starts after the on-chain time.
+	NotYetValid,
+	/// An intermediate is not a CA (basic constraints missing or `cA` false), or the
+	/// leaf claims to be one.
+	NotACertificateAuthority,
+	/// An intermediate's path length constraint is exceeded.
+	PathLengthExceeded,
+	/// Key usage forbids the use: an intermediate without `keyCertSign`, a leaf without
+	/// `digitalSignature`.
+	KeyUsageMismatch,
+	/// A critical extension this verifier does not understand (RFC 5280 requires
+	/// rejecting it).
+	UnsupportedCriticalExtension,
+	/// A serial in the chain is on the manufacturer's revocation list.
+	CertificateRevoked,
+	/// A serial longer than 20 octets.
+	InvalidSerial,
+	/// The hardware key is not a valid point / key.
+	InvalidKey,
+}
+
+use AttestationError as E;
+
+/// ecdsa-with-SHA256 (RFC 5758).
+const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// id-Ed25519 (RFC 8410), both as signature and key algorithm.
+const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+/// id-ecPublicKey.
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1 / prime256v1.
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+
+const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+/// Critical extensions accepted without interpretation: they restrict use elsewhere
+/// (TLS, naming) and do not widen what a device certificate allows here.
+const UNDERSTOOD_CRITICAL: [ObjectIdentifier; 4] = [
+	ObjectIdentifier::new_unwrap("2.5.29.37"), // extKeyUsage
+	ObjectIdentifier::new_unwrap("2.5.29.17"), // subjectAltName
+	ObjectIdentifier::new_unwrap("2.5.29.32"), // certificatePolicies
+	ObjectIdentifier::new_unwrap("2.5.29.14"), // subjectKeyIdentifier
+];
+
+/// What the verifier needs from the chain state.
+pub struct Policy<'a, F: Fn(&Serial) -> bool> {
+	/// The manufacturer's roots, by index.
+	pub roots: &'a [RootKey],
+	/// On-chain time, Unix seconds.
+	pub now: u64,
+	/// Whether a serial is on the manufacturer's revocation list.
+	pub is_revoked: F,
+	/// The most intermediates allowed.
+	pub max_intermediates: u32,
+	/// The longest certificate allowed, in bytes.
+	pub max_certificate_len: u32,
+}
+
+/// Strip leading zero octets; reject serials over 20 octets.
+pub fn normalise_serial(bytes: &[u8]) -> Result<Serial, AttestationError> {
+	let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+	Serial::try_from(bytes[start..].to_vec()).map_err(|_| E::InvalidSerial)
+}
+
+/// Check that a key is a valid point in its one canonical encoding (SEC1 compressed,
+/// `0x02`/`0x03`): a key with two accepted encodings would have two `DeviceId`s.
+pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
+	match key {
+		PublicKey::P256(bytes) => {
+			let vk = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| E::InvalidKey)?;
+			if vk.to_encoded_point(true).as_bytes() != &bytes[..] {
+				return Err(E::InvalidKey)
+			}
+			Ok(*key)
+		},
+		PublicKey::Ed25519(_) => Ok(*key),
+	}
+}
+
+/// Verify `signature` by `key` over `message`: ECDSA P-256 over SHA-256 (`r || s`), or
+/// Ed25519.
+pub fn verify_raw(key: &PublicKey, message: &[u8], signature: &RawSignature) -> bool {
+	match key {
+		PublicKey::P256(bytes) => {
+			let Ok(vk) = VerifyingKey::from_sec1_bytes(bytes) else { return false };
+			let Ok(sig) = P256Signature::from_slice(signature) else { return false };
+			vk.verify_prehash(&sp_io::hashing::sha2_256(message), &sig).is_ok()
+		},
+		PublicKey::Ed25519(bytes) => sp_io::crypto::ed25519_verify(
+			&ed25519::Signature::from_raw(*signature),
+			message,
+			&ed25519::Public::from_raw(*bytes),
+		),
+	}
+}
+
+/// The signature algorithms a certificate may use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SignatureAlgorithm {
+	EcdsaP256Sha256,
+	Ed25519,
+}
+
+/// One parsed certificate and the raw bytes its signature covers.
+struct Parsed<'a> {
+	cert: Certificate,
+	tbs: &'a [u8],
+	algorithm: SignatureAlgorithm,
+	key: PublicKey,
+}
+
+fn parse(der_bytes: &[u8], max_len: u32) -> Result<Parsed<'_>, AttestationError> {
+	if der_bytes.len() > max_len as usize {
+		return Err(E::CertificateTooLarge)
+	}
+	let cert = Certificate::from_der(der_bytes).map_err(|_| E::MalformedCertificate)?;
+	// The signed bytes exactly as received: the first element of the outer SEQUENCE.
+	// `from_der` already proved the structure, so this cannot fail on valid input.
+	let tbs = {
+		let mut reader = SliceReader::new(der_bytes).map_err(|_| E::MalformedCertificate)?;
+		let _outer = der::Header::decode(&mut reader).map_err(|_| E::MalformedCertificate)?;
+		reader.tlv_bytes().map_err(|_| E::MalformedCertificate)?
+	};
+	let tbs_cert = &cert.tbs_certificate;
+	if tbs_cert.version != Version::V3 {
+		return Err(E::UnsupportedVersion)
+	}
+	if cert.signature_algorithm != tbs_cert.signature {
+		return Err(E::AlgorithmMismatch)
+	}
+	let algorithm = match cert.signature_algorithm.oid {
+		oid if oid == ECDSA_WITH_SHA256 => SignatureAlgorithm::EcdsaP256Sha256,
+		oid if oid == ED25519 => SignatureAlgorithm::Ed25519,
+		_ => return Err(E::UnsupportedAlgorithm),
+	};
+	let key = subject_key(&cert)?;
+	Ok(Parsed { cert, tbs, algorithm, key })
+}
+
+fn subject_key(cert: &Certificate) -> Result<PublicKey, AttestationError> {
+	let spki = &cert.tbs_certificate.subject_public_key_info;
+	let bits = spki.subject_public_key.as_bytes().ok_or(E::MalformedCertificate)?;
+	if spki.algorithm.oid == EC_PUBLIC_KEY {
+		let curve: ObjectIdentifier = spki
+			.algorithm
+			.parameters
+			.as_ref()
+			.and_then(|p| p.decode_as().ok())
+			.ok_or(E::UnsupportedAlgorithm)?;
+		if curve != SECP256R1 {
+			return Err(E::UnsupportedAlgorithm)
+		}
+		let vk = VerifyingKey::from_sec1_bytes(bits).map_err(|_| E::InvalidKey)?;
+		let compressed = vk.to_encoded_point(true);
+		let mut out = [0u8; 33];
+		out.copy_from_slice(compressed.as_bytes());
+		Ok(PublicKey::P256(out))
+	} else if spki.algorithm.oid == ED25519 {
+		Ok(PublicKey::Ed25519(bits.try_into().map_err(|_| E::InvalidKey)?))
+	} else {
+		Err(E::UnsupportedAlgorithm)
+	}
+}
+
+/// The role a certificate plays in the chain.
+enum Role {
+	Leaf,
+	/// An intermediate with this many intermediates below it.
+	Intermediate { below: u32 },
+}
+
+fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationError> {
+	let mut basic: Option<BasicConstraints> = None;
+	let mut usage: Option<KeyUsage> = None;
+	let mut seen: Vec<ObjectIdentifier> = Vec::new();
+	for ext in cert.tbs_certificate.extensions.iter().flatten() {
+		// RFC 5280 4.2: an extension appears at most once.
+		if seen.contains(&ext.extn_id) {
+			return Err(E::MalformedCertificate)
+		}
+		seen.push(ext.extn_id);
+		let value = ext.extn_value.as_bytes();
+		if ext.extn_id == BASIC_CONSTRAINTS {
+			basic = Some(BasicConstraints::from_der(value).map_err(|_| E::MalformedCertificate)?);
+		} else if ext.extn_id == KEY_USAGE {
+			usage = Some(KeyUsage::from_der(value).map_err(|_| E::MalformedCertificate)?);
+		} else if ext.critical && !UNDERSTOOD_CRITICAL.contains(&ext.extn_id) {
+			return Err(E::UnsupportedCriticalExtension)
+		}
+	}
+	match role {
+		Role::Leaf => {
+			if basic.is_some_and(|b| b.ca) {
+				return Err(E::NotACertificateAuthority)
+			}
+			if usage.is_some_and(|u| !u.digital_signature()) {
+				return Err(E::KeyUsageMismatch)
+			}
+		},
+		Role::Intermediate { below } => {
+			let basic = basic.filter(|b| b.ca).ok_or(E::NotACertificateAuthority)?;
+			if basic.path_len_constraint.is_some_and(|max| below > max as u32) {
+				return Err(E::PathLengthExceeded)
+			}
+			if usage.is_some_and(|u| !u.key_cert_sign()) {
+				return Err(E::KeyUsageMismatch)
+			}
+		},
+	}
+	Ok(())
+}
+
+fn check_validity(cert: &Certificate, now: u64) -> Result<(), AttestationError> {
+	let validity = &cert.tbs_certificate.validity;
+	if now < validity.not_before.to_unix_duration().as_secs() {
+		return Err(E::NotYetValid)
+	}
+	if now > validity.not_after.to_unix_duration().as_secs() {
+		return Err(E::Expired)
+	}
+	Ok(())
+}
+
+/// Verify a certificate's signature with its issuer's key.
+fn verify_certificate_signature(child: &Parsed, issuer: &PublicKey) -> bool {
+	let sig_bits = match child.cert.signature.as_bytes() {
+		Some(bits) => bits,
+		None => return false,
+	};
+	match (child.algorithm, issuer) {
+		(SignatureAlgorithm::EcdsaP256Sha256, PublicKey::P256(key)) => {
+			let Ok(vk) = VerifyingKey::from_sec1_bytes(key) else { return false };
+			let Some(sig) = ecdsa_from_der(sig_bits) else { return false };
+			vk.verify_prehash(&sp_io::hashing::sha2_256(child.tbs), &sig).is_ok()
+		},
+		(SignatureAlgorithm::Ed25519, PublicKey::Ed25519(key)) => {
+			let Ok(sig) = <[u8; 64]>::try_from(sig_bits) else { return false };
+			sp_io::crypto::ed25519_verify(
+				&ed25519::Signature::from_raw(sig),
+				child.tbs,
+				&ed25519::Public::from_raw(*key),
+			)
+		},
+		_ => false,
+	}
+}
+
+/// An `Ecdsa-Sig-Value` (SEQUENCE of two INTEGERs) as a fixed-size signature.
+fn ecdsa_from_der(bytes: &[u8]) -> Option<P256Signature> {
+	let mut reader = SliceReader::new(bytes).ok()?;
+	let (r, s) = reader
+		.sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?)))
+		.ok()?;
+	if !reader.is_finished() {
+		return None
+	}
+	let pad = |x: UintRef| -> Option<[u8; 32]> {
+		let bytes = x.as_bytes();
+		if bytes.len() > 32 {
+			return None
+		}
+		let mut out = [0u8; 32];
+		out[32 - bytes.len()..].copy_from_slice(bytes);
+		Some(out)
+	};
+	P256Signature::from_scalars(pad(r)?, pad(s)?).ok()
+}
+
+/// The root whose key verifies `check`: an active one, or else report a revoked one.
+fn find_root(
+	roots: &[RootKey],
+	check: impl Fn(&PublicKey) -> bool,
+) -> Result<RootIndex, AttestationError> {
+	let mut revoked_match = false;
+	for (index, root) in roots.iter().enumerate() {
+		if check(&root.key) {
+			if !root.revoked {
+				return Ok(index as RootIndex)
+			}
+			revoked_match = true;
+		}
+	}
+	Err(if revoked_match { E::RootRevoked } else { E::UntrustedRoot })
+}
+
+/// Verify an X.509 chain (leaf first) against the policy.
+///
+/// The chain may end with the root certificate itself (self-signed, its key pinned);
+/// it is then dropped and its pinned key used. Checked for every other certificate:
+/// DER structure and size, v3, signature algorithm, validity at `now`, extensions
+/// (basic constraints, path length, key usage, unknown critical ones), name chaining,
+/// the revocation list, and the signature by the next certificate (or a root).
+pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
+	chain: &[&[u8]],
+	policy: &Policy<F>,
+) -> Result<VerifiedAttestation, AttestationError> {
+	if chain.is_empty() {
+		return Err(E::EmptyChain)
+	}
+	if chain.len() > (policy.max_intermediates + 2) as usize {
+		return Err(E::ChainTooLong)
+	}
+	let mut parsed = chain
+		.iter()
+		.map(|bytes| parse(bytes, policy.max_certificate_len))
+		.collect::<Result<Vec<_>, _>>()?;
+	// A trailing root certificate adds nothing but its name: drop it when its key is
+	// pinned. (The leaf alone is never the root.)
+	if parsed.len() > 1 && policy.roots.iter().any(|r| Some(&r.key) == parsed.last().map(|p| &p.key)) {
+		parsed.pop();
+	}
+	let intermediates = parsed.len() as u32 - 1;
+	if intermediates > policy.max_intermediates {
+		return Err(E::ChainTooLong)
+	}
+
+	let mut serials = DeviceSerials::default();
+	for (i, cert) in parsed.iter().enumerate() {
+		let role = if i == 0 { Role::Leaf } else { Role::Intermediate { below: i as u32 - 1 } };
+		check_validity(&cert.cert, policy.now)?;
+		check_extensions(&cert.cert, role)?;
+		let serial = normalise_serial(cert.cert.tbs_certificate.serial_number.as_bytes())?;
+		if (policy.is_revoked)(&serial) {
+			return Err(E::CertificateRevoked)
+		}
+		// Bounded by the chain length check above.
+		serials.try_push(serial).map_err(|_| E::ChainTooLong)?;
+	}
+
+	let mut root = None;
+	for (i, cert) in parsed.iter().enumerate() {
+		match parsed.get(i + 1) {
+			Some(issuer) => {
+				if cert.cert.tbs_certificate.issuer != issuer.cert.tbs_certificate.subject {
+					return Err(E::IssuerMismatch)
+				}
+				if !verify_certificate_signature(cert, &issuer.key) {
+					return Err(E::InvalidSignature)
+				}
+			},
+			None => root = Some(find_root(policy.roots, |key| verify_certificate_signature(cert, key))?),
+		}
+	}
+	let root = root.ok_or(E::EmptyChain)?;
+	Ok(VerifiedAttestation { hardware_key: parsed[0].key, root, serials })
+}
+
+/// Verify a compact certificate against the policy.
+pub fn verify_compact<F: Fn(&Serial) -> bool>(
+	cert: &CompactCertificate,
+	policy: &Policy<F>,
+) -> Result<VerifiedAttestation, AttestationError> {
+	let hardware_key = validate_key(&cert.hardware_key)?;
+	if policy.now < cert.not_before {
+		return Err(E::NotYetValid)
+	}
+	if policy.now > cert.not_after {
+		return Err(E::Expired)
+	}
+	let serial = normalise_serial(&cert.serial)?;
+	if (policy.is_revoked)(&serial) {
+		return Err(E::CertificateRevoked)
+	}
+	let payload = cert.signing_payload();
+	let root = find_root(policy.roots, |key| verify_raw(key, &payload, &cert.signature))?;
+	let mut serials = DeviceSerials::default();
+	serials.try_push(serial).map_err(|_| E::InvalidSerial)?;
+	Ok(VerifiedAttestation { hardware_key, root, serials })
+}

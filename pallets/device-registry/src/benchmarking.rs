@@ -1,0 +1,259 @@
+//! Benchmarks of every call, each in its worst case. Registration verifies real P-256
+//! chains (the fixtures) inside the runtime, with the anchoring root tried last.
+
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::{EnsureOrigin, Get}, BoundedVec};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use machina_primitives::{device_id_of, DeviceId, H3Cell, OperationalKey};
+use sp_runtime::traits::{One, Saturating};
+
+use crate::{fixtures, pallet::*, BenchmarkHelper, *};
+
+fn op_key(n: u8) -> OperationalKey {
+	OperationalKey::Ed25519(sp_core::ed25519::Public::from_raw([n; 32]))
+}
+
+/// A manufacturer with `MaxRoots` roots, the fixtures' root last: every chain tries
+/// all the others first.
+fn manufacturer<T: Config>() -> ManufacturerId {
+	let max = T::MaxRoots::get();
+	let mut roots: Vec<PublicKey> = (1..max).map(|i| fixtures::p256_public(&[i as u8; 32])).collect();
+	roots.push(PublicKey::P256(*fixtures::acme::ROOT_PUB));
+	Pallet::<T>::do_register_manufacturer(
+		BoundedVec::truncate_from(b"Acme Sensors".to_vec()),
+		BoundedVec::truncate_from(roots),
+	)
+	.expect("valid manufacturer")
+}
+
+fn setup<T: Config>(devices: u32) -> (T::AccountId, ManufacturerId) {
+	T::BenchmarkHelper::set_unix_time(fixtures::time::VALID);
+	frame_system::Pallet::<T>::set_block_number(One::one());
+	let owner: T::AccountId = whitelisted_caller();
+	T::BenchmarkHelper::bond_for_devices(&owner, devices);
+	(owner, manufacturer::<T>())
+}
+
+fn registration<T: Config>(owner: &T::AccountId, key_der: &[u8]) -> RawSignature {
+	let nonce = RegistrationNonce::<T>::get(owner);
+	fixtures::sign_p256(&fixtures::p256_secret(key_der), &Pallet::<T>::registration_payload(owner, &op_key(1), nonce))
+}
+
+/// Register the fixture chain of `n` certificates for `owner`.
+fn registered<T: Config>(owner: &T::AccountId, m: ManufacturerId, n: u32) -> DeviceId {
+	let (certs, key) = fixtures::acme::chain_of(n);
+	let sig = registration::<T>(owner, key);
+	let attestation = Attestation::X509 { manufacturer: m, chain: fixtures::chain(certs) };
+	Pallet::<T>::do_register_device(owner.clone(), attestation, op_key(1), Some(cell(9)), sig).expect("registers");
+	device_id_of(fixtures::p256_public(&fixtures::p256_secret(key)).as_bytes())
+}
+
+fn cell(res: u8) -> H3Cell {
+	let mut index: u64 = 1 << 59 | (res as u64) << 52 | 20 << 45;
+	for d in res..15 {
+		index |= 7 << ((14 - d) * 3);
+	}
+	H3Cell::new(index).expect("valid cell")
+}
+
+fn advance<T: Config>(blocks: BlockNumberFor<T>) {
+	let mut now = frame_system::Pallet::<T>::block_number();
+	let target = now.saturating_add(blocks);
+	while now < target {
+		frame_system::BlockHash::<T>::insert(now, T::Hash::default());
+		now = now.saturating_add(One::one());
+	}
+	frame_system::Pallet::<T>::set_block_number(target);
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_manufacturer(r: Linear<1, { T::MaxRoots::get() }>) -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let roots: Vec<PublicKey> = (0..r).map(|i| fixtures::p256_public(&[i as u8 + 1; 32])).collect();
+		let name = BoundedVec::truncate_from(alloc::vec![b'm'; T::MaxNameLen::get() as usize]);
+		let id = NextManufacturerId::<T>::get();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, name, BoundedVec::truncate_from(roots));
+		assert!(Manufacturers::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn add_root() -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let roots: Vec<PublicKey> = (1..T::MaxRoots::get()).map(|i| fixtures::p256_public(&[i as u8; 32])).collect();
+		let m = Pallet::<T>::do_register_manufacturer(BoundedVec::truncate_from(b"m".to_vec()), BoundedVec::truncate_from(roots))
+			.expect("valid");
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, m, PublicKey::P256(*fixtures::acme::ROOT_PUB));
+		assert_eq!(Manufacturers::<T>::get(m).unwrap().roots.len() as u32, T::MaxRoots::get());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn revoke_root() -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (_, m) = setup::<T>(0);
+		let last = (T::MaxRoots::get() - 1) as RootIndex;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, m, last);
+		assert!(Manufacturers::<T>::get(m).unwrap().roots[last as usize].revoked);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_manufacturer_status() -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (_, m) = setup::<T>(0);
+		#[extrinsic_call]
+		suspend_manufacturer(origin as T::RuntimeOrigin, m);
+		assert_eq!(Manufacturers::<T>::get(m).unwrap().status, ManufacturerStatus::Suspended);
+		Ok(())
+	}
+
+	/// Revoking a registered device's leaf serial: the device is written too.
+	#[benchmark]
+	fn revoke_certificate() -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let serial = Devices::<T>::get(device).unwrap().serials[0].clone();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, m, serial);
+		assert!(Devices::<T>::get(device).unwrap().revoked);
+		Ok(())
+	}
+
+	/// A P-256 chain of `c` certificates (`c = 5`: four plus the root certificate).
+	#[benchmark]
+	fn register_device_x509(c: Linear<1, 5>) {
+		let (owner, m) = setup::<T>(1);
+		let (certs, key) = fixtures::acme::chain_of(c);
+		let sig = registration::<T>(&owner, key);
+		let attestation = Attestation::X509 { manufacturer: m, chain: fixtures::chain(certs) };
+		#[extrinsic_call]
+		register_device(RawOrigin::Signed(owner.clone()), attestation, op_key(1), Some(cell(9)), sig);
+		assert_eq!(DeviceCount::<T>::get(), 1);
+	}
+
+	#[benchmark]
+	fn register_device_compact() {
+		let (owner, m) = setup::<T>(1);
+		// The compact certificate is signed by a root we hold: replace the last root.
+		let root_secret = [0x42u8; 32];
+		Manufacturers::<T>::mutate(m, |man| {
+			let man = man.as_mut().unwrap();
+			let last = man.roots.len() - 1;
+			man.roots[last].key = fixtures::p256_public(&root_secret);
+		});
+		let device_secret = [0x07u8; 32];
+		let hw = fixtures::p256_public(&device_secret);
+		let cert = fixtures::compact_p256(m, &root_secret, hw, &[1], fixtures::time::BEFORE, fixtures::time::EXPIRED);
+		let sig = fixtures::sign_p256(&device_secret, &Pallet::<T>::registration_payload(&owner, &op_key(1), 0));
+		#[extrinsic_call]
+		register_device(RawOrigin::Signed(owner.clone()), Attestation::Compact(cert), op_key(1), Some(cell(9)), sig);
+		assert_eq!(DeviceCount::<T>::get(), 1);
+	}
+
+	/// A device with the longest chain: every serial checked against the revocation list.
+	#[benchmark]
+	fn reattest() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 4);
+		advance::<T>(T::ReattestationWindow::get());
+		let reference = frame_system::Pallet::<T>::block_number().saturating_sub(One::one());
+		let key = fixtures::acme::chain_of(4).1;
+		let sig = fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::reattestation_payload(&device, reference));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device, reference, sig);
+		assert_eq!(Devices::<T>::get(device).unwrap().attested_reference, reference);
+	}
+
+	#[benchmark]
+	fn rotate_operational_key() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let key = fixtures::acme::chain_of(1).1;
+		let new_key = op_key(2);
+		let sig = fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::rotation_payload(&device, &new_key, 0));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device, new_key.clone(), sig);
+		assert_eq!(Devices::<T>::get(device).unwrap().operational_key, new_key);
+	}
+
+	/// Setting a key: the proof of possession (hash to G2 and two pairings) dominates.
+	#[benchmark]
+	fn set_aggregation_key() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let key = fixtures::acme::chain_of(1).1;
+		let bls = fixtures::bls_key(7);
+		let sig = fixtures::sign_p256(
+			&fixtures::p256_secret(key),
+			&Pallet::<T>::aggregation_key_payload(&device, Some(bls.public), 0),
+		);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device, Some(bls), sig);
+		assert!(Devices::<T>::get(device).unwrap().aggregation_key.is_some());
+	}
+
+	#[benchmark]
+	fn set_location() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		advance::<T>(T::LocationUpdateInterval::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device, cell(10));
+		assert_eq!(Devices::<T>::get(device).unwrap().location, Some(cell(10)));
+	}
+
+	#[benchmark]
+	fn offer_transfer() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let to: T::AccountId = account("buyer", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device, to.clone());
+		assert_eq!(PendingTransfers::<T>::get(device), Some(to));
+	}
+
+	#[benchmark]
+	fn accept_transfer() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let to: T::AccountId = account("buyer", 0, 0);
+		T::BenchmarkHelper::bond_for_devices(&to, 1);
+		Pallet::<T>::do_offer_transfer(owner, device, to.clone()).expect("offered");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(to.clone()), device);
+		assert_eq!(Devices::<T>::get(device).unwrap().owner, to);
+	}
+
+	#[benchmark]
+	fn deregister() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 4);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device);
+		assert!(!Devices::<T>::contains_key(device));
+	}
+
+	/// The revoked serial is the last one checked (the top intermediate).
+	#[benchmark]
+	fn mark_revoked() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 4);
+		let top = Devices::<T>::get(device).unwrap().serials.last().cloned().unwrap();
+		Pallet::<T>::do_revoke_certificate(m, top).expect("revokes");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device);
+		assert!(Devices::<T>::get(device).unwrap().revoked);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

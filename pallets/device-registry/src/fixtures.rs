@@ -1,0 +1,151 @@
+//! Real attestation fixtures made by `fixtures/generate.sh` (openssl), for the tests and
+//! the benchmarks, with helpers to sign as the device would.
+
+use crate::types::*;
+use frame_support::BoundedVec;
+
+/// Unix times relative to the fixtures' validity (issued 2026-11-22, leaves and
+/// intermediates valid 10 years, roots 20).
+pub mod time {
+	/// 2027-06-01: every fixture is valid.
+	pub const VALID: u64 = 1_811_808_000;
+	/// 2040-01-01: leaves and intermediates have expired.
+	pub const EXPIRED: u64 = 2_208_988_800;
+	/// 2026-01-01: nothing is valid yet.
+	pub const BEFORE: u64 = 1_767_225_600;
+}
+
+/// P-256 chains of "Acme Sensors".
+pub mod acme {
+	pub const ROOT: &[u8] = include_bytes!("../fixtures/p256/root.der");
+	pub const ROOT_PUB: &[u8; 33] = include_bytes!("../fixtures/p256/root.pub");
+	pub const INT1: &[u8] = include_bytes!("../fixtures/p256/int1.der");
+	pub const INT2: &[u8] = include_bytes!("../fixtures/p256/int2.der");
+	pub const INT3: &[u8] = include_bytes!("../fixtures/p256/int3.der");
+	pub const INT4: &[u8] = include_bytes!("../fixtures/p256/int4.der");
+	pub const LEAF1: &[u8] = include_bytes!("../fixtures/p256/leaf1.der");
+	pub const LEAF1_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf1.key.der");
+	pub const LEAF2: &[u8] = include_bytes!("../fixtures/p256/leaf2.der");
+	pub const LEAF2_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf2.key.der");
+	pub const LEAF3: &[u8] = include_bytes!("../fixtures/p256/leaf3.der");
+	pub const LEAF3_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf3.key.der");
+	pub const LEAF4: &[u8] = include_bytes!("../fixtures/p256/leaf4.der");
+	pub const LEAF4_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf4.key.der");
+	pub const LEAF5: &[u8] = include_bytes!("../fixtures/p256/leaf5.der");
+	pub const NOT_CA: &[u8] = include_bytes!("../fixtures/p256/notca.der");
+	pub const LEAF_UNDER_NOT_CA: &[u8] = include_bytes!("../fixtures/p256/leaf-notca.der");
+	pub const LEAF_UNDER_NOT_CA_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf-notca.key.der");
+	pub const LEAF_WITHOUT_DIGITAL_SIGNATURE: &[u8] = include_bytes!("../fixtures/p256/leaf-nods.der");
+	pub const LEAF_WITHOUT_DIGITAL_SIGNATURE_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf-nods.key.der");
+
+	/// The chain of `n` certificates (1 to 4, or 5 with the root appended) and the
+	/// device key that goes with it.
+	pub fn chain_of(n: u32) -> (&'static [&'static [u8]], &'static [u8]) {
+		match n {
+			1 => (&[LEAF1], LEAF1_KEY),
+			2 => (&[LEAF2, INT1], LEAF2_KEY),
+			3 => (&[LEAF3, INT2, INT1], LEAF3_KEY),
+			4 => (&[LEAF4, INT3, INT2, INT1], LEAF4_KEY),
+			_ => (&[LEAF4, INT3, INT2, INT1, ROOT], LEAF4_KEY),
+		}
+	}
+}
+
+/// Ed25519 chain of "Edwards Devices".
+pub mod edwards {
+	pub const ROOT_PUB: &[u8; 32] = include_bytes!("../fixtures/ed25519/root.pub");
+	pub const INT: &[u8] = include_bytes!("../fixtures/ed25519/int.der");
+	pub const LEAF: &[u8] = include_bytes!("../fixtures/ed25519/leaf.der");
+	pub const LEAF_KEY: &[u8] = include_bytes!("../fixtures/ed25519/leaf.key.der");
+}
+
+/// Another manufacturer ("Other Corp") and an RSA certificate.
+pub mod other {
+	pub const ROOT_PUB: &[u8; 33] = include_bytes!("../fixtures/other/root.pub");
+	pub const LEAF: &[u8] = include_bytes!("../fixtures/other/leaf.der");
+	pub const LEAF_KEY: &[u8] = include_bytes!("../fixtures/other/leaf.key.der");
+	pub const RSA: &[u8] = include_bytes!("../fixtures/other/rsa.der");
+}
+
+/// A certificate chain as a call takes it.
+pub fn chain(certs: &[&[u8]]) -> CertificateChain {
+	BoundedVec::truncate_from(certs.iter().map(|c| BoundedVec::truncate_from(c.to_vec())).collect())
+}
+
+/// The private scalar of an OpenSSL SEC1 `ECPrivateKey` (P-256) DER.
+pub fn p256_secret(sec1_der: &[u8]) -> [u8; 32] {
+	// SEQUENCE(0x77) { INTEGER 1, OCTET STRING(32) key, ... }
+	assert_eq!(&sec1_der[..7], &[0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20], "not a P-256 SEC1 key");
+	sec1_der[7..39].try_into().expect("32 bytes")
+}
+
+/// The seed of an OpenSSL PKCS#8 Ed25519 private key DER.
+pub fn ed25519_seed(pkcs8_der: &[u8]) -> [u8; 32] {
+	const PREFIX: [u8; 16] =
+		[0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+	assert_eq!(&pkcs8_der[..16], &PREFIX, "not a PKCS#8 Ed25519 key");
+	pkcs8_der[16..48].try_into().expect("32 bytes")
+}
+
+/// Sign `message` with a P-256 key (ECDSA over SHA-256, `r || s`), as a secure element
+/// would.
+pub fn sign_p256(secret: &[u8; 32], message: &[u8]) -> RawSignature {
+	use ::p256::ecdsa::{signature::Signer, Signature, SigningKey};
+	let key = SigningKey::from_bytes(&(*secret).into()).expect("valid P-256 secret");
+	let signature: Signature = key.sign(message);
+	signature.to_bytes().into()
+}
+
+/// The compressed public key of a P-256 secret.
+pub fn p256_public(secret: &[u8; 32]) -> PublicKey {
+	let key = ::p256::ecdsa::SigningKey::from_bytes(&(*secret).into()).expect("valid P-256 secret");
+	let point = key.verifying_key().to_encoded_point(true);
+	PublicKey::P256(point.as_bytes().try_into().expect("33 bytes"))
+}
+
+/// Sign `message` with an Ed25519 seed.
+#[cfg(feature = "std")]
+pub fn sign_ed25519(seed: &[u8; 32], message: &[u8]) -> RawSignature {
+	use sp_core::Pair;
+	sp_core::ed25519::Pair::from_seed(seed).sign(message).0
+}
+
+/// The public key of an Ed25519 seed.
+#[cfg(feature = "std")]
+pub fn ed25519_public(seed: &[u8; 32]) -> PublicKey {
+	use sp_core::Pair;
+	PublicKey::Ed25519(sp_core::ed25519::Pair::from_seed(seed).public().0)
+}
+
+/// A compact certificate signed by a P-256 root secret.
+pub fn compact_p256(
+	manufacturer: ManufacturerId,
+	root_secret: &[u8; 32],
+	hardware_key: PublicKey,
+	serial: &[u8],
+	not_before: u64,
+	not_after: u64,
+) -> CompactCertificate {
+	let mut cert = CompactCertificate {
+		manufacturer,
+		hardware_key,
+		model: BoundedVec::truncate_from(b"sensor-v1".to_vec()),
+		serial: BoundedVec::truncate_from(serial.to_vec()),
+		not_before,
+		not_after,
+		signature: [0; 64],
+	};
+	cert.signature = sign_p256(root_secret, &cert.signing_payload());
+	cert
+}
+
+/// A BLS12-381 aggregation key made from `seed`: the compressed key and its proof of
+/// possession, as a device would submit them.
+pub fn bls_key(seed: u64) -> AggregationKeyProof {
+	use bls12_381::{G1Affine, G2Affine, G2Projective, Scalar};
+	let secret = Scalar::from(seed) * Scalar::from(0x9e37_79b9_7f4a_7c15u64);
+	let public = G1Affine::from(G1Affine::generator() * secret).to_compressed();
+	let hashed = G2Projective::from(crate::bls::hash_to_g2(&public, crate::bls::POP_DST));
+	let proof_of_possession = G2Affine::from(hashed * secret).to_compressed();
+	AggregationKeyProof { public, proof_of_possession }
+}

@@ -1,0 +1,536 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod attestation;
+pub mod bls;
+mod dispatchable_impls;
+mod inspect_impls;
+mod try_state_impls;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(any(test, feature = "runtime-benchmarks", feature = "test-fixtures"))]
+pub mod fixtures;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Make `UnixTime::now()` return `secs`.
+	fn set_unix_time(secs: u64);
+	/// Give `who` enough free device bond for `devices` devices.
+	fn bond_for_devices(who: &AccountId, devices: u32);
+}
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{tokens::Balance as BalanceT, UnixTime},
+	};
+	use frame_system::pallet_prelude::*;
+	use machina_primitives::{BondManager, DeviceId, H3Cell, OperationalKey};
+
+	/// The balance type bonds are counted in.
+	pub type BalanceOf<T> = <T as Config>::Balance;
+	/// A stored device record.
+	pub type DeviceOf<T> = Device<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A stored manufacturer record.
+	pub type ManufacturerOf<T> = Manufacturer<<T as Config>::MaxNameLen, <T as Config>::MaxRoots>;
+	/// A list of root keys as governance submits it.
+	pub type RootKeysOf<T> = BoundedVec<PublicKey, <T as Config>::MaxRoots>;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The balance type of device bonds.
+		type Balance: BalanceT + MaxEncodedLen;
+
+		/// Holds the device bonds (`pallet-micro-bonds` in the runtime).
+		type Bonds: BondManager<Self::AccountId, Self::Balance>;
+
+		/// The bond each registered device commits, from the owner's own bond or the pool
+		/// the owner operates.
+		#[pallet::constant]
+		type DeviceBond: Get<Self::Balance>;
+
+		/// On-chain time, for certificate validity periods.
+		type UnixTime: UnixTime;
+
+		/// Manages manufacturers, roots and the revocation list (governance).
+		type ManufacturerOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Blocks an attestation stays fresh; after that the device is `Stale` (earns
+		/// nothing) until it re-attests.
+		#[pallet::constant]
+		type AttestationValidity: Get<BlockNumberFor<Self>>;
+
+		/// How recent the block a re-attestation signs must be.
+		#[pallet::constant]
+		type ReattestationWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks between two location changes of a device.
+		#[pallet::constant]
+		type LocationUpdateInterval: Get<BlockNumberFor<Self>>;
+
+		/// The coarsest H3 resolution a device may declare.
+		#[pallet::constant]
+		type MinLocationResolution: Get<u8>;
+
+		/// The finest H3 resolution a device may declare.
+		#[pallet::constant]
+		type MaxLocationResolution: Get<u8>;
+
+		/// The longest manufacturer name.
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+
+		/// The most root keys a manufacturer may have over its life (revoked ones keep
+		/// their slot).
+		#[pallet::constant]
+		type MaxRoots: Get<u32>;
+
+		/// The longest DER certificate accepted (at most 4096).
+		#[pallet::constant]
+		type MaxCertificateLen: Get<u32>;
+
+		/// The most intermediates between leaf and root (at most 3).
+		#[pallet::constant]
+		type MaxIntermediates: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Sets time and bonds up for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Manufacturers, by id.
+	#[pallet::storage]
+	pub type Manufacturers<T: Config> = StorageMap<_, Twox64Concat, ManufacturerId, ManufacturerOf<T>, OptionQuery>;
+
+	/// The next manufacturer id to assign.
+	#[pallet::storage]
+	pub type NextManufacturerId<T: Config> = StorageValue<_, ManufacturerId, ValueQuery>;
+
+	/// The certificate revocation list: serials revoked per manufacturer, with the block
+	/// of revocation. Bounded by governance, the only writer.
+	#[pallet::storage]
+	pub type RevokedCertificates<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ManufacturerId, Blake2_128Concat, Serial, BlockNumberFor<T>, OptionQuery>;
+
+	/// Registered devices. Bounded by `DeviceBond`: each costs its owner a bond.
+	#[pallet::storage]
+	pub type Devices<T: Config> = StorageMap<_, Identity, DeviceId, DeviceOf<T>, OptionQuery>;
+
+	/// The devices of each owner (for listing with a cursor).
+	#[pallet::storage]
+	pub type DevicesByOwner<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, DeviceId, (), OptionQuery>;
+
+	/// The device holding each leaf serial, so revoking a serial revokes its device at
+	/// once.
+	#[pallet::storage]
+	pub type DeviceBySerial<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ManufacturerId, Blake2_128Concat, Serial, DeviceId, OptionQuery>;
+
+	/// Each account's registration nonce: the next registration's hardware signature
+	/// must sign it, so no registration signature works twice.
+	#[pallet::storage]
+	pub type RegistrationNonce<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Transfers offered and not yet accepted: device to the account it is offered to.
+	#[pallet::storage]
+	pub type PendingTransfers<T: Config> = StorageMap<_, Identity, DeviceId, T::AccountId, OptionQuery>;
+
+	/// How many devices are registered.
+	#[pallet::storage]
+	pub type DeviceCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Manufacturers at genesis: name and raw root keys (33 bytes: compressed P-256,
+		/// 32: Ed25519). Ids are assigned from 0.
+		pub manufacturers: alloc::vec::Vec<(alloc::vec::Vec<u8>, alloc::vec::Vec<alloc::vec::Vec<u8>>)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (name, roots) in &self.manufacturers {
+				let name = BoundedVec::try_from(name.clone()).expect("genesis manufacturer name too long");
+				let roots: alloc::vec::Vec<PublicKey> = roots
+					.iter()
+					.map(|raw| PublicKey::from_raw(raw).expect("genesis root key must be 32 or 33 bytes"))
+					.collect();
+				let roots = BoundedVec::try_from(roots).expect("genesis manufacturer has too many roots");
+				Pallet::<T>::do_register_manufacturer(name, roots).expect("invalid genesis manufacturer");
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance registered a manufacturer.
+		ManufacturerRegistered { manufacturer: ManufacturerId, name: BoundedVec<u8, T::MaxNameLen>, roots: u32 },
+		/// Governance added a root key.
+		RootAdded { manufacturer: ManufacturerId, root: RootIndex, key: PublicKey },
+		/// Governance revoked a root key: every device under it reads as `Revoked`.
+		RootRevoked { manufacturer: ManufacturerId, root: RootIndex },
+		/// Governance suspended a manufacturer: no registrations, its devices read as
+		/// `Suspended`.
+		ManufacturerSuspended { manufacturer: ManufacturerId },
+		/// Governance resumed a suspended manufacturer.
+		ManufacturerResumed { manufacturer: ManufacturerId },
+		/// Governance put a serial on the revocation list.
+		CertificateRevoked {
+			manufacturer: ManufacturerId,
+			serial: Serial,
+			/// The device whose leaf certificate it is, revoked with it, if registered.
+			device: Option<DeviceId>,
+		},
+		/// A device registered.
+		DeviceRegistered {
+			device: DeviceId,
+			owner: T::AccountId,
+			manufacturer: ManufacturerId,
+			/// The bond committed for it.
+			bond: BalanceOf<T>,
+			location: Option<H3Cell>,
+		},
+		/// A device proved it still holds its hardware key.
+		DeviceReattested { device: DeviceId, reference_block: BlockNumberFor<T> },
+		/// A device's operational key changed (signed by its hardware key).
+		OperationalKeyRotated { device: DeviceId, key: OperationalKey },
+		/// A device set (compressed key) or removed (`None`) its BLS aggregation key.
+		AggregationKeySet { device: DeviceId, key: Option<[u8; 48]> },
+		/// A device moved. The coverage pallet resets the trust it earned at `from`.
+		DeviceMoved { device: DeviceId, from: Option<H3Cell>, to: H3Cell },
+		/// The owner offered the device to `to`.
+		TransferOffered { device: DeviceId, from: T::AccountId, to: T::AccountId },
+		/// The device changed owner; the bond moved from `from` to `to`.
+		DeviceTransferred { device: DeviceId, from: T::AccountId, to: T::AccountId },
+		/// A device was deregistered; its bond was released and started unbonding.
+		DeviceDeregistered { device: DeviceId, owner: T::AccountId },
+		/// A device was marked revoked because a serial in its chain is revoked.
+		DeviceRevoked { device: DeviceId, serial: Serial },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No manufacturer with this id.
+		ManufacturerNotFound,
+		/// The manufacturer is suspended.
+		ManufacturerSuspended,
+		/// The manufacturer is not suspended.
+		ManufacturerNotSuspended,
+		/// A manufacturer needs at least one root key.
+		NoRoots,
+		/// The manufacturer already has `MaxRoots` root keys.
+		TooManyRoots,
+		/// The key is already one of the manufacturer's roots.
+		DuplicateRoot,
+		/// No root at this index.
+		RootNotFound,
+		/// The root is already revoked.
+		RootAlreadyRevoked,
+		/// The serial is already revoked.
+		AlreadyRevoked,
+		/// A key is not a valid encoding (a P-256 point off the curve).
+		InvalidKey,
+		/// The certificate chain is empty.
+		EmptyChain,
+		/// The chain has more intermediates than `MaxIntermediates`.
+		ChainTooLong,
+		/// A certificate is longer than `MaxCertificateLen`.
+		CertificateTooLarge,
+		/// A certificate is not valid DER-encoded X.509.
+		MalformedCertificate,
+		/// A certificate is not X.509 v3.
+		UnsupportedCertificateVersion,
+		/// A signature or key algorithm other than ECDSA P-256/SHA-256 or Ed25519.
+		UnsupportedAlgorithm,
+		/// A certificate's outer and signed signature algorithms differ.
+		AlgorithmMismatch,
+		/// A certificate's signature does not verify under its issuer's key.
+		InvalidCertificateSignature,
+		/// A certificate's issuer name is not the next certificate's subject.
+		IssuerMismatch,
+		/// No root of the manufacturer signed the top of the chain.
+		UntrustedRoot,
+		/// The chain is anchored in a revoked root.
+		RootRevoked,
+		/// A certificate's validity period ended before the on-chain time.
+		CertificateExpired,
+		/// A certificate's validity period starts after the on-chain time.
+		CertificateNotYetValid,
+		/// An intermediate is not a CA, or the leaf claims to be one.
+		NotACertificateAuthority,
+		/// An intermediate's path length constraint is exceeded.
+		PathLengthExceeded,
+		/// A certificate's key usage forbids its role in the chain.
+		KeyUsageMismatch,
+		/// A certificate has a critical extension the runtime does not understand.
+		UnsupportedCriticalExtension,
+		/// A certificate in the chain is on the revocation list.
+		CertificateRevoked,
+		/// A serial number longer than 20 octets.
+		InvalidSerial,
+		/// The hardware signature does not verify: wrong key, wrong owner, wrong nonce,
+		/// wrong chain, or replayed.
+		InvalidHardwareSignature,
+		/// Not a valid BLS12-381 G1 public key (or the identity).
+		InvalidAggregationKey,
+		/// The BLS proof of possession does not verify for the key.
+		InvalidProofOfPossession,
+		/// This hardware key is already registered.
+		AlreadyRegistered,
+		/// Another registered device holds this leaf serial of the manufacturer.
+		SerialInUse,
+		/// No device with this id.
+		DeviceNotFound,
+		/// Only the device's owner may do this.
+		NotOwner,
+		/// The device is revoked.
+		DeviceRevoked,
+		/// The re-attestation signs a block that is too old, in the future, or not newer
+		/// than the last one signed.
+		StaleReference,
+		/// Not a valid H3 cell index.
+		InvalidLocation,
+		/// The H3 resolution is outside the allowed bounds.
+		LocationResolutionOutOfBounds,
+		/// The location changed less than `LocationUpdateInterval` blocks ago.
+		LocationUpdateTooSoon,
+		/// The location is unchanged.
+		SameLocation,
+		/// No transfer of this device is offered to the caller.
+		NoPendingTransfer,
+		/// A device cannot be transferred to its owner.
+		TransferToSelf,
+		/// Nothing in the device's chain is revoked.
+		NotRevoked,
+		/// A counter overflowed.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::MaxIntermediates::get() <= MAX_INTERMEDIATES,
+				"MaxIntermediates above the decoding bound MAX_INTERMEDIATES"
+			);
+			assert!(
+				T::MaxCertificateLen::get() <= MAX_DER_CERTIFICATE_LEN,
+				"MaxCertificateLen above the decoding bound MAX_DER_CERTIFICATE_LEN"
+			);
+			assert!(T::MaxRoots::get() >= 1 && T::MaxRoots::get() <= RootIndex::MAX as u32 + 1);
+			assert!(
+				T::MinLocationResolution::get() <= T::MaxLocationResolution::get() &&
+					T::MaxLocationResolution::get() <= machina_primitives::h3::MAX_RESOLUTION,
+				"location resolution bounds out of order"
+			);
+			assert!(!T::AttestationValidity::get().is_zero(), "AttestationValidity must be positive");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register a manufacturer with its root keys (governance).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_manufacturer(roots.len() as u32))]
+		pub fn register_manufacturer(
+			origin: OriginFor<T>,
+			name: BoundedVec<u8, T::MaxNameLen>,
+			roots: RootKeysOf<T>,
+		) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_register_manufacturer(name, roots).map(|_| ())
+		}
+
+		/// Add a root key to a manufacturer (governance).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::add_root())]
+		pub fn add_root(origin: OriginFor<T>, manufacturer: ManufacturerId, key: PublicKey) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_add_root(manufacturer, key)
+		}
+
+		/// Revoke a root key (governance). Every device attested under it reads as
+		/// `Revoked` from now on, at no per-device cost.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::revoke_root())]
+		pub fn revoke_root(origin: OriginFor<T>, manufacturer: ManufacturerId, root: RootIndex) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_revoke_root(manufacturer, root)
+		}
+
+		/// Suspend a manufacturer (governance).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_manufacturer_status())]
+		pub fn suspend_manufacturer(origin: OriginFor<T>, manufacturer: ManufacturerId) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_set_manufacturer_status(manufacturer, ManufacturerStatus::Suspended)
+		}
+
+		/// Resume a suspended manufacturer (governance).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_manufacturer_status())]
+		pub fn resume_manufacturer(origin: OriginFor<T>, manufacturer: ManufacturerId) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_set_manufacturer_status(manufacturer, ManufacturerStatus::Active)
+		}
+
+		/// Put `serial` on `manufacturer`'s revocation list (governance). The device whose
+		/// leaf it is is revoked at once; devices under a revoked intermediate are revoked
+		/// by `mark_revoked` (anyone, free) or fail their next re-attestation.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::revoke_certificate())]
+		pub fn revoke_certificate(origin: OriginFor<T>, manufacturer: ManufacturerId, serial: Serial) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_revoke_certificate(manufacturer, serial)
+		}
+
+		/// Register the device the attestation certifies, owned by the caller.
+		///
+		/// `hw_signature` is the hardware key's signature over
+		/// `(REGISTER_TAG, genesis hash, caller, operational_key, caller's registration
+		/// nonce)` in SCALE (P-256: ECDSA over SHA-256 as `r || s`). Commits `DeviceBond`
+		/// of the caller's device bond (own or from the pool it operates).
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::register_weight(attestation))]
+		pub fn register_device(
+			origin: OriginFor<T>,
+			attestation: Attestation,
+			operational_key: OperationalKey,
+			location: Option<H3Cell>,
+			hw_signature: RawSignature,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_register_device(owner, attestation, operational_key, location, hw_signature)
+		}
+
+		/// Refresh a device's attestation: its hardware key signs
+		/// `(REATTEST_TAG, genesis hash, device, reference_block, hash of reference_block)`
+		/// for a block at most `ReattestationWindow` old and newer than the last one it
+		/// signed. Anyone may submit it; the signature is the proof.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::reattest())]
+		pub fn reattest(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			reference_block: BlockNumberFor<T>,
+			hw_signature: RawSignature,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_reattest(device, reference_block, hw_signature)
+		}
+
+		/// Replace the device's operational key (owner). The hardware key signs
+		/// `(ROTATE_KEY_TAG, genesis hash, device, new key, device's key nonce)`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::rotate_operational_key())]
+		pub fn rotate_operational_key(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			key: OperationalKey,
+			hw_signature: RawSignature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_rotate_operational_key(who, device, key, hw_signature)
+		}
+
+		/// Set or remove the device's BLS12-381 aggregation key (owner), for aggregated
+		/// heartbeats. The key comes with its proof of possession; the hardware key signs
+		/// `(AGGREGATION_KEY_TAG, genesis hash, device, compressed key or None, key nonce)`.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::set_aggregation_key())]
+		pub fn set_aggregation_key(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			key: Option<AggregationKeyProof>,
+			hw_signature: RawSignature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_aggregation_key(who, device, key, hw_signature)
+		}
+
+		/// Declare the device's location (owner), at most once per
+		/// `LocationUpdateInterval`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_location())]
+		pub fn set_location(origin: OriginFor<T>, device: DeviceId, location: H3Cell) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_location(who, device, location)
+		}
+
+		/// Offer the device to `to` (owner). It changes hands when `to` accepts.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::offer_transfer())]
+		pub fn offer_transfer(origin: OriginFor<T>, device: DeviceId, to: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_offer_transfer(who, device, to)
+		}
+
+		/// Accept a device offered to the caller: the caller's bond is committed, the
+		/// previous owner's released.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::accept_transfer())]
+		pub fn accept_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_accept_transfer(who, device)
+		}
+
+		/// Remove the device (owner). Its bond is released and, where it was the owner's
+		/// own, starts unbonding.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::deregister())]
+		pub fn deregister(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deregister(who, device)
+		}
+
+		/// Mark a device revoked because a serial in its chain is on the revocation list.
+		/// Anyone may call it; it is free when it revokes.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::mark_revoked())]
+		pub fn mark_revoked(origin: OriginFor<T>, device: DeviceId) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			Self::do_mark_revoked(device)?;
+			Ok(Pays::No.into())
+		}
+	}
+}

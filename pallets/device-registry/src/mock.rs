@@ -1,0 +1,202 @@
+//! A test runtime: frame-system, timestamp and the registry, with an in-memory bond
+//! manager (the registry depends on the `BondManager` trait, not on micro-bonds; the
+//! runtime integration tests use the real one).
+
+use core::cell::RefCell;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_system::EnsureRoot;
+use machina_primitives::{BondManager, BondPurpose};
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
+use std::collections::BTreeMap;
+
+use crate::{self as pallet_device_registry, fixtures};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Registry: pallet_device_registry,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = frame_support::traits::ConstU64<1>;
+	type WeightInfo = ();
+}
+
+/// A device's bond.
+pub const DEVICE_BOND: Balance = 100;
+pub const ATTESTATION_VALIDITY: u64 = 100;
+pub const REATTESTATION_WINDOW: u64 = 10;
+pub const LOCATION_INTERVAL: u64 = 20;
+
+parameter_types! {
+	pub const DeviceBond: Balance = DEVICE_BOND;
+	pub const AttestationValidity: u64 = ATTESTATION_VALIDITY;
+	pub const ReattestationWindow: u64 = REATTESTATION_WINDOW;
+	pub const LocationUpdateInterval: u64 = LOCATION_INTERVAL;
+	pub const MinLocationResolution: u8 = 5;
+	pub const MaxLocationResolution: u8 = 12;
+	/// Lowered by the chain-length tests.
+	pub static MaxIntermediates: u32 = 3;
+}
+
+impl pallet_device_registry::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type Bonds = MockBonds;
+	type DeviceBond = DeviceBond;
+	type UnixTime = Timestamp;
+	type ManufacturerOrigin = EnsureRoot<AccountId>;
+	type AttestationValidity = AttestationValidity;
+	type ReattestationWindow = ReattestationWindow;
+	type LocationUpdateInterval = LocationUpdateInterval;
+	type MinLocationResolution = MinLocationResolution;
+	type MaxLocationResolution = MaxLocationResolution;
+	type MaxNameLen = ConstU32<32>;
+	type MaxRoots = ConstU32<4>;
+	type MaxCertificateLen = ConstU32<2048>;
+	type MaxIntermediates = MaxIntermediates;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
+	fn set_unix_time(secs: u64) {
+		set_time(secs);
+	}
+	fn bond_for_devices(who: &AccountId, devices: u32) {
+		// Benchmarks roll storage back between runs, not this thread-local: start afresh.
+		BONDS.with(|b| {
+			b.borrow_mut().insert(*who, MockBond { active: DEVICE_BOND * devices as Balance, ..Default::default() })
+		});
+	}
+}
+
+/// Per account: (active bond, committed, unbonding).
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MockBond {
+	pub active: Balance,
+	pub committed: Balance,
+	pub unbonding: Balance,
+}
+
+thread_local! {
+	static BONDS: RefCell<BTreeMap<AccountId, MockBond>> = RefCell::new(BTreeMap::new());
+}
+
+/// Give `who` an active device bond of `amount`.
+pub fn set_bond(who: AccountId, amount: Balance) {
+	BONDS.with(|b| b.borrow_mut().entry(who).or_default().active = amount);
+}
+
+/// `who`'s device bond.
+pub fn bond_of(who: AccountId) -> MockBond {
+	BONDS.with(|b| b.borrow().get(&who).copied().unwrap_or_default())
+}
+
+pub struct MockBonds;
+impl BondManager<AccountId, Balance> for MockBonds {
+	fn require_bond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult {
+		assert_eq!(purpose, BondPurpose::Device);
+		BONDS.with(|b| {
+			let mut b = b.borrow_mut();
+			let bond = b.entry(*who).or_default();
+			if bond.active - bond.committed < amount {
+				return Err(DispatchError::Other("InsufficientBondToCommit"))
+			}
+			bond.committed += amount;
+			Ok(())
+		})
+	}
+	fn release_bond(who: &AccountId, _: BondPurpose, amount: Balance) -> DispatchResult {
+		BONDS.with(|b| {
+			let mut b = b.borrow_mut();
+			let bond = b.entry(*who).or_default();
+			if bond.committed < amount {
+				return Err(DispatchError::Other("ReleaseExceedsCommitted"))
+			}
+			bond.committed -= amount;
+			Ok(())
+		})
+	}
+	fn release_and_unbond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult {
+		Self::release_bond(who, purpose, amount)?;
+		BONDS.with(|b| {
+			let mut b = b.borrow_mut();
+			let bond = b.entry(*who).or_default();
+			bond.active -= amount;
+			bond.unbonding += amount;
+		});
+		Ok(())
+	}
+	fn bonded(who: &AccountId, _: BondPurpose) -> Balance {
+		bond_of(*who).active
+	}
+	fn committed(who: &AccountId, _: BondPurpose) -> Balance {
+		bond_of(*who).committed
+	}
+}
+
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+
+/// Manufacturer 0: "Acme Sensors" (P-256 root). 1: "Edwards Devices" (Ed25519 root).
+pub const ACME: u32 = 0;
+pub const EDWARDS: u32 = 1;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_device_registry::GenesisConfig::<Test> {
+		manufacturers: vec![
+			(b"Acme Sensors".to_vec(), vec![fixtures::acme::ROOT_PUB.to_vec()]),
+			(b"Edwards Devices".to_vec(), vec![fixtures::edwards::ROOT_PUB.to_vec()]),
+		],
+		_config: Default::default(),
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		BONDS.with(|b| b.borrow_mut().clear());
+		MaxIntermediates::set(3);
+		// Block hashes as a real chain has them: genesis and every block since.
+		frame_system::BlockHash::<Test>::insert(0, sp_core::H256::repeat_byte(0x99));
+		System::set_block_number(1);
+		set_time(fixtures::time::VALID);
+		for who in [ALICE, BOB, CHARLIE] {
+			set_bond(who, 10 * DEVICE_BOND);
+		}
+	});
+	ext
+}
+
+/// Set on-chain time (Unix seconds).
+pub fn set_time(secs: u64) {
+	pallet_timestamp::Now::<Test>::put(secs * 1000);
+}
+
+/// Advance to block `n`, recording the hash of each block passed.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let now = System::block_number();
+		frame_system::BlockHash::<Test>::insert(now, sp_core::H256::from_low_u64_be(now * 7 + 1));
+		System::set_block_number(now + 1);
+	}
+}

@@ -1,0 +1,68 @@
+//! Invariants checked by `try_state` (and by the tests after every step).
+
+use crate::*;
+use machina_primitives::BondManager;
+
+impl<T: Config> Pallet<T> {
+	/// The indexes agree with the device records, counters match, and every device's
+	/// bond is covered by its owner's committed device bond.
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use machina_primitives::BondPurpose;
+		use sp_runtime::traits::Saturating;
+
+		let mut count = 0u32;
+		let mut per_manufacturer: BTreeMap<ManufacturerId, u32> = BTreeMap::new();
+		let mut bond_per_owner: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (id, device) in Devices::<T>::iter() {
+			count += 1;
+			*per_manufacturer.entry(device.manufacturer).or_default() += 1;
+			let owed = bond_per_owner.entry(device.owner.clone()).or_default();
+			*owed = owed.saturating_add(device.bond);
+			ensure_state(DevicesByOwner::<T>::contains_key(&device.owner, id), "device missing from its owner's index")?;
+			ensure_state(
+				machina_primitives::device_id_of(device.hardware_key.as_bytes()) == id,
+				"device id is not the hash of its hardware key",
+			)?;
+			ensure_state(!device.serials.is_empty(), "device without a leaf serial")?;
+			let manufacturer = Manufacturers::<T>::get(device.manufacturer).ok_or("device of an unknown manufacturer")?;
+			ensure_state((device.root as usize) < manufacturer.roots.len(), "device anchored in a missing root")?;
+		}
+		ensure_state(count == DeviceCount::<T>::get(), "DeviceCount differs from the devices stored")?;
+		ensure_state(
+			DevicesByOwner::<T>::iter().all(|(owner, id, ())| Devices::<T>::get(id).is_some_and(|d| d.owner == owner)),
+			"owner index points at a device of someone else",
+		)?;
+		ensure_state(
+			DeviceBySerial::<T>::iter().all(|(m, serial, id)| {
+				Devices::<T>::get(id).is_some_and(|d| d.manufacturer == m && d.serials.first() == Some(&serial))
+			}),
+			"serial index points at the wrong device",
+		)?;
+		ensure_state(
+			PendingTransfers::<T>::iter_keys().all(Devices::<T>::contains_key),
+			"transfer pending for a removed device",
+		)?;
+		for (id, m) in Manufacturers::<T>::iter() {
+			ensure_state(
+				m.devices == per_manufacturer.get(&id).copied().unwrap_or_default(),
+				"manufacturer device count differs from its devices",
+			)?;
+			ensure_state(id < NextManufacturerId::<T>::get(), "manufacturer id not yet assigned")?;
+		}
+		// A device bond is a commitment in the bond manager: each owner's committed device
+		// bond covers the devices it owns.
+		for (owner, owed) in bond_per_owner {
+			ensure_state(T::Bonds::committed(&owner, BondPurpose::Device) >= owed, "devices backed by less bond than recorded")?;
+		}
+		Ok(())
+	}
+}
+
+fn ensure_state(ok: bool, msg: &'static str) -> Result<(), sp_runtime::TryRuntimeError> {
+	if ok {
+		Ok(())
+	} else {
+		Err(msg.into())
+	}
+}

@@ -1,0 +1,290 @@
+//! Domain types of the device registry: keys, manufacturers, attestations and devices.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::ConstU32, traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
+	PartialEqNoBound,
+};
+use machina_primitives::{H3Cell, OperationalKey};
+use scale_info::TypeInfo;
+
+/// A manufacturer's id, assigned in registration order.
+pub type ManufacturerId = u32;
+/// The position of a root key in its manufacturer's root list. Stable: a revoked root
+/// keeps its slot, so devices can keep pointing at it.
+pub type RootIndex = u8;
+
+/// The longest certificate serial number: RFC 5280 allows 20 octets.
+pub const MAX_SERIAL_LEN: u32 = 20;
+/// A certificate serial number, without leading zero octets (so `0x00FF` and `0xFF`,
+/// the DER and the human form of one serial, are the same key in the revocation list).
+pub type Serial = BoundedVec<u8, ConstU32<MAX_SERIAL_LEN>>;
+
+/// The most intermediates a chain may have between the device's leaf and the pinned
+/// root. The runtime may lower it (`Config::MaxIntermediates`), never raise it.
+pub const MAX_INTERMEDIATES: u32 = 3;
+/// Decoding bound of one DER certificate in a call. The runtime's policy
+/// (`Config::MaxCertificateLen`) is at most this.
+pub const MAX_DER_CERTIFICATE_LEN: u32 = 4096;
+/// Decoding bound of a chain: leaf, intermediates and, optionally, the root itself.
+pub const MAX_CHAIN_CERTIFICATES: u32 = MAX_INTERMEDIATES + 2;
+/// Serials recorded per device: its leaf and each intermediate.
+pub const MAX_DEVICE_SERIALS: u32 = MAX_INTERMEDIATES + 1;
+
+/// The most devices one `devices_of` query returns.
+pub const MAX_DEVICES_PER_PAGE: u32 = 100;
+
+/// One DER-encoded X.509 certificate.
+pub type DerCertificate = BoundedVec<u8, ConstU32<MAX_DER_CERTIFICATE_LEN>>;
+/// A certificate chain, leaf first.
+pub type CertificateChain = BoundedVec<DerCertificate, ConstU32<MAX_CHAIN_CERTIFICATES>>;
+/// A device's leaf serial followed by its intermediates' serials.
+pub type DeviceSerials = BoundedVec<Serial, ConstU32<MAX_DEVICE_SERIALS>>;
+/// A device model name, as a compact certificate states it.
+pub type ModelName = BoundedVec<u8, ConstU32<32>>;
+
+/// A 64-byte signature: Ed25519, or ECDSA P-256 as `r || s` (big-endian), the format
+/// secure elements such as the ATECC608 output.
+pub type RawSignature = [u8; 64];
+
+/// Domain tags: a signature made for one purpose is never valid for another.
+pub const REGISTER_TAG: &[u8; 26] = b"machina:device:register:v1";
+pub const REATTEST_TAG: &[u8; 26] = b"machina:device:reattest:v1";
+pub const ROTATE_KEY_TAG: &[u8; 28] = b"machina:device:rotate-key:v1";
+pub const COMPACT_CERTIFICATE_TAG: &[u8; 29] = b"machina:compact-certificate:1";
+pub const AGGREGATION_KEY_TAG: &[u8; 33] = b"machina:device:aggregation-key:v1";
+
+/// A BLS12-381 aggregation key as a device submits it: the compressed G1 key and its
+/// proof of possession (the key's signature of itself, compressed G2), see [`crate::bls`].
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	PartialEq, Eq,
+)]
+pub struct AggregationKeyProof {
+	/// The public key, compressed G1.
+	pub public: [u8; 48],
+	/// Its proof of possession, compressed G2.
+	pub proof_of_possession: [u8; 96],
+}
+
+/// A public key of a root or of a device's hardware.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	PartialEq, Eq,
+)]
+pub enum PublicKey {
+	/// ECDSA P-256, SEC1 compressed (33 bytes). Keys arriving uncompressed in a
+	/// certificate are stored compressed, so one key has one `DeviceId`.
+	P256([u8; 33]),
+	/// Ed25519.
+	Ed25519([u8; 32]),
+}
+
+impl PublicKey {
+	/// A key from its raw bytes: 33 are a compressed P-256 key, 32 an Ed25519 key.
+	pub fn from_raw(bytes: &[u8]) -> Option<PublicKey> {
+		match bytes.len() {
+			33 => Some(PublicKey::P256(bytes.try_into().ok()?)),
+			32 => Some(PublicKey::Ed25519(bytes.try_into().ok()?)),
+			_ => None,
+		}
+	}
+
+	/// The bytes the `DeviceId` is derived from.
+	pub fn as_bytes(&self) -> &[u8] {
+		match self {
+			PublicKey::P256(k) => &k[..],
+			PublicKey::Ed25519(k) => &k[..],
+		}
+	}
+}
+
+/// A manufacturer's root key and whether governance revoked it.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	PartialEq, Eq,
+)]
+pub struct RootKey {
+	/// The key certificates and compact certificates are checked against.
+	pub key: PublicKey,
+	/// A revoked root verifies nothing new, and every device attested under it reads
+	/// as `Revoked`.
+	pub revoked: bool,
+}
+
+/// Whether a manufacturer's devices may register and earn.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+	PartialEq, Eq,
+)]
+pub enum ManufacturerStatus {
+	Active,
+	/// No new registrations; existing devices read as `Suspended` until resumed.
+	Suspended,
+}
+
+/// A device manufacturer, managed by governance.
+#[derive(
+	CloneNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound,
+	PartialEqNoBound, EqNoBound,
+)]
+#[scale_info(skip_type_params(MaxNameLen, MaxRoots))]
+pub struct Manufacturer<MaxNameLen: Get<u32>, MaxRoots: Get<u32>> {
+	/// Human-readable name.
+	pub name: BoundedVec<u8, MaxNameLen>,
+	/// Pinned root keys; index = [`RootIndex`].
+	pub roots: BoundedVec<RootKey, MaxRoots>,
+	/// Active or suspended.
+	pub status: ManufacturerStatus,
+	/// Devices currently registered under this manufacturer.
+	pub devices: u32,
+}
+
+/// A compact certificate for constrained devices: the manufacturer's root signs
+/// (`COMPACT_CERTIFICATE_TAG`, manufacturer, hardware key, model, serial, validity)
+/// in SCALE, see [`CompactCertificate::signing_payload`].
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
+	Eq,
+)]
+pub struct CompactCertificate {
+	/// The issuing manufacturer; any of its non-revoked roots may have signed.
+	pub manufacturer: ManufacturerId,
+	/// The device's hardware key.
+	pub hardware_key: PublicKey,
+	/// The device model.
+	pub model: ModelName,
+	/// The certificate's serial (revocable like an X.509 serial).
+	pub serial: Serial,
+	/// Valid from this Unix time (seconds), inclusive.
+	pub not_before: u64,
+	/// Valid until this Unix time (seconds), inclusive.
+	pub not_after: u64,
+	/// The root's signature over [`CompactCertificate::signing_payload`].
+	pub signature: RawSignature,
+}
+
+impl CompactCertificate {
+	/// What the root signs.
+	pub fn signing_payload(&self) -> alloc::vec::Vec<u8> {
+		(
+			COMPACT_CERTIFICATE_TAG,
+			self.manufacturer,
+			self.hardware_key,
+			&self.model,
+			&self.serial,
+			self.not_before,
+			self.not_after,
+		)
+			.encode()
+	}
+}
+
+/// Evidence that a hardware key belongs to a genuine device of a manufacturer.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
+	Eq,
+)]
+pub enum Attestation {
+	/// An X.509 v3 chain, leaf (the device's hardware key) first, then up to
+	/// `MaxIntermediates` intermediates, optionally ending with the root certificate
+	/// itself. The last certificate must be signed by a pinned root of `manufacturer`.
+	X509 { manufacturer: ManufacturerId, chain: CertificateChain },
+	/// A compact certificate signed directly by a root.
+	Compact(CompactCertificate),
+}
+
+impl Attestation {
+	/// The manufacturer the attestation claims.
+	pub fn manufacturer(&self) -> ManufacturerId {
+		match self {
+			Attestation::X509 { manufacturer, .. } => *manufacturer,
+			Attestation::Compact(c) => c.manufacturer,
+		}
+	}
+
+	/// How many certificates the runtime verifies (for the weight).
+	pub fn certificates(&self) -> u32 {
+		match self {
+			Attestation::X509 { chain, .. } => chain.len() as u32,
+			Attestation::Compact(_) => 0,
+		}
+	}
+}
+
+/// What a verified attestation establishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedAttestation {
+	/// The device's hardware key.
+	pub hardware_key: PublicKey,
+	/// The root that anchors it.
+	pub root: RootIndex,
+	/// The leaf's serial, then the intermediates'.
+	pub serials: DeviceSerials,
+}
+
+/// A registered device.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
+	Eq,
+)]
+pub struct Device<AccountId, Balance, BlockNumber> {
+	/// Who registered it (or accepted its transfer), and whose bond backs it.
+	pub owner: AccountId,
+	/// The bond committed for it through the bond manager.
+	pub bond: Balance,
+	/// Its manufacturer.
+	pub manufacturer: ManufacturerId,
+	/// The root its attestation chains to.
+	pub root: RootIndex,
+	/// The hardware key; `DeviceId` is its blake2-256 hash.
+	pub hardware_key: PublicKey,
+	/// Its certificate serials, leaf first (checked against the revocation list on
+	/// re-attestation and by `mark_revoked`).
+	pub serials: DeviceSerials,
+	/// The key it signs day-to-day messages with.
+	pub operational_key: OperationalKey,
+	/// Its BLS12-381 aggregation key (uncompressed G1), for aggregated heartbeats.
+	pub aggregation_key: Option<machina_primitives::AggregationKey>,
+	/// Bumped by every hardware-signed key change, so such a signature works once.
+	pub key_nonce: u32,
+	/// Its declared location.
+	pub location: Option<H3Cell>,
+	/// When the location last changed (rate limit).
+	pub location_updated_at: BlockNumber,
+	/// When it registered.
+	pub registered_at: BlockNumber,
+	/// When its last attestation (registration or re-attestation) was accepted.
+	pub attested_at: BlockNumber,
+	/// The block whose hash its last re-attestation signed; the next one must sign a
+	/// later block, so a re-attestation signature works once.
+	pub attested_reference: BlockNumber,
+	/// Revoked by its certificate serial (permanent).
+	pub revoked: bool,
+}
+
+/// A manufacturer as the runtime API reports it.
+#[derive(Clone, Encode, Decode, TypeInfo, Debug, PartialEq, Eq)]
+pub struct ManufacturerView {
+	/// Its id.
+	pub id: ManufacturerId,
+	/// Its name.
+	pub name: alloc::vec::Vec<u8>,
+	/// Its roots, by index.
+	pub roots: alloc::vec::Vec<RootKey>,
+	/// Active or suspended.
+	pub status: ManufacturerStatus,
+	/// Devices registered under it.
+	pub devices: u32,
+}
+
+/// A device as the runtime API reports it: the record and its status now.
+#[derive(Clone, Encode, Decode, TypeInfo, Debug, PartialEq, Eq)]
+pub struct DeviceView<AccountId, Balance, BlockNumber> {
+	/// Its id.
+	pub id: machina_primitives::DeviceId,
+	/// Its lifecycle status at the queried block (staleness and revocation applied).
+	pub status: machina_primitives::DeviceStatus,
+	/// The stored record.
+	pub device: Device<AccountId, Balance, BlockNumber>,
+}

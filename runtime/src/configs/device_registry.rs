@@ -1,0 +1,69 @@
+//! Device registry: hardware-attested devices backed by a micro-bond.
+
+use frame_support::{parameter_types, traits::ConstU32};
+use frame_system::EnsureRoot;
+
+use crate::{constants::currency::UNIT, AccountId, Balance, BlockNumber, MicroBonds, Runtime, RuntimeEvent, Timestamp};
+
+/// Blocks per day at 6 s blocks.
+const DAYS: BlockNumber = 14_400;
+
+parameter_types! {
+	/// What each device commits from its owner's device bond.
+	pub const DeviceBond: Balance = 10 * UNIT;
+	/// A device re-attests at least weekly or stops earning.
+	pub const AttestationValidity: BlockNumber = 7 * DAYS;
+	/// A re-attestation signs a block at most 10 minutes old.
+	pub const ReattestationWindow: BlockNumber = 100;
+	/// One move per hour: each move resets the coverage trust a device earned.
+	pub const LocationUpdateInterval: BlockNumber = 600;
+	/// Resolution 5 (~250 km²) to 12 (~300 m²): coarser says nothing, finer is false
+	/// precision for a radio's coverage.
+	pub const MinLocationResolution: u8 = 5;
+	pub const MaxLocationResolution: u8 = 12;
+}
+
+impl pallet_device_registry::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type Bonds = MicroBonds;
+	type DeviceBond = DeviceBond;
+	type UnixTime = Timestamp;
+	// Governance is sudo until the OpenGov issue lands.
+	type ManufacturerOrigin = EnsureRoot<AccountId>;
+	type AttestationValidity = AttestationValidity;
+	type ReattestationWindow = ReattestationWindow;
+	type LocationUpdateInterval = LocationUpdateInterval;
+	type MinLocationResolution = MinLocationResolution;
+	type MaxLocationResolution = MaxLocationResolution;
+	type MaxNameLen = ConstU32<64>;
+	type MaxRoots = ConstU32<8>;
+	type MaxCertificateLen = ConstU32<2048>;
+	type MaxIntermediates = ConstU32<3>;
+	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = DeviceRegistryBenchmarks;
+}
+
+/// Sets the timestamp and bonds accounts with micro-bonds for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct DeviceRegistryBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_device_registry::BenchmarkHelper<AccountId> for DeviceRegistryBenchmarks {
+	fn set_unix_time(secs: u64) {
+		pallet_timestamp::Now::<Runtime>::put(secs * 1000);
+	}
+
+	fn bond_for_devices(who: &AccountId, devices: u32) {
+		use frame_support::traits::fungible::Mutate;
+		let bond = DeviceBond::get() * devices.max(1) as Balance;
+		crate::Balances::set_balance(who, bond * 2 + UNIT);
+		MicroBonds::bond(
+			crate::RuntimeOrigin::signed(who.clone()),
+			machina_primitives::BondPurpose::Device,
+			bond,
+		)
+		.expect("benchmark account can bond");
+	}
+}

@@ -1,0 +1,153 @@
+//! The device registry in the real runtime: a real X.509 chain verified by the runtime,
+//! the device bond committed in micro-bonds, a compact certificate under the dev
+//! manufacturer, and clean failures.
+
+mod common;
+
+use common::{close_block, new_test_ext, open_block, signed};
+use frame_support::BoundedVec;
+use machina_primitives::{device_id_of, BondManager, BondPurpose, DeviceInspect, DeviceStatus, OperationalKey};
+use machina_runtime::{
+	configs::device_registry::DeviceBond, constants::time::SLOT_DURATION, DeviceRegistry, Executive, MicroBonds,
+	Runtime, RuntimeCall,
+};
+use pallet_device_registry::{fixtures, Attestation, CompactCertificate, PublicKey};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring::{Alice, Bob}};
+use sp_runtime::DispatchError;
+
+/// A slot whose timestamp lies inside the fixtures' validity.
+const SLOT: u64 = fixtures::time::VALID * 1000 / SLOT_DURATION;
+
+fn registry(call: pallet_device_registry::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::DeviceRegistry(call)
+}
+
+fn sudo(call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
+}
+
+fn op_key() -> OperationalKey {
+	OperationalKey::Sr25519(Bob.public())
+}
+
+/// Register "Acme Sensors" (the fixtures' P-256 root) by sudo and bond Bob for one
+/// device; returns Acme's id.
+fn acme_and_bonded_bob() -> u32 {
+	let name = BoundedVec::truncate_from(b"Acme Sensors".to_vec());
+	let roots = BoundedVec::truncate_from(vec![PublicKey::P256(*fixtures::acme::ROOT_PUB)]);
+	let call = sudo(registry(pallet_device_registry::Call::register_manufacturer { name, roots }));
+	Executive::apply_extrinsic(signed(Alice, call, 0)).unwrap().unwrap();
+	let bond = RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: DeviceBond::get() });
+	Executive::apply_extrinsic(signed(Bob, bond, 0)).unwrap().unwrap();
+	// Manufacturer 0 is the dev preset's.
+	1
+}
+
+fn register_call(acme: u32, certs: &[&[u8]], key_der: &[u8]) -> RuntimeCall {
+	let payload = DeviceRegistry::registration_payload(&Bob.to_account_id(), &op_key(), 0);
+	let hw_signature = fixtures::sign_p256(&fixtures::p256_secret(key_der), &payload);
+	registry(pallet_device_registry::Call::register_device {
+		attestation: Attestation::X509 { manufacturer: acme, chain: fixtures::chain(certs) },
+		operational_key: op_key(),
+		location: None,
+		hw_signature,
+	})
+}
+
+#[test]
+fn a_real_p256_chain_registers_a_device_bonded_in_micro_bonds() {
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		open_block(SLOT);
+		let acme = acme_and_bonded_bob();
+		let (certs, key) = fixtures::acme::chain_of(4);
+		Executive::apply_extrinsic(signed(Bob, register_call(acme, certs, key), 1)).unwrap().unwrap();
+		close_block();
+
+		let id = device_id_of(fixtures::p256_public(&fixtures::p256_secret(key)).as_bytes());
+		let bob = Bob.to_account_id();
+		assert_eq!(DeviceRegistry::owner(&id), Some(bob.clone()));
+		assert_eq!(DeviceRegistry::status(&id), Some(DeviceStatus::Active));
+		assert_eq!(MicroBonds::committed(&bob, BondPurpose::Device), DeviceBond::get());
+		DeviceRegistry::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+
+		// Deregistering releases the bond and starts unbonding it.
+		open_block(SLOT + 1);
+		let dereg = registry(pallet_device_registry::Call::deregister { device: id });
+		Executive::apply_extrinsic(signed(Bob, dereg, 2)).unwrap().unwrap();
+		close_block();
+		assert_eq!(DeviceRegistry::status(&id), None);
+		assert_eq!(MicroBonds::committed(&bob, BondPurpose::Device), 0);
+		assert_eq!(MicroBonds::bonded(&bob, BondPurpose::Device), 0);
+		let chunks = pallet_micro_bonds::Bonds::<Runtime>::get(&bob, BondPurpose::Device).unwrap().unbonding;
+		assert_eq!(chunks.iter().map(|c| c.value).sum::<u128>(), DeviceBond::get());
+		DeviceRegistry::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn forged_chains_and_missing_bonds_fail_with_their_errors() {
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		open_block(SLOT);
+		let acme = acme_and_bonded_bob();
+		let mut leaf = fixtures::acme::LEAF2.to_vec();
+		*leaf.last_mut().unwrap() ^= 1;
+		let forged = register_call(acme, &[&leaf, fixtures::acme::INT1], fixtures::acme::LEAF2_KEY);
+		let err = Executive::apply_extrinsic(signed(Bob, forged, 1)).unwrap().unwrap_err();
+		assert_eq!(err, pallet_device_registry::Error::<Runtime>::InvalidCertificateSignature.into());
+		// The fee was still paid (nonce 1 used): resubmit valid with nonce 2, but Charlie
+		// (unbonded) cannot register at all.
+		let (certs, key) = fixtures::acme::chain_of(1);
+		let payload = DeviceRegistry::registration_payload(
+			&sp_keyring::Sr25519Keyring::Charlie.to_account_id(),
+			&op_key(),
+			0,
+		);
+		let call = registry(pallet_device_registry::Call::register_device {
+			attestation: Attestation::X509 { manufacturer: acme, chain: fixtures::chain(certs) },
+			operational_key: op_key(),
+			location: None,
+			hw_signature: fixtures::sign_p256(&fixtures::p256_secret(key), &payload),
+		});
+		let err = Executive::apply_extrinsic(signed(sp_keyring::Sr25519Keyring::Charlie, call, 0)).unwrap().unwrap_err();
+		assert!(matches!(err, DispatchError::Module(_)), "{err:?}");
+		assert_eq!(err, pallet_micro_bonds::Error::<Runtime>::InsufficientBondToCommit.into());
+		close_block();
+		DeviceRegistry::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn dev_manufacturer_issues_compact_certificates_with_the_alice_ed25519_key() {
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let dev = DeviceRegistry::manufacturer(0).expect("dev preset manufacturer");
+		assert_eq!(dev.roots[0].key, PublicKey::Ed25519(Ed25519Keyring::Alice.public().0));
+		open_block(SLOT);
+		acme_and_bonded_bob();
+		// A test device whose hardware key is the Ed25519 key of //Bob.
+		let hardware = Ed25519Keyring::Bob;
+		let mut cert = CompactCertificate {
+			manufacturer: 0,
+			hardware_key: PublicKey::Ed25519(hardware.public().0),
+			model: BoundedVec::truncate_from(b"dev-sensor".to_vec()),
+			serial: BoundedVec::truncate_from(vec![1]),
+			not_before: 0,
+			not_after: u64::MAX,
+			signature: [0; 64],
+		};
+		cert.signature = Ed25519Keyring::Alice.sign(&cert.signing_payload()).0;
+		let payload = DeviceRegistry::registration_payload(&Bob.to_account_id(), &op_key(), 0);
+		let call = registry(pallet_device_registry::Call::register_device {
+			attestation: Attestation::Compact(cert),
+			operational_key: op_key(),
+			location: None,
+			hw_signature: hardware.sign(&payload).0,
+		});
+		Executive::apply_extrinsic(signed(Bob, call, 1)).unwrap().unwrap();
+		close_block();
+		let id = device_id_of(&hardware.public().0);
+		assert_eq!(DeviceRegistry::status(&id), Some(DeviceStatus::Active));
+		assert_eq!(DeviceRegistry::manufacturer(0).unwrap().devices, 1);
+	});
+}

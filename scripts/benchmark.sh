@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Generate each Machina pallet's `src/weights.rs` from its benchmarks, executed on the
+# wasm runtime (as validators run it) by the node's `benchmark pallet` command.
+#
+#   ./scripts/benchmark.sh                      # every Machina pallet
+#   ./scripts/benchmark.sh pallet_device_registry
+#   STEPS=10 REPEAT=5 ./scripts/benchmark.sh    # quicker, noisier
+#
+# Needs the release node (any features: the benchmarks run in the runtime passed with
+# --runtime) and builds the runtime with `runtime-benchmarks` (debug profile for the
+# native part; the wasm is always optimised).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$MACHINA_ROOT"
+
+STEPS="${STEPS:-50}"
+REPEAT="${REPEAT:-20}"
+NODE="${MACHINA_NODE:-$CARGO_TARGET_DIR/release/machina-node}"
+declare -A PALLET_DIR=(
+	[pallet_micro_bonds]=pallets/micro-bonds
+	[pallet_device_registry]=pallets/device-registry
+)
+PALLETS=("$@")
+[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry)
+
+if [ ! -x "$NODE" ]; then
+	log "building machina-node (release)"
+	cargo build --locked --release -p machina-node
+fi
+log "building the runtime with runtime-benchmarks"
+cargo build --locked -p machina-runtime --features runtime-benchmarks
+WASM="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/machina_runtime.compact.compressed.wasm"
+
+for pallet in "${PALLETS[@]}"; do
+	dir="${PALLET_DIR[$pallet]:?unknown pallet $pallet}"
+	log "$pallet -> $dir/src/weights.rs ($STEPS steps, $REPEAT repeats)"
+	"$NODE" benchmark pallet \
+		--runtime "$WASM" \
+		--genesis-builder runtime \
+		--genesis-builder-preset development \
+		--pallet "$pallet" --extrinsic '*' \
+		--steps "$STEPS" --repeat "$REPEAT" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--template scripts/benchmark/weights.hbs \
+		--output "$dir/src/weights.rs" \
+		2>&1 | tee "$CARGO_TARGET_DIR/benchmark-$pallet.log" | grep -E "^Pallet|Median|Time ~|error" || true
+	[ -s "$dir/src/weights.rs" ] || { echo "no weights written for $pallet" >&2; exit 1; }
+done
