@@ -45,7 +45,8 @@ async function waitForFinalized(api, count) {
 async function main() {
   await cryptoWaitReady();
   const t0 = Date.now();
-  const api = await withTimeout(ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true }), 'connection');
+  const provider = new WsProvider(url);
+  const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true }), 'connection');
   const chain = (await api.rpc.system.chain()).toString();
   const version = api.runtimeVersion;
   check('connected', true, `${chain}, ${version.specName} v${version.specVersion}, metadata v${api.runtimeMetadata.version}`);
@@ -136,7 +137,7 @@ async function main() {
   // Device registry from a client: a test device under the dev manufacturer (whose
   // root is the Ed25519 key of //Alice), certified by a compact certificate, registers
   // with the hardware key's signature; the machina_ RPC methods then report it.
-  const manufacturer = await api.provider.send('machina_manufacturer', [0]);
+  const manufacturer = await provider.send('machina_manufacturer', [0]);
   check('machina_manufacturer reports the dev manufacturer', manufacturer?.name === 'Machina Dev Devices' &&
     manufacturer.roots[0].key.algorithm === 'ed25519', JSON.stringify(manufacturer));
   const edKeyring = new Keyring({ type: 'ed25519' });
@@ -146,7 +147,7 @@ async function main() {
   await submit(api.tx.microBonds.bond('Device', api.consts.deviceRegistry.deviceBond), charlie);
   const unsigned = api.createType('PalletDeviceRegistryCompactCertificate', {
     manufacturer: 0, hardwareKey: { Ed25519: hardware.publicKey }, model: 'smoke-sensor',
-    serial: stringToU8a(`${Date.now()}`).slice(-8), notBefore: 0, notAfter: '0xffffffffffffffff', signature: new Uint8Array(64),
+    serial: u8aToHex(stringToU8a(`${Date.now()}`).slice(-8)), notBefore: 0, notAfter: '0xffffffffffffffff', signature: new Uint8Array(64),
   });
   const certBody = unsigned.toU8a().slice(0, -64);
   const certSignature = root.sign(u8aConcat(stringToU8a('machina:compact-certificate:1'), certBody));
@@ -161,11 +162,11 @@ async function main() {
   const deviceId = blake2AsHex(hardware.publicKey, 256);
   const event = registered.events.find(({ event }) => api.events.deviceRegistry.DeviceRegistered.is(event));
   check('device registered with a compact certificate', event?.event.data.device.toHex() === deviceId, deviceId);
-  const device = await api.provider.send('machina_device', [deviceId]);
+  const device = await provider.send('machina_device', [deviceId]);
   check('machina_device reports it Active, owned by the signer', device?.status === 'Active' &&
     device.owner === charlie.address && device.bond === api.consts.deviceRegistry.deviceBond.toString(),
     JSON.stringify(device));
-  const page = await api.provider.send('machina_devicesOf', [charlie.address, null, 10]);
+  const page = await provider.send('machina_devicesOf', [charlie.address, null, 10]);
   check('machina_devicesOf lists it', page.some((d) => d.id === deviceId), `${page.length} device(s)`);
   const replay = await submit(api.tx.deviceRegistry.registerDevice({ Compact: cert }, operationalKey, null,
     hardware.sign(registration)), charlie).then(() => 'accepted', (e) => e.message);

@@ -221,5 +221,43 @@ mod benchmarks {
 		}
 	}
 
+	/// A slash of a bond backed by a pool of `m` members. The generated slope for `m` is
+	/// the evidence that slashing a pool is O(1): no member record is read or written.
+	/// Members beyond the first are written straight into storage (one point each) to
+	/// keep the setup fast; only their number and the trie size matter here.
+	#[benchmark]
+	fn report_offence_pool_members(m: Linear<1, 10_000>) {
+		let (operator, _) = pool_with_member::<T>();
+		let pool = OperatorPool::<T>::get(&operator).expect("operator has a pool");
+		for i in 1..m {
+			let member = crate::PoolMember {
+				points: 1u32.into(),
+				reward_per_point_paid: Default::default(),
+				unbonding: Default::default(),
+			};
+			PoolMembers::<T>::insert(pool, account::<T::AccountId>("member", i, 1), member);
+		}
+		Pools::<T>::mutate(pool, |p| {
+			let p = p.as_mut().expect("pool exists");
+			p.member_count = m + 1;
+		});
+		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, unit::<T>()).unwrap();
+		SlashPolicies::<T>::insert(OffenceKind::Equivocation, policy::<T>());
+		Pallet::<T>::ensure_account_exists(&Pallet::<T>::insurance_account());
+		let reporter = funded::<T>("reporter", 0);
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			<Pallet<T> as BondSlasher<_, _, _>>::report_offence(
+				&operator,
+				PURPOSE,
+				OffenceKind::Equivocation,
+				now,
+				Some(reporter),
+			)
+			.unwrap();
+		}
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -26,6 +26,7 @@ pub trait WeightInfo {
 	fn destroy_pool() -> Weight;
 	fn pay_insurance() -> Weight;
 	fn report_offence(c: u32) -> Weight;
+	fn report_offence_pool_members(m: u32) -> Weight;
 }
 
 /// Estimated weights for a runtime using `T::DbWeight`.
@@ -55,6 +56,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn destroy_pool() -> Weight { estimate::<T>(8, 8, 90, 8_000) }
 	fn pay_insurance() -> Weight { estimate::<T>(3, 3, 40, 4_000) }
 	fn report_offence(c: u32) -> Weight { estimate::<T>(8, 8, 100 + c as u64, 8_000) }
+	fn report_offence_pool_members(_: u32) -> Weight { estimate::<T>(8, 8, 100, 8_000) }
 }
 
 impl WeightInfo for () {
@@ -75,4 +77,5 @@ impl WeightInfo for () {
 	fn destroy_pool() -> Weight { Weight::zero() }
 	fn pay_insurance() -> Weight { Weight::zero() }
 	fn report_offence(_: u32) -> Weight { Weight::zero() }
+	fn report_offence_pool_members(_: u32) -> Weight { Weight::zero() }
 }
