@@ -29,11 +29,17 @@ if [ ! -x "$NODE" ]; then
 fi
 log "building the runtime with runtime-benchmarks"
 cargo build --locked -p machina-runtime --features runtime-benchmarks
-WASM="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/machina_runtime.compact.compressed.wasm"
+# A debug-profile build writes the optimised (release) wasm but skips wasm-opt
+# compaction: the code executed is the same.
+WBUILD="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime"
+WASM="$WBUILD/machina_runtime.compact.compressed.wasm"
+[ -f "$WASM" ] || WASM="$WBUILD/machina_runtime.wasm"
 
 for pallet in "${PALLETS[@]}"; do
 	dir="${PALLET_DIR[$pallet]:?unknown pallet $pallet}"
 	log "$pallet -> $dir/src/weights.rs ($STEPS steps, $REPEAT repeats)"
+	out="$CARGO_TARGET_DIR/weights-$pallet.rs"
+	rm -f "$out"
 	"$NODE" benchmark pallet \
 		--runtime "$WASM" \
 		--genesis-builder runtime \
@@ -43,7 +49,9 @@ for pallet in "${PALLETS[@]}"; do
 		--wasm-execution compiled \
 		--heap-pages 4096 \
 		--template scripts/benchmark/weights.hbs \
-		--output "$dir/src/weights.rs" \
-		2>&1 | tee "$CARGO_TARGET_DIR/benchmark-$pallet.log" | grep -E "^Pallet|Median|Time ~|error" || true
-	[ -s "$dir/src/weights.rs" ] || { echo "no weights written for $pallet" >&2; exit 1; }
+		--output "$out" \
+		>"$CARGO_TARGET_DIR/benchmark-$pallet.log" 2>&1 ||
+		{ tail -5 "$CARGO_TARGET_DIR/benchmark-$pallet.log" >&2; exit 1; }
+	[ -s "$out" ] || { echo "no weights written for $pallet" >&2; exit 1; }
+	mv "$out" "$dir/src/weights.rs"
 done

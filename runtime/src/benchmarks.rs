@@ -40,7 +40,15 @@ impl frame_system_benchmarking::Config for Runtime {
 	}
 }
 
-impl cumulus_pallet_session_benchmarking::Config for Runtime {}
+impl cumulus_pallet_session_benchmarking::Config for Runtime {
+	fn generate_session_keys_and_proof(owner: AccountId) -> (SessionKeys, Vec<u8>) {
+		use codec::Encode;
+		// Keys generated in the benchmark's keystore, with the proof that binds them to
+		// `owner` (what `set_keys` checks).
+		let generated = SessionKeys::generate(&owner.encode(), None);
+		(generated.keys, generated.proof.encode())
+	}
+}
 
 pub fn metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
 	use frame_support::traits::StorageInfoTrait;
@@ -51,12 +59,11 @@ pub fn metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
 }
 
 pub fn dispatch(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>, String> {
-	use frame_benchmarking::TrackedStorageKey;
 	use frame_support::traits::WhitelistedStorageKeys;
 
 	impl frame_benchmarking::baseline::Config for Runtime {}
 
-	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
+	let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 	let mut batches = Vec::<BenchmarkBatch>::new();
 	let params = (&config, &whitelist);
 	add_benchmarks!(params, batches);
