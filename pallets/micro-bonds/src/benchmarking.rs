@@ -48,6 +48,20 @@ fn pool_with_member<T: Config>() -> (T::AccountId, T::AccountId) {
 	(operator, member)
 }
 
+/// An equivocation policy and an insurance account; returns the reporter.
+fn ready_to_report<T: Config>() -> T::AccountId {
+	SlashPolicies::<T>::insert(OffenceKind::Equivocation, policy::<T>());
+	Pallet::<T>::ensure_account_exists(&Pallet::<T>::insurance_account());
+	funded::<T>("reporter", 0)
+}
+
+/// Report an equivocation by `offender`'s bond, now.
+fn report<T: Config>(offender: &T::AccountId, reporter: T::AccountId) {
+	let now = frame_system::Pallet::<T>::block_number();
+	<Pallet<T> as BondSlasher<_, _, _>>::report_offence(offender, PURPOSE, OffenceKind::Equivocation, now, Some(reporter))
+		.unwrap();
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -204,20 +218,10 @@ mod benchmarks {
 		let committed = unit::<T>();
 		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, committed * 50u32.into()).unwrap();
 		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, committed).unwrap();
-		SlashPolicies::<T>::insert(OffenceKind::Equivocation, policy::<T>());
-		Pallet::<T>::ensure_account_exists(&Pallet::<T>::insurance_account());
-		let reporter = funded::<T>("reporter", 0);
-		let now = frame_system::Pallet::<T>::block_number();
+		let reporter = ready_to_report::<T>();
 		#[block]
 		{
-			<Pallet<T> as BondSlasher<_, _, _>>::report_offence(
-				&operator,
-				PURPOSE,
-				OffenceKind::Equivocation,
-				now,
-				Some(reporter),
-			)
-			.unwrap();
+			report::<T>(&operator, reporter);
 		}
 	}
 
@@ -242,20 +246,10 @@ mod benchmarks {
 			p.member_count = m + 1;
 		});
 		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, unit::<T>()).unwrap();
-		SlashPolicies::<T>::insert(OffenceKind::Equivocation, policy::<T>());
-		Pallet::<T>::ensure_account_exists(&Pallet::<T>::insurance_account());
-		let reporter = funded::<T>("reporter", 0);
-		let now = frame_system::Pallet::<T>::block_number();
+		let reporter = ready_to_report::<T>();
 		#[block]
 		{
-			<Pallet<T> as BondSlasher<_, _, _>>::report_offence(
-				&operator,
-				PURPOSE,
-				OffenceKind::Equivocation,
-				now,
-				Some(reporter),
-			)
-			.unwrap();
+			report::<T>(&operator, reporter);
 		}
 	}
 
