@@ -9,6 +9,12 @@ cd "$MACHINA_ROOT"
 bash scripts/setup.sh
 
 log "cargo test: primitives, pallets, runtime (target dir: $CARGO_TARGET_DIR)"
+# The wasm is built only to prove the runtime compiles for the chain (no_std). The
+# nested build ignores the workspace's profiles and would compile it with thin LTO at
+# opt-level 3 (about 20 min of one core after any pallet change); a debug wasm is
+# incremental and takes minutes. Releases and chain specs keep the optimised wasm:
+# this is set here only, never in common.sh.
+export WASM_BUILD_TYPE="${WASM_BUILD_TYPE:-debug}"
 # default-members: everything but the node.
 cargo test --locked
 

@@ -210,29 +210,37 @@ impl_runtime_apis! {
 		}
 	}
 
+	// Moments of micro-bonds are relay-chain block numbers (`u32`, like ours).
 	impl pallet_micro_bonds::runtime_api::MicroBondsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn bond(who: AccountId, purpose: machina_primitives::BondPurpose) -> Option<(Balance, Balance)> {
-			pallet_micro_bonds::Bonds::<Runtime>::get(who, purpose).map(|l| (l.active, l.committed))
+			crate::MicroBonds::bond_info(&who, purpose)
 		}
 		fn unbonding_chunks(
 			who: AccountId,
 			purpose: machina_primitives::BondPurpose,
 		) -> Vec<pallet_micro_bonds::UnbondingChunk<Balance, BlockNumber>> {
-			pallet_micro_bonds::Bonds::<Runtime>::get(who, purpose)
-				.map(|l| l.unbonding.into_inner())
-				.unwrap_or_default()
+			crate::MicroBonds::unbonding_chunks(&who, purpose)
 		}
 		fn slashable_balance(who: AccountId, purpose: machina_primitives::BondPurpose) -> Balance {
 			crate::MicroBonds::slashable_balance(&who, purpose)
 		}
+		fn commitment(
+			who: AccountId,
+			id: machina_primitives::CommitmentId,
+		) -> Option<machina_primitives::CommitmentInfo<Balance>> {
+			crate::MicroBonds::commitment_info(&who, id)
+		}
 		fn pool(pool: pallet_micro_bonds::PoolId) -> Option<pallet_micro_bonds::PoolInfo<AccountId, Balance>> {
 			crate::MicroBonds::pool_info(pool)
 		}
-		fn pool_member(pool: pallet_micro_bonds::PoolId, who: AccountId) -> Option<(Balance, Balance, Balance)> {
+		fn pool_member(
+			pool: pallet_micro_bonds::PoolId,
+			who: AccountId,
+		) -> Option<pallet_micro_bonds::PoolMemberInfo<Balance>> {
 			crate::MicroBonds::pool_member_info(pool, &who)
 		}
 		fn insurance() -> (Balance, Balance) {
-			crate::MicroBonds::insurance_info()
+			(crate::MicroBonds::insurance_available(), pallet_micro_bonds::InsurancePaidOut::<Runtime>::get())
 		}
 	}
 

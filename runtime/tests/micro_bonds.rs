@@ -1,16 +1,16 @@
-//! Micro-bonds in the real runtime: 60 s unbonding measured in blocks, holds under the
-//! runtime's hold reason, slashing through the primitives trait, and the pallet's
-//! invariants after each step.
+//! Micro-bonds in the real runtime: unbonding under 60 s measured on the relay chain's
+//! clock, holds under the runtime's hold reason, slashing through the primitives trait,
+//! and the pallet's invariants after each step.
 
 mod common;
 
 use common::{close_block, new_test_ext, open_block, signed};
 use frame_support::traits::{fungible::InspectHold, Hooks};
-use machina_primitives::{BondPurpose, BondSlasher, OffenceKind};
+use machina_primitives::{BondPurpose, BondSlasher, Offence, OffenceKind, SlashTarget};
 use machina_runtime::{
-	constants::{currency::UNIT, time::MILLI_SECS_PER_BLOCK},
-	configs::micro_bonds::{EvidenceWindow, UnbondingPeriod},
-	Balances, Executive, MicroBonds, Runtime, RuntimeCall, RuntimeHoldReason, System,
+	configs::micro_bonds::{EvidenceWindow, UnbondingPeriod, RELAY_BLOCK_MILLIS},
+	constants::currency::{EXISTENTIAL_DEPOSIT, UNIT},
+	Balances, Executive, MicroBonds, Runtime, RuntimeCall, RuntimeHoldReason,
 };
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
 
@@ -20,9 +20,10 @@ fn bond_call(call: pallet_micro_bonds::Call<Runtime>) -> RuntimeCall {
 
 #[test]
 fn unbonding_takes_under_a_minute() {
-	let blocks = UnbondingPeriod::get() as u64;
-	assert!(blocks * MILLI_SECS_PER_BLOCK < 60_000 + 1, "unbonding takes {} ms", blocks * MILLI_SECS_PER_BLOCK);
-	assert!(EvidenceWindow::get() <= UnbondingPeriod::get());
+	// Counted in relay-chain blocks: the same whatever Machina's own block time.
+	let millis = UnbondingPeriod::get() as u64 * RELAY_BLOCK_MILLIS;
+	assert!(millis < 60_000, "unbonding takes {millis} ms");
+	assert!(EvidenceWindow::get() < UnbondingPeriod::get());
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		<MicroBonds as Hooks<u32>>::integrity_test();
 		// Every provable offence has a policy at genesis.
@@ -37,6 +38,7 @@ fn bond_unbond_withdraw_through_signed_transactions() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = Alice.to_account_id();
 		let reason: RuntimeHoldReason = pallet_micro_bonds::HoldReason::Bond.into();
+		// `open_block(n)` builds on relay-chain block `n`.
 		open_block(1_000);
 		let bond = bond_call(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: 100 * UNIT });
 		Executive::apply_extrinsic(signed(Alice, bond, 0)).unwrap().unwrap();
@@ -46,18 +48,14 @@ fn bond_unbond_withdraw_through_signed_transactions() {
 		assert_eq!(Balances::balance_on_hold(&reason, &alice), 100 * UNIT);
 		MicroBonds::do_try_state().unwrap();
 
-		// Withdrawable exactly `UnbondingPeriod` blocks after the unbond (block 1).
-		let unlock_at = 1 + UnbondingPeriod::get();
+		// Withdrawable exactly `UnbondingPeriod` relay blocks after the unbond.
+		let unlock_at = 1_000 + UnbondingPeriod::get() as u64;
 		let withdraw = bond_call(pallet_micro_bonds::Call::withdraw_unbonded { purpose: BondPurpose::Device });
-		// `open_block` opens the block after the current one: jump to just before.
-		System::set_block_number(unlock_at - 2);
-		open_block(1_000 + (unlock_at - 1) as u64);
-		assert_eq!(System::block_number(), unlock_at - 1);
+		open_block(unlock_at - 1);
 		let r = Executive::apply_extrinsic(signed(Alice, withdraw.clone(), 2)).unwrap();
-		assert!(r.is_err(), "nothing unlocked one block early");
+		assert!(r.is_err(), "nothing unlocked one relay block early");
 		close_block();
-		open_block(1_000 + unlock_at as u64);
-		assert_eq!(System::block_number(), unlock_at);
+		open_block(unlock_at);
 		// The failed attempt still used nonce 2.
 		Executive::apply_extrinsic(signed(Alice, withdraw, 3)).unwrap().unwrap();
 		close_block();
@@ -78,19 +76,27 @@ fn a_slash_reported_by_another_pallet_splits_by_policy() {
 		// split 10% reporter, 50% insurance, 40% burned.
 		let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
 		let alice_before = Balances::free_balance(Alice.to_account_id());
-		let o = <MicroBonds as BondSlasher<_, _, _>>::report_offence(
-			&bob,
-			BondPurpose::Solver,
-			OffenceKind::SolverDefault,
-			System::block_number(),
-			Some(Alice.to_account_id()),
-		)
-		.unwrap();
+		let offence = Offence {
+			offender: bob.clone(),
+			purpose: BondPurpose::Solver,
+			target: SlashTarget::Purpose,
+			kind: OffenceKind::SolverDefault,
+			evidence_time: 1_000,
+			id: sp_core::H256::repeat_byte(1),
+		};
+		let o = <MicroBonds as BondSlasher<_, _, _>>::report_offence(offence.clone(), Some(Alice.to_account_id())).unwrap();
 		assert_eq!(o.slashed, 50 * UNIT);
 		assert_eq!((o.to_reporter, o.to_insurance, o.burned), (5 * UNIT, 25 * UNIT, 20 * UNIT));
 		assert_eq!(Balances::free_balance(Alice.to_account_id()), alice_before + 5 * UNIT);
 		assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), issuance - 20 * UNIT);
-		assert_eq!(MicroBonds::insurance_info().0, 25 * UNIT);
+		// The insurance pot keeps its existential deposit on top of what it receives.
+		assert_eq!(MicroBonds::insurance_available(), 25 * UNIT);
+		assert_eq!(Balances::free_balance(MicroBonds::insurance_account()), 25 * UNIT + EXISTENTIAL_DEPOSIT);
+		// The same evidence is punished once.
+		assert_eq!(
+			<MicroBonds as BondSlasher<_, _, _>>::report_offence(offence, Some(Alice.to_account_id())).unwrap_err(),
+			pallet_micro_bonds::Error::<Runtime>::DuplicateOffence.into()
+		);
 		MicroBonds::do_try_state().unwrap();
 	});
 }

@@ -255,5 +255,15 @@ mod benchmarks {
 		assert!(Devices::<T>::get(device).unwrap().revoked);
 	}
 
+	/// The whole bond is missing (the worst case): it is committed again.
+	#[benchmark]
+	fn top_up_bond() {
+		let (owner, m) = setup::<T>(2);
+		let device = registered::<T>(&owner, m, 1);
+		<T::Bonds as machina_primitives::BondManager<_, _>>::release_bond(&owner, device).expect("committed");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device);
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -220,7 +220,7 @@ impl<T: Config> Pallet<T> {
 
 		// The last fallible step; nothing was written before it.
 		let bond = T::DeviceBond::get();
-		T::Bonds::require_bond(&owner, BondPurpose::Device, bond)?;
+		T::Bonds::require_bond(&owner, BondPurpose::Device, device, bond)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		RegistrationNonce::<T>::insert(&owner, next_nonce);
@@ -391,8 +391,10 @@ impl<T: Config> Pallet<T> {
 		let from = device.owner.clone();
 		let bond = T::DeviceBond::get();
 		// Commit the new owner's bond first: if it cannot, nothing has changed.
-		T::Bonds::require_bond(&who, BondPurpose::Device, bond)?;
-		T::Bonds::release_bond(&from, BondPurpose::Device, device.bond)?;
+		T::Bonds::require_bond(&who, BondPurpose::Device, id, bond)?;
+		// The seller's commitment stays slashable, as released, for offences from before
+		// the sale.
+		T::Bonds::release_bond(&from, id)?;
 		PendingTransfers::<T>::remove(id);
 		DevicesByOwner::<T>::remove(&from, id);
 		DevicesByOwner::<T>::insert(&who, id, ());
@@ -405,7 +407,7 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_deregister(who: T::AccountId, id: DeviceId) -> DispatchResult {
 		let device = Self::owned_device(&who, &id)?;
-		T::Bonds::release_and_unbond(&who, BondPurpose::Device, device.bond)?;
+		T::Bonds::release_and_unbond(&who, id)?;
 		Devices::<T>::remove(id);
 		DevicesByOwner::<T>::remove(&who, id);
 		PendingTransfers::<T>::remove(id);
@@ -421,6 +423,20 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		Self::deposit_event(Event::DeviceDeregistered { device: id, owner: who });
+		Ok(())
+	}
+
+	/// Commit what the device's bond lacks after a slash (or its pool losing stake), from
+	/// the owner's bond or pool, so it is `Active` again.
+	pub(crate) fn do_top_up_bond(who: T::AccountId, id: DeviceId) -> DispatchResult {
+		let mut device = Self::owned_device(&who, &id)?;
+		let bond = T::DeviceBond::get();
+		let shortfall = T::Bonds::commitment(&who, id).map_or(bond, |c| c.shortfall());
+		ensure!(!shortfall.is_zero() || device.bond != bond, Error::<T>::FullyBonded);
+		T::Bonds::require_bond(&who, BondPurpose::Device, id, bond)?;
+		device.bond = bond;
+		Devices::<T>::insert(id, device);
+		Self::deposit_event(Event::BondToppedUp { device: id, owner: who, amount: shortfall });
 		Ok(())
 	}
 

@@ -6,13 +6,17 @@ use alloc::vec::Vec;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus, H3Cell, OperationalKey};
-use sp_runtime::traits::Saturating;
+use machina_primitives::BondManager;
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// A device's status now. Revocation by root and suspension are read from the
 	/// manufacturer record (one read, shared by its whole fleet) rather than written to
 	/// every device, so revoking a root costs O(1) however many devices it signed.
-	pub fn status_of(device: &DeviceOf<T>, manufacturer: Option<&ManufacturerOf<T>>) -> DeviceStatus {
+	///
+	/// A device whose bond commitment lacks anything (slashed, or its pool lost stake)
+	/// is `UnderBonded`: one more read, of the commitment in micro-bonds.
+	pub fn status_of(id: &DeviceId, device: &DeviceOf<T>, manufacturer: Option<&ManufacturerOf<T>>) -> DeviceStatus {
 		if device.revoked {
 			return DeviceStatus::Revoked
 		}
@@ -27,12 +31,15 @@ impl<T: Config> Pallet<T> {
 		if now >= device.attested_at.saturating_add(T::AttestationValidity::get()) {
 			return DeviceStatus::Stale
 		}
+		if T::Bonds::commitment(&device.owner, *id).is_none_or(|c| !c.shortfall().is_zero()) {
+			return DeviceStatus::UnderBonded
+		}
 		DeviceStatus::Active
 	}
 
 	fn view(id: DeviceId, device: DeviceOf<T>) -> DeviceView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
 		let manufacturer = Manufacturers::<T>::get(device.manufacturer);
-		DeviceView { id, status: Self::status_of(&device, manufacturer.as_ref()), device }
+		DeviceView { id, status: Self::status_of(&id, &device, manufacturer.as_ref()), device }
 	}
 
 	/// A device and its status.
@@ -77,10 +84,10 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 		Devices::<T>::get(device).map(|d| d.owner)
 	}
 
-	fn status(device: &DeviceId) -> Option<DeviceStatus> {
-		let device = Devices::<T>::get(device)?;
+	fn status(id: &DeviceId) -> Option<DeviceStatus> {
+		let device = Devices::<T>::get(id)?;
 		let manufacturer = Manufacturers::<T>::get(device.manufacturer);
-		Some(Self::status_of(&device, manufacturer.as_ref()))
+		Some(Self::status_of(id, &device, manufacturer.as_ref()))
 	}
 
 	fn operational_key(device: &DeviceId) -> Option<OperationalKey> {
@@ -93,5 +100,23 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 
 	fn aggregation_key(device: &DeviceId) -> Option<machina_primitives::AggregationKey> {
 		Devices::<T>::get(device).and_then(|d| d.aggregation_key)
+	}
+}
+
+/// Micro-bonds tells the registry when a slash leaves a device's bond short. The status
+/// is read from the commitment itself (`status_of`), so this only announces it.
+impl<T: Config> machina_primitives::OnBondShortfall<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn on_shortfall(
+		who: &T::AccountId,
+		purpose: machina_primitives::BondPurpose,
+		id: machina_primitives::CommitmentId,
+		shortfall: BalanceOf<T>,
+	) {
+		if purpose != machina_primitives::BondPurpose::Device {
+			return
+		}
+		if Devices::<T>::get(id).is_some_and(|d| &d.owner == who) {
+			Self::deposit_event(Event::DeviceUnderBonded { device: id, owner: who.clone(), shortfall });
+		}
 	}
 }

@@ -239,12 +239,19 @@ pub mod pallet {
 		DeviceTransferred { device: DeviceId, from: T::AccountId, to: T::AccountId },
 		/// A device was deregistered; its bond was released and started unbonding.
 		DeviceDeregistered { device: DeviceId, owner: T::AccountId },
+		/// A slash left `device`'s bond `shortfall` short: it is `UnderBonded` until
+		/// topped up.
+		DeviceUnderBonded { device: DeviceId, owner: T::AccountId, shortfall: BalanceOf<T> },
+		/// The owner committed `amount` more to `device`'s bond.
+		BondToppedUp { device: DeviceId, owner: T::AccountId, amount: BalanceOf<T> },
 		/// A device was marked revoked because a serial in its chain is revoked.
 		DeviceRevoked { device: DeviceId, serial: Serial },
 	}
 
 	#[pallet::error]
 	pub enum Error<T> {
+		/// The device's bond lacks nothing: there is nothing to top up.
+		FullyBonded,
 		/// No manufacturer with this id.
 		ManufacturerNotFound,
 		/// The manufacturer is suspended.
@@ -521,6 +528,16 @@ pub mod pallet {
 		pub fn deregister(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_deregister(who, device)
+		}
+
+		/// Top up the device's bond to `DeviceBond` after a slash or a pool's loss of stake
+		/// left it `UnderBonded` (owner): the missing part is committed from the owner's
+		/// bond or pool.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::top_up_bond())]
+		pub fn top_up_bond(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_top_up_bond(who, device)
 		}
 
 		/// Mark a device revoked because a serial in its chain is on the revocation list.

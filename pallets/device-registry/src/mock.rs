@@ -5,7 +5,7 @@
 use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use frame_system::EnsureRoot;
-use machina_primitives::{BondManager, BondPurpose};
+use machina_primitives::{BondManager, BondPurpose, CommitmentId, CommitmentInfo};
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
 use std::collections::BTreeMap;
 
@@ -85,6 +85,7 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		BONDS.with(|b| {
 			b.borrow_mut().insert(*who, MockBond { active: DEVICE_BOND * devices as Balance, ..Default::default() })
 		});
+		COMMITMENTS.with(|c| c.borrow_mut().retain(|(owner, _), _| owner != who));
 	}
 }
 
@@ -110,40 +111,65 @@ pub fn bond_of(who: AccountId) -> MockBond {
 	BONDS.with(|b| b.borrow().get(&who).copied().unwrap_or_default())
 }
 
+thread_local! {
+	/// Commitments: (owner, device) -> (required, backing).
+	static COMMITMENTS: RefCell<BTreeMap<(AccountId, CommitmentId), (Balance, Balance)>> = RefCell::new(BTreeMap::new());
+}
+
+/// Take `amount` from the bond backing `device` of `who`, as a slash would.
+pub fn slash_commitment(who: AccountId, device: CommitmentId, amount: Balance) {
+	COMMITMENTS.with(|c| c.borrow_mut().get_mut(&(who, device)).expect("committed").1 -= amount);
+	BONDS.with(|b| {
+		let mut b = b.borrow_mut();
+		let bond = b.entry(who).or_default();
+		bond.active -= amount;
+		bond.committed -= amount;
+	});
+}
+
+/// The real micro-bonds semantics the registry relies on, in miniature: named
+/// commitments, `require_bond` tops a commitment up to the amount, release by id.
 pub struct MockBonds;
 impl BondManager<AccountId, Balance> for MockBonds {
-	fn require_bond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult {
+	fn require_bond(who: &AccountId, purpose: BondPurpose, id: CommitmentId, amount: Balance) -> DispatchResult {
 		assert_eq!(purpose, BondPurpose::Device);
+		let backing = COMMITMENTS.with(|c| c.borrow().get(&(*who, id)).map(|(_, b)| *b).unwrap_or(0));
+		let needed = amount.saturating_sub(backing);
 		BONDS.with(|b| {
 			let mut b = b.borrow_mut();
 			let bond = b.entry(*who).or_default();
-			if bond.active - bond.committed < amount {
+			if bond.active - bond.committed < needed {
 				return Err(DispatchError::Other("InsufficientBondToCommit"))
 			}
-			bond.committed += amount;
+			bond.committed += needed;
 			Ok(())
-		})
-	}
-	fn release_bond(who: &AccountId, _: BondPurpose, amount: Balance) -> DispatchResult {
-		BONDS.with(|b| {
-			let mut b = b.borrow_mut();
-			let bond = b.entry(*who).or_default();
-			if bond.committed < amount {
-				return Err(DispatchError::Other("ReleaseExceedsCommitted"))
-			}
-			bond.committed -= amount;
-			Ok(())
-		})
-	}
-	fn release_and_unbond(who: &AccountId, purpose: BondPurpose, amount: Balance) -> DispatchResult {
-		Self::release_bond(who, purpose, amount)?;
-		BONDS.with(|b| {
-			let mut b = b.borrow_mut();
-			let bond = b.entry(*who).or_default();
-			bond.active -= amount;
-			bond.unbonding += amount;
-		});
+		})?;
+		COMMITMENTS.with(|c| c.borrow_mut().insert((*who, id), (amount, backing + needed)));
 		Ok(())
+	}
+	fn release_bond(who: &AccountId, id: CommitmentId) -> Result<Balance, DispatchError> {
+		let (_, backing) = COMMITMENTS
+			.with(|c| c.borrow_mut().remove(&(*who, id)))
+			.ok_or(DispatchError::Other("UnknownCommitment"))?;
+		BONDS.with(|b| b.borrow_mut().entry(*who).or_default().committed -= backing);
+		Ok(backing)
+	}
+	fn release_and_unbond(who: &AccountId, id: CommitmentId) -> Result<Balance, DispatchError> {
+		let released = Self::release_bond(who, id)?;
+		BONDS.with(|b| {
+			let mut b = b.borrow_mut();
+			let bond = b.entry(*who).or_default();
+			bond.active -= released;
+			bond.unbonding += released;
+		});
+		Ok(released)
+	}
+	fn commitment(who: &AccountId, id: CommitmentId) -> Option<CommitmentInfo<Balance>> {
+		COMMITMENTS.with(|c| {
+			c.borrow()
+				.get(&(*who, id))
+				.map(|(required, backing)| CommitmentInfo { purpose: BondPurpose::Device, required: *required, backing: *backing })
+		})
 	}
 	fn bonded(who: &AccountId, _: BondPurpose) -> Balance {
 		bond_of(*who).active

@@ -482,6 +482,34 @@ fn location_must_be_a_valid_cell_within_bounds() {
 // ---- life of a registered device ----
 
 #[test]
+fn a_slashed_device_is_under_bonded_until_its_owner_tops_it_up() {
+	new_test_ext().execute_with(|| {
+		let (certs, key) = acme::chain_of(1);
+		assert_ok!(register(ALICE, certs, key));
+		let id = p256_device(key);
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
+		assert_noop!(Registry::top_up_bond(RuntimeOrigin::signed(ALICE), id), Error::<Test>::FullyBonded);
+		// Micro-bonds slashes the device's bond and tells the registry.
+		slash_commitment(ALICE, id, DEVICE_BOND / 10);
+		<Registry as machina_primitives::OnBondShortfall<_, _>>::on_shortfall(
+			&ALICE,
+			machina_primitives::BondPurpose::Device,
+			id,
+			DEVICE_BOND / 10,
+		);
+		assert_eq!(last_event(), Event::DeviceUnderBonded { device: id, owner: ALICE, shortfall: DEVICE_BOND / 10 }.into());
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::UnderBonded));
+		assert!(!Registry::is_active(&id));
+		// Only the owner tops up, and only with bond to spare.
+		assert_noop!(Registry::top_up_bond(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotOwner);
+		set_bond(ALICE, DEVICE_BOND);
+		assert_ok!(Registry::top_up_bond(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
+		check_state();
+	});
+}
+
+#[test]
 fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 	new_test_ext().execute_with(|| {
 		let (certs, key) = acme::chain_of(1);

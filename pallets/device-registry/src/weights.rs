@@ -57,6 +57,7 @@ pub trait WeightInfo {
 	fn accept_transfer() -> Weight;
 	fn deregister() -> Weight;
 	fn mark_revoked() -> Weight;
+	fn top_up_bond() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -281,6 +282,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Placeholder until `scripts/benchmark.sh` measures it (issue 8 added the call):
+	/// reads the device and the commitment, writes both.
+	fn top_up_bond() -> Weight {
+		Weight::from_parts(60_000_000, 4_000)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
@@ -363,5 +371,12 @@ impl WeightInfo for () {
 		Weight::from_parts(85_112_000, 11102)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	/// Placeholder until `scripts/benchmark.sh` measures it (issue 8 added the call):
+	/// reads the device and the commitment, writes both.
+	fn top_up_bond() -> Weight {
+		Weight::from_parts(60_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 }

@@ -1,12 +1,19 @@
-//! Benchmarks of every call, each in its worst case.
+//! Benchmarks of every call and of the trait entry points, each in its worst case.
 
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get, Hooks,
+};
 use frame_system::RawOrigin;
-use machina_primitives::{BondManager, BondPurpose, BondSlasher, OffenceKind};
-use sp_runtime::{traits::Bounded, Perbill};
+use machina_primitives::{BondManager, BondPurpose, BondSlasher, CommitmentId, Offence, OffenceKind, SlashTarget};
+use sp_core::H256;
+use sp_runtime::{
+	traits::{BlockNumberProvider, Bounded, One},
+	Perbill,
+};
 
-use crate::{pallet::*, SlashPolicy};
+use crate::{pallet::*, ExpiringEntry, SlashPolicy};
 
 const PURPOSE: BondPurpose = BondPurpose::Device;
 
@@ -17,15 +24,31 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
+/// A stake comfortably above every minimum.
 fn unit<T: Config>() -> BalanceOf<T> {
-	T::MinPoolCreateStake::get().max(T::MinBond::get()) * 10u32.into()
+	T::MinPoolOperatorStake::get().max(T::MinBond::get()) * 10u32.into()
 }
 
-fn bonded_with_chunks<T: Config>(who: &T::AccountId, chunks: u32) {
-	Pallet::<T>::do_bond(who, PURPOSE, unit::<T>() * 100u32.into(), true).unwrap();
+/// Set the pallet's clock (relay-chain block number on the runtime).
+fn set_now<T: Config>(n: u32) {
+	T::Clock::set_block_number(n.into());
+}
+
+fn now<T: Config>() -> MomentOf<T> {
+	T::Clock::current_block_number()
+}
+
+fn device(n: u32) -> CommitmentId {
+	H256::from_low_u64_be(n as u64)
+}
+
+/// A bond of `who` for `purpose` with `chunks` unbonding chunks at distinct instants.
+fn bonded_with_chunks<T: Config>(who: &T::AccountId, purpose: BondPurpose, chunks: u32) {
+	set_now::<T>(1_000);
+	Pallet::<T>::do_bond(who, purpose, unit::<T>() * 100u32.into(), true).unwrap();
 	for i in 0..chunks {
-		frame_system::Pallet::<T>::set_block_number((i + 1).into());
-		Pallet::<T>::do_unbond(who, PURPOSE, T::MinBond::get()).unwrap();
+		set_now::<T>(1_000 + i);
+		Pallet::<T>::do_unbond(who, purpose, T::MinBond::get()).unwrap();
 	}
 }
 
@@ -39,27 +62,54 @@ fn policy<T: Config>() -> SlashPolicy<BalanceOf<T>> {
 	}
 }
 
+/// A pool (id 0) with its operator and one member whose stake earns rewards.
 fn pool_with_member<T: Config>() -> (T::AccountId, T::AccountId) {
 	MaxCommission::<T>::put(Perbill::from_percent(50));
+	Pallet::<T>::seed_insurance();
 	let operator = funded::<T>("operator", 0);
 	let member = funded::<T>("member", 0);
 	Pallet::<T>::do_create_pool(operator.clone(), Perbill::from_percent(10), unit::<T>()).unwrap();
-	Pallet::<T>::do_join_pool(&member, 0, unit::<T>()).unwrap();
+	Pallet::<T>::do_join_pool(&member, 0, unit::<T>() * 10u32.into()).unwrap();
+	let payer = funded::<T>("payer", 0);
+	Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
 	(operator, member)
 }
 
-/// An equivocation policy and an insurance account; returns the reporter.
+/// The member joins again (warming points) and a reward activates them: its next call
+/// settles both earning and freshly activated points.
+fn warm_and_reward<T: Config>(member: &T::AccountId) {
+	Pallet::<T>::do_join_pool(member, 0, unit::<T>()).unwrap();
+	let payer = funded::<T>("payer", 0);
+	Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
+}
+
+/// Other members leave at each of `n` instants, so `n` unbonding pots exist.
+fn unbonding_pots<T: Config>(n: u32) {
+	let start: u32 = 2_000;
+	for i in 0..n {
+		let leaver = funded::<T>("leaver", i);
+		Pallet::<T>::do_join_pool(&leaver, 0, T::MinBond::get()).unwrap();
+		set_now::<T>(start + i);
+		Pallet::<T>::do_leave_pool(&leaver, 0, One::one()).unwrap();
+	}
+}
+
 fn ready_to_report<T: Config>() -> T::AccountId {
 	SlashPolicies::<T>::insert(OffenceKind::Equivocation, policy::<T>());
-	Pallet::<T>::ensure_account_exists(&Pallet::<T>::insurance_account());
+	Pallet::<T>::seed_insurance();
 	funded::<T>("reporter", 0)
 }
 
-/// Report an equivocation by `offender`'s bond, now.
-fn report<T: Config>(offender: &T::AccountId, reporter: T::AccountId) {
-	let now = frame_system::Pallet::<T>::block_number();
-	<Pallet<T> as BondSlasher<_, _, _>>::report_offence(offender, PURPOSE, OffenceKind::Equivocation, now, Some(reporter))
-		.unwrap();
+fn report<T: Config>(offender: &T::AccountId, target: SlashTarget, reporter: T::AccountId) {
+	let offence = Offence {
+		offender: offender.clone(),
+		purpose: PURPOSE,
+		target,
+		kind: OffenceKind::Equivocation,
+		evidence_time: now::<T>(),
+		id: H256::repeat_byte(7),
+	};
+	<Pallet<T> as BondSlasher<_, _, _>>::report_offence(offence, Some(reporter)).unwrap();
 }
 
 #[benchmarks]
@@ -77,24 +127,26 @@ mod benchmarks {
 	#[benchmark]
 	fn bond_extra() {
 		let who = funded::<T>("bonder", 0);
-		bonded_with_chunks::<T>(&who, 0);
+		bonded_with_chunks::<T>(&who, PURPOSE, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), PURPOSE, unit::<T>());
 	}
 
+	/// Worst case: an operator's first-loss bond (the pool is read) with all but one
+	/// chunk in use.
 	#[benchmark]
 	fn unbond() {
-		let who = funded::<T>("bonder", 0);
-		bonded_with_chunks::<T>(&who, T::MaxUnbondingChunks::get() - 1);
-		frame_system::Pallet::<T>::set_block_number(1_000u32.into());
+		let (operator, _) = pool_with_member::<T>();
+		bonded_with_chunks::<T>(&operator, BondPurpose::PoolOperator, T::MaxUnbondingChunks::get() - 1);
+		set_now::<T>(5_000);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), PURPOSE, T::MinBond::get());
+		_(RawOrigin::Signed(operator), BondPurpose::PoolOperator, T::MinBond::get());
 	}
 
 	#[benchmark]
 	fn rebond(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
 		let who = funded::<T>("bonder", 0);
-		bonded_with_chunks::<T>(&who, c);
+		bonded_with_chunks::<T>(&who, PURPOSE, c);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), PURPOSE, BalanceOf::<T>::max_value());
 	}
@@ -102,8 +154,8 @@ mod benchmarks {
 	#[benchmark]
 	fn withdraw_unbonded(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
 		let who = funded::<T>("bonder", 0);
-		bonded_with_chunks::<T>(&who, c);
-		frame_system::Pallet::<T>::set_block_number(1_000_000u32.into());
+		bonded_with_chunks::<T>(&who, PURPOSE, c);
+		set_now::<T>(1_000_000);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), PURPOSE);
 	}
@@ -124,29 +176,34 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Bonds the first-loss stake, holds the deposit and seeds two accounts.
 	#[benchmark]
 	fn create_pool() {
 		MaxCommission::<T>::put(Perbill::from_percent(50));
 		let operator = funded::<T>("operator", 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), Perbill::from_percent(10), unit::<T>());
+		assert!(Pools::<T>::contains_key(0));
 	}
 
+	/// An existing member with earning and activated warming points: settle (with the
+	/// activation record) and pay, then stake.
 	#[benchmark]
 	fn join_pool() {
 		let (_, member) = pool_with_member::<T>();
-		let payer = funded::<T>("payer", 0);
-		Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
-		// An existing member with pending rewards: settle, then stake.
+		warm_and_reward::<T>(&member);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(member), 0, unit::<T>());
 	}
 
+	/// Settles as `join_pool` does, moves every unlocked pot out and opens a new one.
 	#[benchmark]
 	fn leave_pool() {
 		let (_, member) = pool_with_member::<T>();
-		let payer = funded::<T>("payer", 0);
-		Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
+		warm_and_reward::<T>(&member);
+		let period: u32 = T::UnbondingPeriod::get().try_into().unwrap_or(10);
+		unbonding_pots::<T>(period);
+		set_now::<T>(1_000_000);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(member), 0, T::MinBond::get());
 	}
@@ -155,48 +212,60 @@ mod benchmarks {
 	fn withdraw_pool(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
 		let (_, member) = pool_with_member::<T>();
 		for i in 0..c {
-			frame_system::Pallet::<T>::set_block_number((i + 1).into());
+			set_now::<T>(3_000 + i);
 			Pallet::<T>::do_leave_pool(&member, 0, T::MinBond::get()).unwrap();
 		}
-		frame_system::Pallet::<T>::set_block_number(1_000_000u32.into());
+		set_now::<T>(1_000_000);
+		let caller = funded::<T>("caller", 0);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(member), 0);
+		_(RawOrigin::Signed(caller), 0, member);
 	}
 
 	#[benchmark]
 	fn claim_pool_rewards() {
 		let (_, member) = pool_with_member::<T>();
-		let payer = funded::<T>("payer", 0);
-		Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
+		warm_and_reward::<T>(&member);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(member), 0);
 	}
 
+	/// A due commission change applies, and warming points are activated.
 	#[benchmark]
 	fn reward_pool() {
-		pool_with_member::<T>();
-		let payer = funded::<T>("payer", 0);
+		let (operator, member) = pool_with_member::<T>();
+		Pallet::<T>::do_set_pool_commission(&operator, 0, Perbill::from_percent(12)).unwrap();
+		Pallet::<T>::do_join_pool(&member, 0, unit::<T>()).unwrap();
+		set_now::<T>(10_000_000);
+		let payer = funded::<T>("payer", 1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(payer), 0, unit::<T>());
 	}
 
+	/// A due change applies, then a rise is scheduled.
 	#[benchmark]
 	fn set_pool_commission() {
 		let (operator, _) = pool_with_member::<T>();
+		Pallet::<T>::do_set_pool_commission(&operator, 0, Perbill::from_percent(12)).unwrap();
+		set_now::<T>(10_000_000);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), 0, Perbill::from_percent(5));
+		_(RawOrigin::Signed(operator), 0, Perbill::from_percent(14));
 	}
 
+	/// The sweep: rounding dust in both pool accounts goes to insurance, the existential
+	/// deposits back to the operator, the deposit is released.
 	#[benchmark]
 	fn destroy_pool() {
 		MaxCommission::<T>::put(Perbill::from_percent(50));
+		Pallet::<T>::seed_insurance();
 		let operator = funded::<T>("operator", 0);
 		Pallet::<T>::do_create_pool(operator.clone(), Perbill::zero(), unit::<T>()).unwrap();
-		Pallet::<T>::do_leave_pool(&operator, 0, unit::<T>()).unwrap();
-		frame_system::Pallet::<T>::set_block_number(1_000_000u32.into());
-		Pallet::<T>::do_withdraw_pool(&operator, 0).unwrap();
+		let ed = T::Currency::minimum_balance();
+		for account in [Pallet::<T>::pool_account(0), Pallet::<T>::pool_reward_account(0)] {
+			T::Currency::set_balance(&account, ed + ed);
+		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), 0);
+		assert!(!Pools::<T>::contains_key(0));
 	}
 
 	#[benchmark]
@@ -209,48 +278,86 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The trait entry point other pallets call; worst case: a pool-backed bond with
-	/// every unbonding chunk used.
+	/// The trait entry point, a device commitment backed by the owner's own bond with
+	/// `c` unbonding chunks.
 	#[benchmark]
-	fn report_offence(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
-		let (operator, _) = pool_with_member::<T>();
-		bonded_with_chunks::<T>(&operator, c);
-		let committed = unit::<T>();
-		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, committed * 50u32.into()).unwrap();
-		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, committed).unwrap();
+	fn report_offence_own(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
+		let owner = funded::<T>("owner", 0);
+		bonded_with_chunks::<T>(&owner, PURPOSE, c);
+		<Pallet<T> as BondManager<_, _>>::require_bond(&owner, PURPOSE, device(1), unit::<T>()).unwrap();
 		let reporter = ready_to_report::<T>();
 		#[block]
 		{
-			report::<T>(&operator, reporter);
+			report::<T>(&owner, SlashTarget::Commitment(device(1)), reporter);
 		}
 	}
 
-	/// A slash of a bond backed by a pool of `m` members. The generated slope for `m` is
-	/// the evidence that slashing a pool is O(1): no member record is read or written.
-	/// Members beyond the first are written straight into storage (one point each) to
-	/// keep the setup fast; only their number and the trie size matter here.
+	/// The worst case: a device commitment backed partly by the owner's bond (`c`
+	/// chunks) and partly by its pool, whose first-loss stake has `c` chunks too and
+	/// whose members' stake sits in the active pot and every live unbonding pot.
 	#[benchmark]
-	fn report_offence_pool_members(m: Linear<1, 10_000>) {
+	fn report_offence_pool(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
 		let (operator, _) = pool_with_member::<T>();
-		let pool = OperatorPool::<T>::get(&operator).expect("operator has a pool");
-		for i in 1..m {
-			let member = crate::PoolMember {
-				points: 1u32.into(),
-				reward_per_point_paid: Default::default(),
-				unbonding: Default::default(),
-			};
-			PoolMembers::<T>::insert(pool, account::<T::AccountId>("member", i, 1), member);
-		}
-		Pools::<T>::mutate(pool, |p| {
-			let p = p.as_mut().expect("pool exists");
-			p.member_count = m + 1;
-		});
-		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, unit::<T>()).unwrap();
+		let period: u32 = T::UnbondingPeriod::get().try_into().unwrap_or(10);
+		unbonding_pots::<T>(period);
+		bonded_with_chunks::<T>(&operator, BondPurpose::PoolOperator, c);
+		Pallet::<T>::do_bond(&operator, PURPOSE, unit::<T>(), true).unwrap();
+		set_now::<T>(2_000 + period);
+		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, device(1), unit::<T>() * 5u32.into())
+			.unwrap();
 		let reporter = ready_to_report::<T>();
 		#[block]
 		{
-			report::<T>(&operator, reporter);
+			report::<T>(&operator, SlashTarget::Commitment(device(1)), reporter);
 		}
+	}
+
+	/// A slash of a commitment backed by a pool of `m` members. The generated slope for
+	/// `m` is the evidence that slashing a pool is O(1): no member record is read or
+	/// written. Members beyond the first are written straight into storage.
+	#[benchmark]
+	fn report_offence_pool_members(m: Linear<1, 10_000>) {
+		let (operator, _) = pool_with_member::<T>();
+		for i in 1..m {
+			let member = crate::PoolMember {
+				points: One::one(),
+				warming: Default::default(),
+				warming_round: 0,
+				reward_per_point_paid: Default::default(),
+				unpaid: Default::default(),
+				unbonding: Default::default(),
+			};
+			PoolMembers::<T>::insert(0, account::<T::AccountId>("member", i, 1), member);
+		}
+		Pools::<T>::mutate(0, |p| {
+			let p = p.as_mut().expect("pool exists");
+			p.member_count = m + 1;
+		});
+		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, device(1), unit::<T>()).unwrap();
+		let reporter = ready_to_report::<T>();
+		#[block]
+		{
+			report::<T>(&operator, SlashTarget::Commitment(device(1)), reporter);
+		}
+	}
+
+	/// `on_initialize` removing `n` released commitments whose window has passed.
+	#[benchmark]
+	fn prune_expired(n: Linear<0, { T::MaxPrunePerBlock::get() }>) {
+		let owner = funded::<T>("owner", 0);
+		bonded_with_chunks::<T>(&owner, PURPOSE, 0);
+		let at = now::<T>();
+		for i in 0..n {
+			<Pallet<T> as BondManager<_, _>>::require_bond(&owner, PURPOSE, device(i), T::MinBond::get()).unwrap();
+			<Pallet<T> as BondManager<_, _>>::release_bond(&owner, device(i)).unwrap();
+		}
+		assert_eq!(Expiring::<T>::iter_prefix(at).count() as u32, n);
+		set_now::<T>(1_000_000);
+		#[block]
+		{
+			Pallet::<T>::on_initialize(frame_system::Pallet::<T>::block_number());
+		}
+		assert!(!Expiring::<T>::contains_key(at, ExpiringEntry::Commitment(owner.clone(), device(0))));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -1,12 +1,9 @@
-//! The logic of the bond, admin and insurance calls.
+//! The logic of the bond calls: bond, unbond, rebond, withdraw.
 
 use frame_support::{
 	ensure,
-	traits::{
-		fungible::{Inspect, Mutate, MutateHold},
-		tokens::{Precision, Preservation},
-		Get,
-	},
+	traits::{fungible::MutateHold, tokens::Precision, Get},
+	BoundedVec,
 };
 use machina_primitives::BondPurpose;
 use sp_runtime::{
@@ -18,12 +15,7 @@ use crate::{pallet::*, UnbondingChunk};
 
 impl<T: Config> Pallet<T> {
 	/// Bond `amount` more for `purpose`. `create`: a new ledger may be opened.
-	pub(crate) fn do_bond(
-		who: &T::AccountId,
-		purpose: BondPurpose,
-		amount: BalanceOf<T>,
-		create: bool,
-	) -> DispatchResult {
+	pub(crate) fn do_bond(who: &T::AccountId, purpose: BondPurpose, amount: BalanceOf<T>, create: bool) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut ledger = match Bonds::<T>::get(who, purpose) {
 			Some(ledger) => ledger,
@@ -32,15 +24,16 @@ impl<T: Config> Pallet<T> {
 		};
 		ledger.active = ledger.active.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 		ensure!(ledger.active >= T::MinBond::get(), Error::<T>::BelowMinBond);
-		T::Currency::hold(&HoldReason::Bond.into(), who, amount)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		T::Currency::hold(&HoldReason::Bond.into(), who, amount).map_err(|_| Error::<T>::InsufficientBalance)?;
+		Self::track_held(HoldReason::Bond, amount, true);
 		Bonds::<T>::insert(who, purpose, ledger);
 		Self::deposit_event(Event::Bonded { who: who.clone(), purpose, amount });
 		Ok(())
 	}
 
 	/// Move `amount` of free active bond into a chunk that unlocks after the unbonding
-	/// period.
+	/// period. A pool operator's `PoolOperator` bond cannot go below
+	/// `MinPoolOperatorStake` while its pool exists.
 	pub(crate) fn do_unbond(who: &T::AccountId, purpose: BondPurpose, amount: BalanceOf<T>) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut ledger = Bonds::<T>::get(who, purpose).ok_or(Error::<T>::NotBonded)?;
@@ -48,8 +41,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(amount <= ledger.free_active(), Error::<T>::BondCommitted);
 		let remaining = ledger.active - amount;
 		ensure!(remaining.is_zero() || remaining >= T::MinBond::get(), Error::<T>::BelowMinBond);
+		if purpose == BondPurpose::PoolOperator && OperatorPool::<T>::contains_key(who) {
+			ensure!(remaining >= T::MinPoolOperatorStake::get(), Error::<T>::BondCommitted);
+		}
 
-		let unlock_at = Self::unlock_block();
+		let unlock_at = Self::unlock_time();
 		push_chunk::<T>(&mut ledger.unbonding, amount, unlock_at)?;
 		ledger.active = remaining;
 		Bonds::<T>::insert(who, purpose, ledger);
@@ -84,28 +80,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Release every chunk whose unlock block has come.
+	/// Release every chunk whose unlock instant has come.
 	pub(crate) fn do_withdraw_unbonded(who: &T::AccountId, purpose: BondPurpose) -> DispatchResult {
 		let mut ledger = Bonds::<T>::get(who, purpose).ok_or(Error::<T>::NotBonded)?;
-		let amount = take_unlocked::<T>(&mut ledger.unbonding);
+		let amount = take_unlocked::<T>(&mut ledger.unbonding)
+			.into_iter()
+			.fold(BalanceOf::<T>::zero(), |acc, c| acc.saturating_add(c.value));
 		ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
 		T::Currency::release(&HoldReason::Bond.into(), who, amount, Precision::Exact)?;
+		Self::track_held(HoldReason::Bond, amount, false);
 		Self::store_ledger(who, purpose, ledger);
 		Self::deposit_event(Event::Withdrawn { who: who.clone(), purpose, amount });
-		Ok(())
-	}
-
-	/// Pay `amount` out of the insurance pool. For governance (`pay_insurance`) and for
-	/// pallets that compensate parties harmed by a slashed offender.
-	pub fn pay_insurance_from(to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-		let insurance = Self::insurance_account();
-		// The pot keeps a provider reference, so it may be emptied.
-		T::Currency::transfer(&insurance, to, amount, Preservation::Expendable)
-			.map_err(|_| Error::<T>::InsufficientInsurance)?;
-		InsurancePaidOut::<T>::mutate(|paid| *paid = paid.saturating_add(amount));
-		let remaining = T::Currency::balance(&insurance);
-		Self::deposit_event(Event::InsurancePaid { to: to.clone(), amount, remaining });
 		Ok(())
 	}
 
@@ -117,49 +102,34 @@ impl<T: Config> Pallet<T> {
 			Bonds::<T>::insert(who, purpose, ledger);
 		}
 	}
-
-	/// The block at which something unbonded now unlocks.
-	pub(crate) fn unlock_block() -> frame_system::pallet_prelude::BlockNumberFor<T> {
-		frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get())
-	}
 }
 
-/// Add `value` unlocking at `unlock_at` to `chunks`, merging with the last chunk when it
-/// unlocks in the same block.
-pub(crate) fn push_chunk<T: Config>(
-	chunks: &mut frame_support::BoundedVec<
-		UnbondingChunk<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
-		T::MaxUnbondingChunks,
-	>,
-	value: BalanceOf<T>,
-	unlock_at: frame_system::pallet_prelude::BlockNumberFor<T>,
-) -> DispatchResult {
-	if let Some(last) = chunks.last_mut() {
-		if last.unlock_at == unlock_at {
-			last.value = last.value.saturating_add(value);
-			return Ok(());
-		}
+/// Unbonding chunks of a ledger or a pool member.
+pub(crate) type ChunksOf<T> = BoundedVec<UnbondingChunk<BalanceOf<T>, MomentOf<T>>, <T as Config>::MaxUnbondingChunks>;
+
+/// Add `value` unlocking at `unlock_at` to `chunks`, merging with a chunk that unlocks at
+/// the same instant and keeping them in unlock order.
+pub(crate) fn push_chunk<T: Config>(chunks: &mut ChunksOf<T>, value: BalanceOf<T>, unlock_at: MomentOf<T>) -> DispatchResult {
+	if let Some(chunk) = chunks.iter_mut().find(|c| c.unlock_at == unlock_at) {
+		chunk.value = chunk.value.saturating_add(value);
+		return Ok(());
 	}
+	let at = chunks.iter().position(|c| c.unlock_at > unlock_at).unwrap_or(chunks.len());
 	chunks
-		.try_push(UnbondingChunk { value, unlock_at })
+		.try_insert(at, UnbondingChunk { value, unlock_at })
 		.map_err(|_| Error::<T>::TooManyUnbondingChunks.into())
 }
 
-/// Remove the chunks that have unlocked by now and return their total.
-pub(crate) fn take_unlocked<T: Config>(
-	chunks: &mut frame_support::BoundedVec<
-		UnbondingChunk<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>,
-		T::MaxUnbondingChunks,
-	>,
-) -> BalanceOf<T> {
-	let now = frame_system::Pallet::<T>::block_number();
-	let mut total = BalanceOf::<T>::zero();
+/// Remove the chunks that have unlocked by now and return them.
+pub(crate) fn take_unlocked<T: Config>(chunks: &mut ChunksOf<T>) -> alloc::vec::Vec<UnbondingChunk<BalanceOf<T>, MomentOf<T>>> {
+	let now = Pallet::<T>::now();
+	let mut unlocked = alloc::vec::Vec::new();
 	chunks.retain(|chunk| {
-		let unlocked = chunk.unlock_at <= now;
-		if unlocked {
-			total = total.saturating_add(chunk.value);
+		let done = chunk.unlock_at <= now;
+		if done {
+			unlocked.push(*chunk);
 		}
-		!unlocked
+		!done
 	});
-	total
+	unlocked
 }

@@ -1,16 +1,19 @@
-//! A test runtime: frame-system, balances (ED 1) and micro-bonds with a 10-block
-//! unbonding period and an 8-block evidence window.
+//! A test runtime with the Machina runtime's economics: 12-decimal MACH, an existential
+//! deposit of 1 mMACH, `MinBond` 1 MACH, and durations on a relay-chain clock (9 relay
+//! blocks to unbond, a 7-block evidence window) that moves independently of the
+//! parachain's block number.
 
+use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, ConstU64},
+	traits::{ConstU128, ConstU32},
 	PalletId,
 };
 use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, Perbill};
+use machina_primitives::{BondPurpose, CommitmentId, OffenceKind, OnBondShortfall};
+use sp_runtime::{traits::BlockNumberProvider, BuildStorage, Perbill};
 
 use crate::{self as pallet_micro_bonds, SlashPolicy};
-use machina_primitives::OffenceKind;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = sp_runtime::AccountId32;
@@ -34,22 +37,60 @@ impl frame_system::Config for Test {
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
+/// One MACH, and the runtime's existential deposit.
+pub const UNIT: Balance = 1_000_000_000_000;
+pub const ED: Balance = UNIT / 1_000;
+
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type Balance = Balance;
 	type AccountStore = System;
-	type ExistentialDeposit = ConstU128<1>;
+	type ExistentialDeposit = ConstU128<ED>;
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 parameter_types! {
 	pub const MicroBondsPalletId: PalletId = PalletId(*b"mch/bond");
+	/// The relay chain's block number, as the parachain sees it.
+	pub static RelayBlock: u32 = 0;
+	pub static UnbondingPeriodTicks: u32 = UNBONDING_PERIOD;
+	pub static EvidenceWindowTicks: u32 = EVIDENCE_WINDOW;
+	pub const MaxCommissionChange: Perbill = Perbill::from_percent(5);
+	pub const CommissionChangeDelay: u32 = COMMISSION_DELAY;
 }
 
-pub const UNBONDING_PERIOD: u64 = 10;
-pub const EVIDENCE_WINDOW: u64 = 8;
-pub const MIN_BOND: Balance = 10;
-pub const MIN_POOL_STAKE: Balance = 100;
+/// The relay-chain clock of the tests.
+pub struct RelayClock;
+impl BlockNumberProvider for RelayClock {
+	type BlockNumber = u32;
+	fn current_block_number() -> u32 {
+		RelayBlock::get()
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_block_number(n: u32) {
+		RelayBlock::set(n);
+	}
+}
+
+thread_local! {
+	/// Every shortfall the pallet reported, in order.
+	pub static SHORTFALLS: RefCell<Vec<(AccountId, CommitmentId, Balance)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records shortfalls, as the registry would mark devices under-bonded.
+pub struct RecordShortfall;
+impl OnBondShortfall<AccountId, Balance> for RecordShortfall {
+	fn on_shortfall(who: &AccountId, _: BondPurpose, id: CommitmentId, shortfall: Balance) {
+		SHORTFALLS.with(|s| s.borrow_mut().push((who.clone(), id, shortfall)));
+	}
+}
+
+pub const UNBONDING_PERIOD: u32 = 9;
+pub const EVIDENCE_WINDOW: u32 = 7;
+pub const COMMISSION_DELAY: u32 = 600;
+pub const MIN_BOND: Balance = UNIT;
+pub const MIN_OPERATOR_STAKE: Balance = 100 * UNIT;
+pub const POOL_DEPOSIT: Balance = UNIT / 10;
 pub const MAX_CHUNKS: u32 = 4;
 
 impl pallet_micro_bonds::Config for Test {
@@ -57,14 +98,22 @@ impl pallet_micro_bonds::Config for Test {
 	type Balance = Balance;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type UnbondingPeriod = ConstU64<UNBONDING_PERIOD>;
-	type EvidenceWindow = ConstU64<EVIDENCE_WINDOW>;
+	type Clock = RelayClock;
+	type UnbondingPeriod = UnbondingPeriodTicks;
+	type EvidenceWindow = EvidenceWindowTicks;
 	type MaxUnbondingChunks = ConstU32<MAX_CHUNKS>;
+	type MaxUnbondingBuckets = ConstU32<12>;
 	type MinBond = ConstU128<MIN_BOND>;
-	type MinPoolCreateStake = ConstU128<MIN_POOL_STAKE>;
+	type MinPoolOperatorStake = ConstU128<MIN_OPERATOR_STAKE>;
+	type PoolDeposit = ConstU128<POOL_DEPOSIT>;
+	type MaxCommissionChange = MaxCommissionChange;
+	type CommissionChangeDelay = CommissionChangeDelay;
+	type MaxPointsToBalance = ConstU32<10>;
+	type MaxPrunePerBlock = ConstU32<8>;
 	type PalletId = MicroBondsPalletId;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type InsuranceOrigin = EnsureRoot<AccountId>;
+	type OnShortfall = RecordShortfall;
 	type WeightInfo = ();
 }
 
@@ -72,8 +121,8 @@ impl pallet_micro_bonds::Config for Test {
 pub const fn acc(n: u64) -> AccountId {
 	let b = n.to_le_bytes();
 	sp_runtime::AccountId32::new([
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, 0, 0, 0, 0, 0, 0, 0, 0,
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0,
 	])
 }
 
@@ -82,21 +131,26 @@ pub const BOB: AccountId = acc(2);
 pub const CHARLIE: AccountId = acc(3);
 pub const DAVE: AccountId = acc(4);
 pub const REPORTER: AccountId = acc(9);
-/// Pays rewards in the property test.
+/// Pays rewards in the tests.
 pub const PAYER: AccountId = acc(10);
 /// Every endowed account starts with this.
-pub const ENDOWMENT: Balance = 1_000_000;
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
 
-/// 10% of the slashable bond, capped at 10,000; 10% to the reporter, 40% insurance, 50%
-/// burned.
+/// 10% of what backed the offence, capped at 10,000 MACH; 10% to the reporter, 40%
+/// insurance, 50% burned.
 pub fn equivocation_policy() -> SlashPolicy<Balance> {
 	SlashPolicy {
 		fraction: Perbill::from_percent(10),
-		cap: 10_000,
+		cap: 10_000 * UNIT,
 		reporter: Perbill::from_percent(10),
 		insurance: Perbill::from_percent(40),
 		burn: Perbill::from_percent(50),
 	}
+}
+
+/// Everything taken: a 100% policy.
+pub fn total_policy() -> SlashPolicy<Balance> {
+	SlashPolicy { fraction: Perbill::one(), cap: Balance::MAX, ..equivocation_policy() }
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
@@ -109,18 +163,30 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_micro_bonds::GenesisConfig::<Test> {
 		max_commission: Perbill::from_percent(20),
-		slash_policies: vec![(OffenceKind::Equivocation, equivocation_policy())],
+		slash_policies: vec![
+			(OffenceKind::Equivocation, equivocation_policy()),
+			(OffenceKind::SolverDefault, total_policy()),
+		],
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		RelayBlock::set(100);
+		SHORTFALLS.with(|s| s.borrow_mut().clear());
+	});
 	ext
 }
 
-/// Advance to block `n`.
-pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
+/// Advance the relay chain to `n` and produce one parachain block (running the
+/// pallet's `on_initialize`).
+pub fn run_to_relay(n: u32) {
+	use frame_support::traits::Hooks;
+	RelayBlock::set(n);
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	MicroBonds::on_initialize(next);
 }
 
 /// This pallet's events, oldest first.
@@ -129,4 +195,26 @@ pub fn events() -> Vec<crate::Event<Test>> {
 		.into_iter()
 		.filter_map(|r| if let RuntimeEvent::MicroBonds(e) = r.event { Some(e) } else { None })
 		.collect()
+}
+
+/// What pallet-balances itself holds under each of this pallet's reasons, summed over
+/// every account: the ground truth `TotalHeld` must match.
+pub fn held_in_balances() -> crate::HeldTotals<Balance> {
+	let mut totals = crate::HeldTotals::<Balance>::default();
+	for (_who, holds) in pallet_balances::Holds::<Test>::iter() {
+		for hold in holds.iter() {
+			match hold.id {
+				RuntimeHoldReason::MicroBonds(crate::HoldReason::Bond) => totals.bonds += hold.amount,
+				RuntimeHoldReason::MicroBonds(crate::HoldReason::PoolStake) => totals.pool_stake += hold.amount,
+				RuntimeHoldReason::MicroBonds(crate::HoldReason::PoolDeposit) => totals.deposits += hold.amount,
+			}
+		}
+	}
+	totals
+}
+
+/// Every invariant, plus the held totals against pallet-balances' own records.
+pub fn check() {
+	MicroBonds::do_try_state().expect("try_state");
+	assert_eq!(crate::TotalHeld::<Test>::get(), held_in_balances(), "held totals differ from pallet-balances");
 }

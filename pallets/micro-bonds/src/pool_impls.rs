@@ -1,6 +1,13 @@
-//! Delegated security pools: members' stake backs the operator's bonds. Slashing a pool
-//! lowers its pots' balances (O(1), members' points untouched); rewards accrue to a
-//! reward-per-point accumulator that each member settles on its own calls (O(1)).
+//! Delegated security pools: members' stake backs the operator's device bonds.
+//!
+//! - Slashing lowers pot balances, never points: O(1) in the number of members.
+//! - Unbonding stake sits in one pot per unlock instant, so a pot takes deposits for one
+//!   relay block only and a slash reaches only the pots of stake that left at or after
+//!   the offence. A pot slashed to nothing is skipped (the leaver unlocks one instant
+//!   later), so no member can make another's exit fail.
+//! - Rewards follow a reward-per-point accumulator over *earning* points; points that
+//!   join earn from the next reward on (warm-up), so joining just before a reward and
+//!   leaving after it pays nothing.
 
 use frame_support::{
 	ensure,
@@ -10,45 +17,63 @@ use frame_support::{
 		Get,
 	},
 };
+use machina_primitives::BondPurpose;
 use sp_arithmetic::{traits::Saturating, FixedPointNumber, FixedU128, Perbill};
-use sp_runtime::{traits::Zero, DispatchResult};
+use sp_runtime::{
+	traits::{One, Zero},
+	DispatchError, DispatchResult,
+};
 
 use crate::{
 	dispatchable_impls::{push_chunk, take_unlocked},
 	pallet::*,
-	Pool, PoolId, PoolMember,
+	PendingCommission, Pool, PoolId, PoolMember, Pot, RewardActivation, UnbondingPot,
 };
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_create_pool(operator: T::AccountId, commission: Perbill, stake: BalanceOf<T>) -> DispatchResult {
-		// Creating the pool and staking in it happen together or not at all.
-		frame_support::storage::with_storage_layer(|| Self::create_pool_inner(operator, commission, stake))
-	}
-
-	fn create_pool_inner(operator: T::AccountId, commission: Perbill, stake: BalanceOf<T>) -> DispatchResult {
 		ensure!(!OperatorPool::<T>::contains_key(&operator), Error::<T>::AlreadyOperator);
 		ensure!(commission <= MaxCommission::<T>::get(), Error::<T>::CommissionTooHigh);
-		ensure!(stake >= T::MinPoolCreateStake::get(), Error::<T>::StakeTooLow);
+		if !stake.is_zero() {
+			Self::do_bond(&operator, BondPurpose::PoolOperator, stake, true)?;
+		}
+		ensure!(Self::operator_stake(&operator) >= T::MinPoolOperatorStake::get(), Error::<T>::StakeTooLow);
 		let id = NextPoolId::<T>::get();
 		NextPoolId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-
-		Self::ensure_account_exists(&Self::pool_account(id));
-		Self::ensure_account_exists(&Self::pool_reward_account(id));
+		let deposit = T::PoolDeposit::get();
+		if !deposit.is_zero() {
+			T::Currency::hold(&HoldReason::PoolDeposit.into(), &operator, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Self::track_held(HoldReason::PoolDeposit, deposit, true);
+		}
+		// Both accounts hold the existential deposit while the pool lives: stake can be
+		// held there and rewards paid out with `Preserve`, whatever their size.
+		let ed = T::Currency::minimum_balance();
+		for account in [Self::pool_account(id), Self::pool_reward_account(id)] {
+			T::Currency::transfer(&operator, &account, ed, Preservation::Preserve)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+		}
 		Pools::<T>::insert(
 			id,
 			Pool {
 				operator: operator.clone(),
 				commission,
+				pending_commission: None,
 				active: Default::default(),
 				unbonding: Default::default(),
 				committed: Zero::zero(),
+				earning_points: Zero::zero(),
+				warming_points: Zero::zero(),
+				warming_members: 0,
+				reward_round: 0,
 				reward_per_point: FixedU128::zero(),
 				member_count: 0,
+				deposit,
 			},
 		);
 		OperatorPool::<T>::insert(&operator, id);
-		Self::deposit_event(Event::PoolCreated { pool: id, operator: operator.clone(), commission, stake });
-		Self::do_join_pool(&operator, id, stake)
+		Self::deposit_event(Event::PoolCreated { pool: id, operator, commission, deposit });
+		Ok(())
 	}
 
 	pub(crate) fn do_join_pool(who: &T::AccountId, id: PoolId, amount: BalanceOf<T>) -> DispatchResult {
@@ -58,9 +83,8 @@ impl<T: Config> Pallet<T> {
 		if existing.is_none() {
 			ensure!(amount >= T::MinBond::get(), Error::<T>::StakeTooLow);
 		}
-		let points = pool.active.points_for(amount).ok_or(Error::<T>::PoolSlashedToZero)?;
+		let points = pool.active.points_for(amount, T::MaxPointsToBalance::get()).ok_or(Error::<T>::PoolDefunct)?;
 		ensure!(!points.is_zero(), Error::<T>::StakeTooLow);
-		// Every check is done: the first change is the transfer, which fails cleanly.
 		T::Currency::transfer_and_hold(
 			&HoldReason::PoolStake.into(),
 			who,
@@ -71,22 +95,32 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Polite,
 		)
 		.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Self::track_held(HoldReason::PoolStake, amount, true);
 		let mut member = match existing {
 			Some(mut member) => {
-				Self::settle_rewards(id, &pool, who, &mut member)?;
+				Self::settle_rewards(id, &pool, who, &mut member);
 				member
 			},
 			None => {
 				pool.member_count = pool.member_count.saturating_add(1);
 				PoolMember {
 					points: Zero::zero(),
+					warming: Zero::zero(),
+					warming_round: pool.reward_round,
 					reward_per_point_paid: pool.reward_per_point,
+					unpaid: Zero::zero(),
 					unbonding: Default::default(),
 				}
 			},
 		};
+		// After settling, any warming points are from the current round.
+		if member.warming.is_zero() {
+			pool.warming_members = pool.warming_members.saturating_add(1);
+			member.warming_round = pool.reward_round;
+		}
+		member.warming = member.warming.saturating_add(points);
+		pool.warming_points = pool.warming_points.saturating_add(points);
 		pool.active.deposit(amount, points);
-		member.points = member.points.saturating_add(points);
 		Pools::<T>::insert(id, pool);
 		PoolMembers::<T>::insert(id, who, member);
 		Self::deposit_event(Event::PoolJoined { pool: id, who: who.clone(), amount, points });
@@ -97,63 +131,81 @@ impl<T: Config> Pallet<T> {
 		ensure!(!points.is_zero(), Error::<T>::ZeroAmount);
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
-		ensure!(points <= member.points, Error::<T>::InsufficientPoints);
-		let value = pool.active.value_of(points);
-		ensure!(
-			pool.active.balance.saturating_sub(value) >= pool.committed,
-			Error::<T>::PoolStakeCommitted
-		);
-		let unlock_at = Self::unlock_block();
-		let unbonding_points = if value.is_zero() {
-			Zero::zero()
-		} else {
-			let p = pool.unbonding.points_for(value).ok_or(Error::<T>::PoolSlashedToZero)?;
-			// Too little to buy a single unbonding point: it would be given away.
-			ensure!(!p.is_zero(), Error::<T>::StakeTooLow);
-			p
-		};
-		if !unbonding_points.is_zero() {
-			push_chunk::<T>(&mut member.unbonding, unbonding_points, unlock_at)?;
+		ensure!(points <= member.active_points(), Error::<T>::InsufficientPoints);
+		// Rewards are settled on the points held until now.
+		Self::settle_rewards(id, &pool, who, &mut member);
+		// Warming points leave first: they have earned nothing yet.
+		let from_warming = points.min(member.warming);
+		if !from_warming.is_zero() {
+			member.warming -= from_warming;
+			pool.warming_points = pool.warming_points.saturating_sub(from_warming);
+			if member.warming.is_zero() {
+				pool.warming_members = pool.warming_members.saturating_sub(1);
+			}
 		}
-		// Checks done; rewards are settled on the points held until now.
-		Self::settle_rewards(id, &pool, who, &mut member)?;
-		pool.active.redeem(points);
-		member.points -= points;
-		pool.unbonding.deposit(value, unbonding_points);
+		let from_earning = points - from_warming;
+		member.points = member.points.saturating_sub(from_earning);
+		pool.earning_points = pool.earning_points.saturating_sub(from_earning);
+		let value = pool.active.redeem(points);
+		let mut unlock_at = Self::unlock_time();
+		if !value.is_zero() {
+			Self::unlock_pots(id, &mut pool);
+			let (at, unbonding_points) = Self::deposit_unbonding(&mut pool, value)?;
+			push_chunk::<T>(&mut member.unbonding, unbonding_points, at)?;
+			unlock_at = at;
+		}
 		Self::store_member(id, &mut pool, who, member);
 		Pools::<T>::insert(id, pool);
 		Self::deposit_event(Event::PoolLeaving { pool: id, who: who.clone(), amount: value, unlock_at });
 		Ok(())
 	}
 
+	/// Pay `who` every unlocked chunk of its stake in pool `id`.
 	pub(crate) fn do_withdraw_pool(who: &T::AccountId, id: PoolId) -> DispatchResult {
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
-		let points = take_unlocked::<T>(&mut member.unbonding);
-		ensure!(!points.is_zero(), Error::<T>::NothingToWithdraw);
-		let amount = pool.unbonding.redeem(points);
-		if !amount.is_zero() {
-			T::Currency::transfer_on_hold(
-				&HoldReason::PoolStake.into(),
-				&Self::pool_account(id),
-				who,
-				amount,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Polite,
-			)?;
+		let chunks = take_unlocked::<T>(&mut member.unbonding);
+		ensure!(!chunks.is_empty(), Error::<T>::NothingToWithdraw);
+		Self::unlock_pots(id, &mut pool);
+		let mut amount = BalanceOf::<T>::zero();
+		for chunk in chunks {
+			UnlockedPots::<T>::mutate_exists(id, chunk.unlock_at, |maybe_pot| {
+				if let Some(pot) = maybe_pot {
+					amount = amount.saturating_add(pot.redeem(chunk.value));
+					if pot.points.is_zero() {
+						*maybe_pot = None;
+					}
+				}
+			});
 		}
+		let stake = Self::pool_account(id);
+		let reason = HoldReason::PoolStake.into();
+		let mut paid = amount;
+		if !amount.is_zero() &&
+			T::Currency::transfer_on_hold(&reason, &stake, who, amount, Precision::Exact, Restriction::Free, Fortitude::Polite)
+				.is_err()
+		{
+			// Only dust below the existential deposit to an account that no longer exists
+			// can fail: it goes to the insurance pool rather than block the exit.
+			let insurance = Self::insurance_account();
+			T::Currency::transfer_on_hold(&reason, &stake, &insurance, amount, Precision::Exact, Restriction::Free, Fortitude::Force)?;
+			paid = Zero::zero();
+		}
+		Self::track_held(HoldReason::PoolStake, amount, false);
+		// The account surely exists now if it received anything: pay what was owed.
+		Self::settle_rewards(id, &pool, who, &mut member);
 		Self::store_member(id, &mut pool, who, member);
 		Pools::<T>::insert(id, pool);
-		Self::deposit_event(Event::PoolWithdrawn { pool: id, who: who.clone(), amount });
+		Self::deposit_event(Event::PoolWithdrawn { pool: id, who: who.clone(), amount: paid });
 		Ok(())
 	}
 
 	pub(crate) fn do_claim_pool_rewards(who: &T::AccountId, id: PoolId) -> DispatchResult {
 		let pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
-		let paid = Self::settle_rewards(id, &pool, who, &mut member)?;
-		ensure!(!paid.is_zero(), Error::<T>::NothingToClaim);
+		let owed = Self::pending_rewards(id, &pool, &member).saturating_add(member.unpaid);
+		ensure!(!owed.is_zero(), Error::<T>::NothingToClaim);
+		Self::settle_rewards(id, &pool, who, &mut member);
 		PoolMembers::<T>::insert(id, who, member);
 		Ok(())
 	}
@@ -161,58 +213,74 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_reward_pool(payer: &T::AccountId, id: PoolId, amount: BalanceOf<T>) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
-		// Rewards need points to accrue to; without members they would be stranded.
-		ensure!(!pool.active.points.is_zero(), Error::<T>::NoActiveStake);
+		Self::apply_due_commission(id, &mut pool);
+		// With nobody earning yet (a new pool), the stake that is there earns: warm-up
+		// protects earners from dilution, and there are none.
+		if pool.earning_points.is_zero() {
+			Self::activate_warming(id, &mut pool);
+		}
+		// Rewards need earning points to accrue to; without them they would be stranded.
+		ensure!(!pool.earning_points.is_zero(), Error::<T>::NoEarningStake);
 		let commission = pool.commission.mul_floor(amount);
 		let to_members = amount - commission;
 		// Rounded down: members can never claim more than was paid in.
-		let per_point = FixedU128::checked_from_rational(to_members.into(), pool.active.points.into())
+		let per_point = FixedU128::checked_from_rational(to_members.into(), pool.earning_points.into())
 			.ok_or(Error::<T>::Overflow)?;
-		// Both transfers or neither.
 		ensure!(
 			T::Currency::reducible_balance(payer, Preservation::Preserve, Fortitude::Polite) >= amount,
 			Error::<T>::InsufficientBalance
 		);
+		// The operator's account exists while it holds its first-loss stake, and the
+		// reward account holds the existential deposit: neither transfer can dust.
 		if !commission.is_zero() {
-			T::Currency::transfer(payer, &pool.operator, commission, Preservation::Preserve)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			T::Currency::transfer(payer, &pool.operator, commission, Preservation::Preserve)?;
 		}
-		T::Currency::transfer(payer, &Self::pool_reward_account(id), to_members, Preservation::Preserve)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		T::Currency::transfer(payer, &Self::pool_reward_account(id), to_members, Preservation::Preserve)?;
 		pool.reward_per_point = pool.reward_per_point.saturating_add(per_point);
+		// Points that joined before this reward earn from now on.
+		Self::activate_warming(id, &mut pool);
 		Pools::<T>::insert(id, pool);
 		Self::deposit_event(Event::PoolRewarded { pool: id, amount, commission });
 		Ok(())
 	}
 
 	pub(crate) fn do_set_pool_commission(who: &T::AccountId, id: PoolId, commission: Perbill) -> DispatchResult {
-		Pools::<T>::try_mutate(id, |pool| -> DispatchResult {
-			let pool = pool.as_mut().ok_or(Error::<T>::PoolNotFound)?;
-			ensure!(&pool.operator == who, Error::<T>::NotOperator);
-			ensure!(commission <= MaxCommission::<T>::get(), Error::<T>::CommissionTooHigh);
+		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
+		ensure!(&pool.operator == who, Error::<T>::NotOperator);
+		ensure!(commission <= MaxCommission::<T>::get(), Error::<T>::CommissionTooHigh);
+		Self::apply_due_commission(id, &mut pool);
+		if commission <= pool.commission {
+			// A cut helps members: at once, and it cancels a scheduled rise.
 			pool.commission = commission;
-			Ok(())
-		})?;
-		Self::deposit_event(Event::PoolCommissionSet { pool: id, commission });
+			pool.pending_commission = None;
+			Self::deposit_event(Event::PoolCommissionSet { pool: id, commission });
+		} else {
+			ensure!(commission - pool.commission <= T::MaxCommissionChange::get(), Error::<T>::CommissionChangeTooLarge);
+			let effective_at = Self::now().saturating_add(T::CommissionChangeDelay::get());
+			pool.pending_commission = Some(PendingCommission { commission, effective_at });
+			Self::deposit_event(Event::PoolCommissionChangeScheduled { pool: id, commission, effective_at });
+		}
+		Pools::<T>::insert(id, pool);
 		Ok(())
 	}
 
-	/// Remove an empty pool. Rounding dust (stake and rewards nobody can claim) goes to
-	/// the insurance pool, and the pool's accounts lose their provider reference.
+	/// Remove an empty pool: the deposit and the accounts' existential deposits go back
+	/// to the operator, any rounding dust to the insurance pool.
 	pub(crate) fn do_destroy_pool(who: &T::AccountId, id: PoolId) -> DispatchResult {
 		let pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		ensure!(&pool.operator == who, Error::<T>::NotOperator);
 		ensure!(
 			pool.member_count == 0 &&
 				pool.active.points.is_zero() &&
-				pool.unbonding.points.is_zero() &&
+				pool.unbonding.is_empty() &&
 				pool.committed.is_zero(),
 			Error::<T>::PoolNotEmpty
 		);
 		let insurance = Self::insurance_account();
+		let ed = T::Currency::minimum_balance();
 		let (stake_account, reward_account) = (Self::pool_account(id), Self::pool_reward_account(id));
-		let held = T::Currency::balance_on_hold(&HoldReason::PoolStake.into(), &stake_account);
 		let mut dust = BalanceOf::<T>::zero();
+		let held = T::Currency::balance_on_hold(&HoldReason::PoolStake.into(), &stake_account);
 		if !held.is_zero() {
 			dust += T::Currency::transfer_on_hold(
 				&HoldReason::PoolStake.into(),
@@ -223,13 +291,21 @@ impl<T: Config> Pallet<T> {
 				Restriction::Free,
 				Fortitude::Force,
 			)?;
+			Self::track_held(HoldReason::PoolStake, held, false);
 		}
 		for account in [&stake_account, &reward_account] {
-			let free = T::Currency::balance(account);
-			if !free.is_zero() {
-				dust += T::Currency::transfer(account, &insurance, free, Preservation::Expendable)?;
+			let extra = T::Currency::balance(account).saturating_sub(ed);
+			if !extra.is_zero() {
+				dust += T::Currency::transfer(account, &insurance, extra, Preservation::Preserve)?;
 			}
-			let _ = frame_system::Pallet::<T>::dec_providers(account);
+			let left = T::Currency::balance(account);
+			if !left.is_zero() {
+				T::Currency::transfer(account, who, left, Preservation::Expendable)?;
+			}
+		}
+		if !pool.deposit.is_zero() {
+			T::Currency::release(&HoldReason::PoolDeposit.into(), who, pool.deposit, Precision::BestEffort)?;
+			Self::track_held(HoldReason::PoolDeposit, pool.deposit, false);
 		}
 		Pools::<T>::remove(id);
 		OperatorPool::<T>::remove(who);
@@ -237,33 +313,128 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Pay `member` the rewards accrued since it last settled, and mark it settled.
-	/// Returns what was paid.
-	pub(crate) fn settle_rewards(
-		id: PoolId,
-		pool: &PoolOf<T>,
-		who: &T::AccountId,
-		member: &mut MemberOf<T>,
-	) -> Result<BalanceOf<T>, sp_runtime::DispatchError> {
-		let pending = Self::pending_rewards(pool, member);
-		member.reward_per_point_paid = pool.reward_per_point;
-		if !pending.is_zero() {
-			T::Currency::transfer(&Self::pool_reward_account(id), who, pending, Preservation::Expendable)?;
-			Self::deposit_event(Event::PoolRewardClaimed { pool: id, who: who.clone(), amount: pending });
+	/// Settle `member`'s rewards: activate its warming points if their round has had its
+	/// reward, and pay what it is owed. A payment that cannot be made now (below the
+	/// existential deposit to an account that no longer exists) stays owed in `unpaid`
+	/// rather than fail the call: no member's exit waits on a reward payment.
+	pub(crate) fn settle_rewards(id: PoolId, pool: &PoolOf<T>, who: &T::AccountId, member: &mut MemberOf<T>) {
+		let owed = Self::pending_rewards(id, pool, member).saturating_add(member.unpaid);
+		if !member.warming.is_zero() && member.warming_round < pool.reward_round {
+			RewardActivations::<T>::mutate_exists(id, member.warming_round, |activation| {
+				if let Some(a) = activation {
+					a.members = a.members.saturating_sub(1);
+					if a.members == 0 {
+						*activation = None;
+					}
+				}
+			});
+			member.points = member.points.saturating_add(member.warming);
+			member.warming = Zero::zero();
 		}
-		Ok(pending)
+		member.reward_per_point_paid = pool.reward_per_point;
+		member.unpaid = Zero::zero();
+		if owed.is_zero() {
+			return;
+		}
+		if T::Currency::transfer(&Self::pool_reward_account(id), who, owed, Preservation::Preserve).is_ok() {
+			Self::deposit_event(Event::PoolRewardClaimed { pool: id, who: who.clone(), amount: owed });
+		} else {
+			member.unpaid = owed;
+			Self::deposit_event(Event::PoolRewardDeferred { pool: id, who: who.clone(), amount: owed });
+		}
 	}
 
-	/// Rewards `member` can claim now, rounded down.
-	pub fn pending_rewards(pool: &PoolOf<T>, member: &MemberOf<T>) -> BalanceOf<T> {
-		let owed = pool.reward_per_point.saturating_sub(member.reward_per_point_paid);
-		let amount: u128 = owed.saturating_mul_int(member.points.into());
-		amount.try_into().unwrap_or_else(|_| Zero::zero())
+	/// Rewards `member` has earned and not been paid, rounded down (without `unpaid`).
+	pub fn pending_rewards(id: PoolId, pool: &PoolOf<T>, member: &MemberOf<T>) -> BalanceOf<T> {
+		let earned = |since: FixedU128, points: BalanceOf<T>| -> BalanceOf<T> {
+			let owed = pool.reward_per_point.saturating_sub(since);
+			// Bounded by what was paid in, so it fits the balance type.
+			owed.saturating_mul_int(points.into()).try_into().unwrap_or_else(|_| Zero::zero())
+		};
+		let mut pending = earned(member.reward_per_point_paid, member.points);
+		if !member.warming.is_zero() && member.warming_round < pool.reward_round {
+			if let Some(activation) = RewardActivations::<T>::get(id, member.warming_round) {
+				pending = pending.saturating_add(earned(activation.reward_per_point, member.warming));
+			}
+		}
+		pending
 	}
 
-	/// Store `member`, or remove it (and count it out) once it holds nothing.
+	/// Put `value` of leaving stake into the unbonding pot that unlocks after the
+	/// unbonding period, or the next instant's if that pot cannot take a fair deposit
+	/// (slashed to nothing in this very instant). Returns the unlock instant and points.
+	fn deposit_unbonding(pool: &mut PoolOf<T>, value: BalanceOf<T>) -> Result<(MomentOf<T>, BalanceOf<T>), DispatchError> {
+		let mut at = Self::unlock_time();
+		for _ in 0..T::MaxUnbondingBuckets::get() {
+			match pool.unbonding.iter().position(|b| b.unlock_at >= at) {
+				Some(i) if pool.unbonding[i].unlock_at == at => {
+					let pot = &mut pool.unbonding[i].pot;
+					if let Some(points) = pot.points_for(value, T::MaxPointsToBalance::get()).filter(|p| !p.is_zero()) {
+						pot.deposit(value, points);
+						return Ok((at, points));
+					}
+				},
+				position => {
+					let fresh = UnbondingPot { unlock_at: at, pot: Pot { points: value, balance: value } };
+					pool.unbonding
+						.try_insert(position.unwrap_or(pool.unbonding.len()), fresh)
+						.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
+					return Ok((at, value));
+				},
+			}
+			at = at.saturating_add(One::one());
+		}
+		Err(Error::<T>::TooManyUnbondingChunks.into())
+	}
+
+	/// Move the pool's unbonding pots that have unlocked to `UnlockedPots`, where no slash
+	/// reaches them and members withdraw from them.
+	pub(crate) fn unlock_pots(id: PoolId, pool: &mut PoolOf<T>) {
+		let now = Self::now();
+		while pool.unbonding.first().is_some_and(|b| b.unlock_at <= now) {
+			let bucket = pool.unbonding.remove(0);
+			UnlockedPots::<T>::insert(id, bucket.unlock_at, bucket.pot);
+		}
+	}
+
+	/// The pot a member's chunk unlocking at `unlock_at` draws on.
+	pub(crate) fn unbonding_pot(id: PoolId, pool: &PoolOf<T>, unlock_at: &MomentOf<T>) -> Option<Pot<BalanceOf<T>>> {
+		pool.unbonding
+			.iter()
+			.find(|b| b.unlock_at == *unlock_at)
+			.map(|b| b.pot)
+			.or_else(|| UnlockedPots::<T>::get(id, unlock_at))
+	}
+
+	/// Warming points start earning at the current reward-per-point: recorded for their
+	/// members to settle lazily, and the warm-up round moves on.
+	fn activate_warming(id: PoolId, pool: &mut PoolOf<T>) {
+		if pool.warming_points.is_zero() {
+			return;
+		}
+		RewardActivations::<T>::insert(
+			id,
+			pool.reward_round,
+			RewardActivation { reward_per_point: pool.reward_per_point, members: pool.warming_members },
+		);
+		pool.earning_points = pool.earning_points.saturating_add(pool.warming_points);
+		pool.warming_points = Zero::zero();
+		pool.warming_members = 0;
+		pool.reward_round = pool.reward_round.saturating_add(1);
+	}
+
+	/// Apply a scheduled commission change whose time has come.
+	fn apply_due_commission(id: PoolId, pool: &mut PoolOf<T>) {
+		if let Some(pending) = pool.pending_commission.filter(|p| p.effective_at <= Self::now()) {
+			pool.commission = pending.commission;
+			pool.pending_commission = None;
+			Self::deposit_event(Event::PoolCommissionSet { pool: id, commission: pending.commission });
+		}
+	}
+
+	/// Store `member`, or remove it (and count it out) once it holds and is owed nothing.
 	fn store_member(id: PoolId, pool: &mut PoolOf<T>, who: &T::AccountId, member: MemberOf<T>) {
-		if member.points.is_zero() && member.unbonding.is_empty() {
+		if member.is_empty() {
 			PoolMembers::<T>::remove(id, who);
 			pool.member_count = pool.member_count.saturating_sub(1);
 		} else {
@@ -271,4 +442,3 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 }
-

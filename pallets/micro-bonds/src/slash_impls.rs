@@ -1,9 +1,15 @@
 //! `BondSlasher`: punishing offences proven by other pallets.
 //!
-//! What is slashable: the offender's own bond for the purpose (active and every
-//! unbonding chunk not yet withdrawn) and, when the offender operates a pool that backs
-//! this bond, the pool's committed stake. The taken funds move to the insurance pot and
-//! are then split by the policy: reporter, insurance, burn.
+//! What an offence reaches is what backed it when it happened:
+//! - a `Commitment` target: that commitment's own part (from the offender's bond for the
+//!   purpose) and pool part (from its pool: the operator's first-loss stake first, then
+//!   members pro rata), never the offender's other commitments;
+//! - a `Purpose` target: the offender's whole bond for the purpose.
+//!
+//! In both, funds that started unbonding before the evidence time did not back the
+//! offence and are spared; funds that started at or after it are reached until they
+//! unlock. Each offence id is punished once. Taken funds move to the insurance pot and
+//! are split by the policy: reporter, insurance, burn.
 
 use frame_support::{
 	ensure,
@@ -12,164 +18,223 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 		Get,
 	},
+	weights::Weight,
 };
-use machina_primitives::{BondPurpose, BondSlasher, OffenceKind, SlashOutcome};
+use machina_primitives::{BondPurpose, BondSlasher, Offence, OnBondShortfall, SlashOutcome, SlashTarget};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError,
 };
 
-use crate::{multiply_by_rational, pallet::*, Pot};
+use crate::{multiply_by_rational, pallet::*, take_pro_rata, weights::WeightInfo, ExpiringEntry};
 
-impl<T: Config> BondSlasher<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>
-	for Pallet<T>
-{
+impl<T: Config> BondSlasher<T::AccountId, BalanceOf<T>, MomentOf<T>> for Pallet<T> {
 	fn report_offence(
-		offender: &T::AccountId,
-		purpose: BondPurpose,
-		kind: OffenceKind,
-		evidence_block: frame_system::pallet_prelude::BlockNumberFor<T>,
+		offence: Offence<T::AccountId, MomentOf<T>>,
 		reporter: Option<T::AccountId>,
 	) -> Result<SlashOutcome<BalanceOf<T>>, DispatchError> {
 		// All of the slash's fund movements, or none.
-		frame_support::storage::with_storage_layer(|| {
-			Self::slash(offender, purpose, kind, evidence_block, reporter)
-		})
+		frame_support::storage::with_storage_layer(|| Self::slash(offence, reporter))
 	}
+
+	fn report_offence_weight() -> Weight {
+		let chunks = T::MaxUnbondingChunks::get();
+		T::WeightInfo::report_offence_pool(chunks).max(T::WeightInfo::report_offence_own(chunks))
+	}
+}
+
+/// What one slash took, by source.
+#[derive(Default)]
+struct Taken<Balance> {
+	from_bond: Balance,
+	from_operator: Balance,
+	from_pool: Balance,
 }
 
 impl<T: Config> Pallet<T> {
 	fn slash(
-		offender: &T::AccountId,
-		purpose: BondPurpose,
-		kind: OffenceKind,
-		evidence_block: frame_system::pallet_prelude::BlockNumberFor<T>,
+		offence: Offence<T::AccountId, MomentOf<T>>,
 		reporter: Option<T::AccountId>,
 	) -> Result<SlashOutcome<BalanceOf<T>>, DispatchError> {
-		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(evidence_block <= now, Error::<T>::EvidenceFromFuture);
-		ensure!(now - evidence_block <= T::EvidenceWindow::get(), Error::<T>::EvidenceTooOld);
-		ensure!(reporter.as_ref() != Some(offender), Error::<T>::SelfReport);
+		let Offence { offender, purpose, target, kind, evidence_time, id } = offence;
+		ensure!(evidence_time <= Self::now(), Error::<T>::EvidenceFromFuture);
+		ensure!(evidence_time >= Self::oldest_evidence(), Error::<T>::EvidenceTooOld);
+		ensure!(reporter.as_ref() != Some(&offender), Error::<T>::SelfReport);
+		let seen = ExpiringEntry::Offence(id);
+		ensure!(!Expiring::<T>::contains_key(evidence_time, &seen), Error::<T>::DuplicateOffence);
 		let policy = SlashPolicies::<T>::get(kind).ok_or(Error::<T>::NoSlashPolicy)?;
-		let mut ledger = Bonds::<T>::get(offender, purpose).ok_or(Error::<T>::NotBonded)?;
+		// Chunks unlocking before this started unbonding before the offence.
+		let min_unlock = evidence_time.saturating_add(T::UnbondingPeriod::get());
+		let mut ledger = Bonds::<T>::get(&offender, purpose).unwrap_or_default();
 
-		// The pool that backs part of this bond, if any.
-		let pool = if ledger.pool_committed.is_zero() {
-			None
-		} else {
-			OperatorPool::<T>::get(offender).and_then(|id| Pools::<T>::get(id).map(|p| (id, p)))
+		let (mut commitment, own_base, pool_base) = match target {
+			SlashTarget::Commitment(cid) => {
+				let c = Commitments::<T>::get(&offender, cid).ok_or(Error::<T>::UnknownCommitment)?;
+				ensure!(c.purpose == purpose, Error::<T>::CommitmentPurposeMismatch);
+				ensure!(
+					c.committed_at <= evidence_time && c.released_at.is_none_or(|r| r >= evidence_time),
+					Error::<T>::NotCommittedAtEvidence
+				);
+				let (own, from_pool) = match Self::commitment_info(&offender, cid) {
+					// Live: what backs it now (pro rata if its bonds were slashed or left).
+					Some(info) => {
+						let from_pool = Self::pool_backing(&offender, c.from_pool);
+						(info.backing.saturating_sub(from_pool), from_pool)
+					},
+					// Released since the offence: what backed it then.
+					None => (c.own, c.from_pool),
+				};
+				(Some((cid, c)), own.min(ledger.slashable(&min_unlock)), from_pool)
+			},
+			SlashTarget::Purpose => {
+				let from_pool = Self::pool_backing(&offender, ledger.pool_committed);
+				(None, ledger.slashable(&min_unlock), from_pool)
+			},
 		};
-		let own = ledger.total();
-		let pool_slashable = pool.as_ref().map_or(Zero::zero(), |(_, p)| {
-			ledger.pool_committed.min(p.active.balance.saturating_add(p.unbonding.balance))
-		});
-		let slashable = own.saturating_add(pool_slashable);
-		let amount = policy.fraction.mul_floor(slashable).min(policy.cap);
-
-		// Own bond and pool pay pro rata to what each puts at stake.
-		let from_bond = multiply_by_rational(amount, own, slashable);
-		let from_pool = amount - from_bond;
+		// Pools back device bonds only.
+		let pool_base = if purpose == BondPurpose::Device { pool_base } else { Zero::zero() };
+		let base = own_base.saturating_add(pool_base);
+		let amount = policy.fraction.mul_floor(base).min(policy.cap);
+		ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
+		// The own bond and the pool pay pro rata to what each put at stake.
+		let own_share = multiply_by_rational(amount, own_base, base);
 
 		let insurance = Self::insurance_account();
-		if !from_bond.is_zero() {
-			slash_ledger_parts::<T>(&mut ledger, from_bond);
+		let mut taken = Taken::<BalanceOf<T>>::default();
+		taken.from_bond = ledger.slash(own_share, &min_unlock);
+		if !taken.from_bond.is_zero() {
 			T::Currency::transfer_on_hold(
 				&HoldReason::Bond.into(),
-				offender,
+				&offender,
 				&insurance,
-				from_bond,
+				taken.from_bond,
 				Precision::Exact,
 				Restriction::Free,
 				Fortitude::Force,
 			)?;
-			Bonds::<T>::insert(offender, purpose, &ledger);
+			Self::track_held(HoldReason::Bond, taken.from_bond, false);
 		}
-		if let Some((id, mut pool)) = pool.filter(|_| !from_pool.is_zero()) {
-			slash_pool_pots::<T>(&mut pool.active, &mut pool.unbonding, from_pool);
-			T::Currency::transfer_on_hold(
-				&HoldReason::PoolStake.into(),
-				&Self::pool_account(id),
-				&insurance,
-				from_pool,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Force,
-			)?;
-			Pools::<T>::insert(id, pool);
+		let pool_share = amount - own_share;
+		let mut weight = T::WeightInfo::report_offence_own(T::MaxUnbondingChunks::get());
+		if !pool_share.is_zero() {
+			(taken.from_operator, taken.from_pool) = Self::slash_pool(&offender, pool_share, &min_unlock)?;
+			weight = T::WeightInfo::report_offence_pool(T::MaxUnbondingChunks::get());
+		}
+		let slashed = taken.from_bond.saturating_add(taken.from_operator).saturating_add(taken.from_pool);
+
+		// The punished commitment is now backed by less: the rest of the offender's
+		// commitments keep their backing, and its owner is told what is missing.
+		if let Some((cid, c)) = commitment.as_mut().filter(|(_, c)| c.released_at.is_none()) {
+			let own_cut = taken.from_bond.min(c.own);
+			let pool_cut = taken.from_operator.saturating_add(taken.from_pool).min(c.from_pool);
+			c.own -= own_cut;
+			c.from_pool -= pool_cut;
+			ledger.committed = ledger.committed.saturating_sub(own_cut);
+			ledger.pool_committed = ledger.pool_committed.saturating_sub(pool_cut);
+			if !pool_cut.is_zero() {
+				if let Some(pool_id) = OperatorPool::<T>::get(&offender) {
+					Pools::<T>::mutate(pool_id, |p| {
+						if let Some(p) = p {
+							p.committed = p.committed.saturating_sub(pool_cut);
+						}
+					});
+				}
+			}
+			Commitments::<T>::insert(&offender, *cid, &*c);
+		}
+		Self::store_ledger(&offender, purpose, ledger);
+		if let Some((cid, _)) = commitment {
+			let shortfall = Self::commitment_info(&offender, cid).map(|i| i.shortfall()).unwrap_or_default();
+			if !shortfall.is_zero() {
+				T::OnShortfall::on_shortfall(&offender, purpose, cid, shortfall);
+				Self::deposit_event(Event::Undercommitted { who: offender.clone(), id: cid, shortfall });
+			}
 		}
 
-		// Split what was taken. Rounding leftovers are burned.
-		let mut to_reporter = policy.reporter.mul_floor(amount);
-		let to_insurance_share = policy.insurance.mul_floor(amount);
-		let burned = amount.saturating_sub(to_reporter).saturating_sub(to_insurance_share);
-		if let Some(reporter) = reporter.as_ref().filter(|_| !to_reporter.is_zero()) {
+		// Split what was taken. Rounding leftovers are burned. The insurance pot keeps
+		// its existential deposit, so nothing is dusted and issuance falls by exactly
+		// `burned`.
+		let mut to_reporter = policy.reporter.mul_floor(slashed);
+		let insurance_share = policy.insurance.mul_floor(slashed);
+		let burned = slashed.saturating_sub(to_reporter).saturating_sub(insurance_share);
+		match reporter.as_ref().filter(|_| !to_reporter.is_zero()) {
 			// A reporter whose account cannot receive it (below the existential deposit
 			// on an empty account) forfeits it to insurance.
-			if T::Currency::transfer(&insurance, reporter, to_reporter, Preservation::Expendable).is_err() {
-				to_reporter = Zero::zero();
-			}
-		} else {
-			to_reporter = Zero::zero();
+			Some(reporter) =>
+				if T::Currency::transfer(&insurance, reporter, to_reporter, Preservation::Preserve).is_err() {
+					to_reporter = Zero::zero();
+				},
+			None => to_reporter = Zero::zero(),
 		}
 		if !burned.is_zero() {
-			T::Currency::burn_from(
-				&insurance,
-				burned,
-				Preservation::Expendable,
-				Precision::Exact,
-				Fortitude::Force,
-			)?;
+			T::Currency::burn_from(&insurance, burned, Preservation::Preserve, Precision::Exact, Fortitude::Force)?;
 		}
-		let to_insurance = amount - to_reporter - burned;
+		let to_insurance = slashed - to_reporter - burned;
+		Self::expire_at(evidence_time, seen);
 
 		Self::deposit_event(Event::Slashed {
-			offender: offender.clone(),
+			offender,
 			purpose,
+			commitment: commitment.map(|(cid, _)| cid),
 			kind,
-			evidence_block,
-			from_bond,
-			from_pool,
+			offence: id,
+			evidence_time,
+			from_bond: taken.from_bond,
+			from_operator: taken.from_operator,
+			from_pool: taken.from_pool,
 			to_reporter,
 			to_insurance,
 			burned,
 		});
-		Ok(SlashOutcome { slashed: amount, to_reporter, to_insurance, burned })
+		Ok(SlashOutcome { slashed, to_reporter, to_insurance, burned, weight })
 	}
-}
 
-/// Take `amount` from a ledger's active bond and unbonding chunks, pro rata to their
-/// size, so unbonding early neither shields funds nor puts them first in line. The
-/// rounding remainder comes from active first, then the oldest chunks.
-pub(crate) fn slash_ledger_parts<T: Config>(ledger: &mut LedgerOf<T>, amount: BalanceOf<T>) {
-	let total = ledger.total();
-	let amount = amount.min(total);
-	let mut taken = multiply_by_rational(amount, ledger.active, total);
-	ledger.active -= taken;
-	for chunk in ledger.unbonding.iter_mut() {
-		let take = multiply_by_rational(amount, chunk.value, total);
-		chunk.value -= take;
-		taken += take;
-	}
-	let mut left = amount - taken;
-	for part in core::iter::once(&mut ledger.active).chain(ledger.unbonding.iter_mut().map(|c| &mut c.value)) {
-		let take = left.min(*part);
-		*part -= take;
-		left -= take;
-	}
-	ledger.unbonding.retain(|c| !c.value.is_zero());
-}
+	/// Take `amount` from the pool `operator` runs: its first-loss `PoolOperator` bond
+	/// first, then members' active stake and the unbonding pots of stake that left at or
+	/// after the offence, pro rata. O(1) in members. Returns `(from_operator,
+	/// from_members)`.
+	fn slash_pool(
+		operator: &T::AccountId,
+		amount: BalanceOf<T>,
+		min_unlock: &MomentOf<T>,
+	) -> Result<(BalanceOf<T>, BalanceOf<T>), DispatchError> {
+		let Some(id) = OperatorPool::<T>::get(operator) else { return Ok(Default::default()) };
+		let Some(mut pool) = Pools::<T>::get(id) else { return Ok(Default::default()) };
+		let insurance = Self::insurance_account();
 
-/// Take `amount` from a pool's active and unbonding pots pro rata to their balances.
-/// O(1): members' points are untouched, each point is simply worth less.
-pub(crate) fn slash_pool_pots<T: Config>(
-	active: &mut Pot<BalanceOf<T>>,
-	unbonding: &mut Pot<BalanceOf<T>>,
-	amount: BalanceOf<T>,
-) {
-	let total = active.balance.saturating_add(unbonding.balance);
-	let amount = amount.min(total);
-	let from_active = multiply_by_rational(amount, active.balance, total);
-	active.balance -= from_active;
-	// `amount - from_active` is at most the unbonding share rounded up, which fits.
-	unbonding.balance = unbonding.balance.saturating_sub(amount - from_active);
+		let mut stake = Bonds::<T>::get(operator, BondPurpose::PoolOperator).unwrap_or_default();
+		let from_operator = stake.slash(amount, min_unlock);
+		if !from_operator.is_zero() {
+			T::Currency::transfer_on_hold(
+				&HoldReason::Bond.into(),
+				operator,
+				&insurance,
+				from_operator,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			Self::track_held(HoldReason::Bond, from_operator, false);
+			Self::store_ledger(operator, BondPurpose::PoolOperator, stake);
+		}
+
+		let mut parts: alloc::vec::Vec<&mut BalanceOf<T>> = core::iter::once(&mut pool.active.balance)
+			.chain(pool.unbonding.iter_mut().filter(|b| b.unlock_at >= *min_unlock).map(|b| &mut b.pot.balance))
+			.collect();
+		let from_members = take_pro_rata(&mut parts, amount - from_operator);
+		if !from_members.is_zero() {
+			T::Currency::transfer_on_hold(
+				&HoldReason::PoolStake.into(),
+				&Self::pool_account(id),
+				&insurance,
+				from_members,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			Self::track_held(HoldReason::PoolStake, from_members, false);
+		}
+		Pools::<T>::insert(id, pool);
+		Ok((from_operator, from_members))
+	}
 }

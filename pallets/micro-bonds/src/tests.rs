@@ -1,65 +1,124 @@
-//! Unit and property tests of the micro-bonds pallet.
+//! Unit and property tests of the micro-bonds pallet, on the runtime's economics
+//! (existential deposit 1 mMACH) and a relay-chain clock.
 
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
-		fungible::{Inspect, InspectHold},
+		fungible::{Inspect, InspectHold, Mutate},
+		tokens::Preservation,
 		Hooks,
 	},
 };
-use machina_primitives::{BondManager, BondPurpose, BondSlasher, OffenceKind};
+use machina_primitives::{
+	BondManager, BondPurpose, BondSlasher, CommitmentId, Offence, OffenceKind, SlashOutcome, SlashTarget,
+};
+use sp_core::H256;
 use sp_runtime::{DispatchError, Perbill};
 
-use crate::{mock::*, pallet::*, Event as BondEvent, SlashPolicy};
+use crate::{mock::*, pallet::*, Event as BondEvent, PoolId};
 
 const DEVICE: BondPurpose = BondPurpose::Device;
 
-fn held(who: AccountId) -> Balance {
-	Balances::balance_on_hold(&HoldReason::Bond.into(), &who)
+fn held(who: &AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::Bond.into(), who)
 }
 
-fn free(who: AccountId) -> Balance {
-	Balances::balance(&who)
+fn free(who: &AccountId) -> Balance {
+	Balances::balance(who)
 }
 
-fn ledger(who: AccountId) -> LedgerOf<Test> {
-	Bonds::<Test>::get(who, DEVICE).expect("bonded")
+fn ledger(who: &AccountId, purpose: BondPurpose) -> LedgerOf<Test> {
+	Bonds::<Test>::get(who, purpose).expect("bonded")
 }
 
-fn insurance() -> AccountId {
-	MicroBonds::insurance_account()
+fn now() -> u32 {
+	RelayBlock::get()
 }
 
-fn slash(who: AccountId, evidence_block: u64) -> Result<machina_primitives::SlashOutcome<Balance>, DispatchError> {
+fn device(n: u8) -> CommitmentId {
+	H256::repeat_byte(n)
+}
+
+fn offence_id(n: u8) -> H256 {
+	H256::from_low_u64_be(n as u64 + 1_000)
+}
+
+fn report(
+	offender: &AccountId,
+	purpose: BondPurpose,
+	target: SlashTarget,
+	kind: OffenceKind,
+	evidence_time: u32,
+	id: u8,
+) -> Result<SlashOutcome<Balance>, DispatchError> {
 	<MicroBonds as BondSlasher<_, _, _>>::report_offence(
-		&who,
-		DEVICE,
-		OffenceKind::Equivocation,
-		evidence_block,
+		Offence { offender: offender.clone(), purpose, target, kind, evidence_time, id: offence_id(id) },
 		Some(REPORTER),
 	)
 }
 
-fn check() {
-	MicroBonds::do_try_state().expect("invariants hold");
+/// An equivocation by the device `d` of `who`, from now.
+fn report_device(who: &AccountId, d: u8, id: u8) -> Result<SlashOutcome<Balance>, DispatchError> {
+	report(who, DEVICE, SlashTarget::Commitment(device(d)), OffenceKind::Equivocation, now(), id)
+}
+
+fn bond(who: &AccountId, purpose: BondPurpose, amount: Balance) {
+	assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(who.clone()), purpose, amount));
+}
+
+fn require(who: &AccountId, d: u8, amount: Balance) -> sp_runtime::DispatchResult {
+	<MicroBonds as BondManager<_, _>>::require_bond(who, DEVICE, device(d), amount)
+}
+
+fn backing(who: &AccountId, d: u8) -> Balance {
+	MicroBonds::commitment_info(who, device(d)).expect("committed").backing
+}
+
+/// ALICE operates pool 0 with a 100 MACH first-loss stake and 10% commission.
+fn alice_pool() -> PoolId {
+	assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::from_percent(10), MIN_OPERATOR_STAKE));
+	0
+}
+
+fn join(who: &AccountId, pool: PoolId, amount: Balance) {
+	assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(who.clone()), pool, amount));
+}
+
+fn member(pool: PoolId, who: &AccountId) -> MemberOf<Test> {
+	PoolMembers::<Test>::get(pool, who).expect("member")
+}
+
+fn leave_all(pool: PoolId, who: &AccountId) {
+	let m = member(pool, who);
+	assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(who.clone()), pool, m.active_points()));
+}
+
+fn withdraw(pool: PoolId, who: &AccountId) {
+	assert_ok!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(PAYER), pool, who.clone()));
+}
+
+fn reward(pool: PoolId, amount: Balance) {
+	assert_ok!(MicroBonds::reward_pool(RuntimeOrigin::signed(PAYER), pool, amount));
 }
 
 // ---- Bonds ----------------------------------------------------------------
 
 #[test]
-fn bond_holds_funds_and_records_them() {
+fn bond_unbond_withdraw_on_the_relay_clock() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 500));
-		assert_eq!(held(ALICE), 500);
-		assert_eq!(free(ALICE), ENDOWMENT - 500);
-		assert_eq!(ledger(ALICE).active, 500);
-		assert_ok!(MicroBonds::bond_extra(RuntimeOrigin::signed(ALICE), DEVICE, 100));
-		assert_eq!(held(ALICE), 600);
-		// Another purpose is a separate ledger on the same hold.
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), BondPurpose::Solver, 50));
-		assert_eq!(held(ALICE), 650);
-		assert_eq!(<MicroBonds as BondManager<_, _>>::bonded(&ALICE, DEVICE), 600);
-		assert!(events().contains(&BondEvent::Bonded { who: ALICE, purpose: DEVICE, amount: 100 }));
+		bond(&BOB, DEVICE, 50 * UNIT);
+		assert_eq!(held(&BOB), 50 * UNIT);
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), DEVICE, 20 * UNIT));
+		assert_eq!(ledger(&BOB, DEVICE).unbonding[0].unlock_at, 100 + UNBONDING_PERIOD);
+		// Many parachain blocks, but the relay chain has not moved: nothing unlocks.
+		for _ in 0..50 {
+			run_to_relay(100 + UNBONDING_PERIOD - 1);
+		}
+		assert_noop!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE), Error::<Test>::NothingToWithdraw);
+		run_to_relay(100 + UNBONDING_PERIOD);
+		assert_ok!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE));
+		assert_eq!(held(&BOB), 30 * UNIT);
+		assert_eq!(free(&BOB), ENDOWMENT - 30 * UNIT);
 		check();
 	});
 }
@@ -67,612 +126,768 @@ fn bond_holds_funds_and_records_them() {
 #[test]
 fn bond_errors() {
 	new_test_ext().execute_with(|| {
-		let alice = RuntimeOrigin::signed(ALICE);
-		assert_noop!(MicroBonds::bond(alice.clone(), DEVICE, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(MicroBonds::bond(alice.clone(), DEVICE, MIN_BOND - 1), Error::<Test>::BelowMinBond);
-		assert_noop!(MicroBonds::bond(alice.clone(), DEVICE, ENDOWMENT * 2), Error::<Test>::InsufficientBalance);
-		assert_noop!(MicroBonds::bond_extra(alice.clone(), DEVICE, 100), Error::<Test>::NotBonded);
-		assert_noop!(MicroBonds::bond(RuntimeOrigin::none(), DEVICE, 100), DispatchError::BadOrigin);
-		assert_ok!(MicroBonds::bond(alice.clone(), DEVICE, 100));
-		assert_noop!(MicroBonds::bond_extra(alice, DEVICE, Balance::MAX), Error::<Test>::Overflow);
-	});
-}
-
-#[test]
-fn unbond_then_withdraw_exactly_at_the_unlock_block() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 500));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 200));
-		let unlock_at = 1 + UNBONDING_PERIOD;
-		assert_eq!(ledger(ALICE).active, 300);
-		assert_eq!(ledger(ALICE).unbonding[0].unlock_at, unlock_at);
-		// Still held while unbonding.
-		assert_eq!(held(ALICE), 500);
-
-		run_to_block(unlock_at - 1);
+		assert_noop!(MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, 0), Error::<Test>::ZeroAmount);
+		assert_noop!(MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, MIN_BOND - 1), Error::<Test>::BelowMinBond);
+		assert_noop!(MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, ENDOWMENT), Error::<Test>::InsufficientBalance);
+		assert_noop!(MicroBonds::bond_extra(RuntimeOrigin::signed(BOB), DEVICE, UNIT), Error::<Test>::NotBonded);
+		bond(&BOB, DEVICE, 10 * UNIT);
 		assert_noop!(
-			MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(ALICE), DEVICE),
-			Error::<Test>::NothingToWithdraw
+			MicroBonds::unbond(RuntimeOrigin::signed(BOB), DEVICE, 10 * UNIT - 1),
+			Error::<Test>::BelowMinBond
 		);
-		run_to_block(unlock_at);
-		assert_ok!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(ALICE), DEVICE));
-		assert_eq!(held(ALICE), 300);
-		assert_eq!(free(ALICE), ENDOWMENT - 300);
-		assert!(ledger(ALICE).unbonding.is_empty());
+		assert_ok!(require(&BOB, 1, 4 * UNIT));
+		assert_noop!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), DEVICE, 7 * UNIT), Error::<Test>::BondCommitted);
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), DEVICE, 5 * UNIT));
+		// Rebond takes the newest chunk back.
+		assert_ok!(MicroBonds::rebond(RuntimeOrigin::signed(BOB), DEVICE, 2 * UNIT));
+		assert_eq!(ledger(&BOB, DEVICE).active, 7 * UNIT);
 		check();
 	});
 }
 
-#[test]
-fn unbonding_everything_and_withdrawing_removes_the_ledger() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 500));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 500));
-		run_to_block(1 + UNBONDING_PERIOD);
-		assert_ok!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(ALICE), DEVICE));
-		assert!(Bonds::<Test>::get(ALICE, DEVICE).is_none());
-		assert_eq!(free(ALICE), ENDOWMENT);
-		check();
-	});
-}
+// ---- 1. Existential deposit ------------------------------------------------
 
 #[test]
-fn unbond_errors() {
+fn a_slash_smaller_than_the_existential_deposit_still_lands() {
 	new_test_ext().execute_with(|| {
-		let alice = RuntimeOrigin::signed(ALICE);
-		assert_noop!(MicroBonds::unbond(alice.clone(), DEVICE, 10), Error::<Test>::NotBonded);
-		assert_ok!(MicroBonds::bond(alice.clone(), DEVICE, 100));
-		assert_noop!(MicroBonds::unbond(alice.clone(), DEVICE, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(MicroBonds::unbond(alice.clone(), DEVICE, 101), Error::<Test>::InsufficientActiveBond);
-		// Leaving 5 < MinBond active is dust.
-		assert_noop!(MicroBonds::unbond(alice.clone(), DEVICE, 95), Error::<Test>::BelowMinBond);
-		assert_ok!(<MicroBonds as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 60));
-		assert_noop!(MicroBonds::unbond(alice.clone(), DEVICE, 50), Error::<Test>::BondCommitted);
-		assert_ok!(MicroBonds::unbond(alice.clone(), DEVICE, 40));
-		// Chunks are bounded: one per block, MAX_CHUNKS at most.
-		assert_ok!(MicroBonds::bond_extra(alice.clone(), DEVICE, 1000));
-		for b in 2..=MAX_CHUNKS as u64 {
-			run_to_block(b);
-			assert_ok!(MicroBonds::unbond(alice.clone(), DEVICE, 10));
-		}
-		run_to_block(MAX_CHUNKS as u64 + 1);
-		assert_noop!(MicroBonds::unbond(alice, DEVICE, 10), Error::<Test>::TooManyUnbondingChunks);
-		check();
-	});
-}
-
-#[test]
-fn unbonding_twice_in_one_block_merges_chunks() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 500));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 100));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 100));
-		assert_eq!(ledger(ALICE).unbonding.len(), 1);
-		assert_eq!(ledger(ALICE).unbonding[0].value, 200);
-	});
-}
-
-#[test]
-fn rebond_takes_newest_chunks_first() {
-	new_test_ext().execute_with(|| {
-		let alice = RuntimeOrigin::signed(ALICE);
-		assert_noop!(MicroBonds::rebond(alice.clone(), DEVICE, 10), Error::<Test>::NotBonded);
-		assert_ok!(MicroBonds::bond(alice.clone(), DEVICE, 500));
-		assert_noop!(MicroBonds::rebond(alice.clone(), DEVICE, 10), Error::<Test>::NothingToRebond);
-		assert_ok!(MicroBonds::unbond(alice.clone(), DEVICE, 100));
-		run_to_block(2);
-		assert_ok!(MicroBonds::unbond(alice.clone(), DEVICE, 50));
-		assert_noop!(MicroBonds::rebond(alice.clone(), DEVICE, 0), Error::<Test>::ZeroAmount);
-		assert_ok!(MicroBonds::rebond(alice.clone(), DEVICE, 70));
-		let l = ledger(ALICE);
-		assert_eq!(l.active, 420);
-		assert_eq!(l.unbonding.len(), 1);
-		assert_eq!(l.unbonding[0].value, 80);
-		// Asking for more than unbonds rebonds what there is.
-		assert_ok!(MicroBonds::rebond(alice, DEVICE, 1_000));
-		assert_eq!(ledger(ALICE).active, 500);
-		assert!(events().contains(&BondEvent::Rebonded { who: ALICE, purpose: DEVICE, amount: 80 }));
-		check();
-	});
-}
-
-// ---- Commitments (BondManager) ---------------------------------------------
-
-#[test]
-fn require_and_release_own_bond() {
-	new_test_ext().execute_with(|| {
-		type BM = MicroBonds;
-		assert_noop!(<BM as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 10), Error::<Test>::InsufficientBondToCommit);
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 100));
-		assert_noop!(<BM as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 0), Error::<Test>::ZeroAmount);
-		assert_ok!(<BM as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 100));
-		assert_noop!(<BM as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 1), Error::<Test>::InsufficientBondToCommit);
-		assert_noop!(<BM as BondManager<_, _>>::release_bond(&ALICE, DEVICE, 101), Error::<Test>::ReleaseExceedsCommitted);
-		assert_ok!(<BM as BondManager<_, _>>::release_bond(&ALICE, DEVICE, 100));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 100));
-		check();
-	});
-}
-
-#[test]
-fn an_operator_backs_its_bonds_from_its_pool() {
-	new_test_ext().execute_with(|| {
-		type BM = MicroBonds;
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::from_percent(5), 1_000));
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(BOB), 0, 4_000));
-		assert_ok!(<BM as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 3_000));
-		assert_eq!(Pools::<Test>::get(0).unwrap().committed, 3_000);
-		assert_eq!(<BM as BondManager<_, _>>::bonded(&ALICE, DEVICE), 3_000);
-		// Members cannot pull committed stake out from under the operator's devices.
-		assert_noop!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), 0, 4_000), Error::<Test>::PoolStakeCommitted);
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), 0, 2_000));
-		assert_noop!(<BM as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 1), Error::<Test>::InsufficientBondToCommit);
-		assert_ok!(<BM as BondManager<_, _>>::release_bond(&ALICE, DEVICE, 3_000));
-		assert_eq!(Pools::<Test>::get(0).unwrap().committed, 0);
-		assert!(Bonds::<Test>::get(ALICE, DEVICE).is_none());
-		check();
-	});
-}
-
-// ---- Slashing -------------------------------------------------------------
-
-#[test]
-fn slash_takes_the_policy_fraction_and_splits_it() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
+		// The insurance pot holds exactly the ED from genesis.
+		assert_eq!(free(&MicroBonds::insurance_account()), ED);
+		bond(&BOB, DEVICE, MIN_BOND);
+		assert_ok!(require(&BOB, 1, MIN_BOND));
+		// 0.01% of 1 MACH is 100 µMACH, a tenth of the ED.
+		let tiny = crate::SlashPolicy { fraction: Perbill::from_rational(1u32, 10_000), ..equivocation_policy() };
+		SlashPolicies::<Test>::insert(OffenceKind::Equivocation, tiny);
 		let issuance = Balances::total_issuance();
-		let reporter_before = free(REPORTER);
-		let insurance_before = free(insurance());
-		let outcome = slash(ALICE, 1).unwrap();
-		assert_eq!(outcome.slashed, 1_000);
-		assert_eq!(outcome.to_reporter, 100);
-		assert_eq!(outcome.to_insurance, 400);
-		assert_eq!(outcome.burned, 500);
-		assert_eq!(held(ALICE), 9_000);
-		assert_eq!(ledger(ALICE).active, 9_000);
-		assert_eq!(free(REPORTER), reporter_before + 100);
-		assert_eq!(free(insurance()), insurance_before + 400);
-		// Total issuance changes by the burn alone.
-		assert_eq!(Balances::total_issuance(), issuance - 500);
+		let outcome = report_device(&BOB, 1, 1).unwrap();
+		assert_eq!(outcome.slashed, UNIT / 10_000);
+		assert!(outcome.slashed < ED);
+		assert_eq!(Balances::total_issuance(), issuance - outcome.burned, "issuance falls by exactly the burn");
+		assert_eq!(free(&MicroBonds::insurance_account()), ED + outcome.to_insurance);
 		check();
 	});
 }
 
 #[test]
-fn slash_is_capped() {
+fn reporter_payouts_and_burns_lose_no_dust() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 500_000));
-		assert_eq!(slash(ALICE, 1).unwrap().slashed, 10_000);
-	});
-}
-
-#[test]
-fn unbonding_chunks_are_slashed_pro_rata() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 4_000));
-		run_to_block(5);
-		// Unbonding did not shield the 4,000: 10% of each part goes.
-		assert_eq!(slash(ALICE, 4).unwrap().slashed, 1_000);
-		let l = ledger(ALICE);
-		assert_eq!(l.active, 5_400);
-		assert_eq!(l.unbonding[0].value, 3_600);
-		run_to_block(1 + UNBONDING_PERIOD);
-		assert_ok!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(ALICE), DEVICE));
-		assert_eq!(free(ALICE), ENDOWMENT - 10_000 + 3_600);
+		bond(&BOB, BondPurpose::Solver, 3 * UNIT + 7);
+		let issuance = Balances::total_issuance();
+		let reporter_before = free(&REPORTER);
+		let outcome = report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now(), 1).unwrap();
+		assert_eq!(outcome.slashed, outcome.to_reporter + outcome.to_insurance + outcome.burned);
+		assert_eq!(free(&REPORTER), reporter_before + outcome.to_reporter);
+		assert_eq!(Balances::total_issuance(), issuance - outcome.burned);
+		assert_eq!(MicroBonds::insurance_available(), outcome.to_insurance);
+		// Paying insurance out never dusts the pot.
+		let available = MicroBonds::insurance_available();
+		assert_noop!(MicroBonds::pay_insurance(RuntimeOrigin::root(), DAVE, available + 1), Error::<Test>::InsufficientInsurance);
+		assert_ok!(MicroBonds::pay_insurance(RuntimeOrigin::root(), DAVE, available));
+		assert_eq!(free(&MicroBonds::insurance_account()), ED);
 		check();
 	});
 }
 
 #[test]
-fn offences_must_be_reported_inside_the_evidence_window() {
+fn reward_claims_never_dust_each_other_and_never_block_leaving() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		run_to_block(20);
-		assert_noop!(slash(ALICE, 21), Error::<Test>::EvidenceFromFuture);
-		assert_noop!(slash(ALICE, 20 - EVIDENCE_WINDOW - 1), Error::<Test>::EvidenceTooOld);
-		assert_ok!(slash(ALICE, 20 - EVIDENCE_WINDOW));
+		let pool = alice_pool();
+		join(&BOB, pool, 3 * UNIT);
+		join(&CHARLIE, pool, 3 * UNIT);
+		join(&DAVE, pool, 3 * UNIT);
+		reward(pool, UNIT); // a new pool: the joiners' stake earns it
+		// A reward of a few planck split three ways: every share rounds down.
+		reward(pool, 10);
+		for who in [&BOB, &CHARLIE, &DAVE] {
+			assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(who.clone()), pool));
+			check();
+		}
+		// The reward account keeps its ED whatever was claimed.
+		assert!(free(&MicroBonds::pool_reward_account(pool)) >= ED);
+		// 0.6 ED each after commission.
+		reward(pool, 2 * ED);
+		// DAVE's account is reaped: its staked funds are held by the pool, and it moves
+		// every free planck away.
+		let all = free(&DAVE);
+		assert_ok!(<Balances as Mutate<_>>::transfer(&DAVE, &PAYER, all, Preservation::Expendable));
+		assert!(!System::account_exists(&DAVE));
+		// Its reward share is below the ED: it cannot be paid now, but leaving works and
+		// the share stays owed.
+		leave_all(pool, &DAVE);
+		assert!(member(pool, &DAVE).unpaid > 0);
+		assert!(events().iter().any(|e| matches!(e, BondEvent::PoolRewardDeferred { .. })));
+		// The others still claim in full.
+		assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(BOB), pool));
+		check();
+		// Withdrawing the stake re-creates the account and pays what was owed.
+		run_to_relay(now() + UNBONDING_PERIOD);
+		withdraw(pool, &DAVE);
+		assert!(PoolMembers::<Test>::get(pool, &DAVE).is_none());
+		assert!(free(&DAVE) > 3 * UNIT - ED);
+		check();
+	});
+}
+
+// ---- 2. No pool can be frozen -----------------------------------------------
+
+#[test]
+fn a_one_planck_leaver_cannot_freeze_the_pool() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 10 * UNIT);
+		join(&CHARLIE, pool, 300 * UNIT);
+		// The attacker leaves all but one point and takes that stake home…
+		let points = member(pool, &BOB).active_points();
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, points - 1));
+		run_to_relay(now() + UNBONDING_PERIOD);
+		withdraw(pool, &BOB);
+		// …then leaves the last planck and never withdraws it: an unbonding pot of
+		// {1 point, 1 planck}.
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, 1));
+		// The pool backs a device, which misbehaves: a 100% slash of its backing,
+		// through the operator's stake into the members'.
+		assert_ok!(require(&ALICE, 1, 300 * UNIT));
+		let outcome =
+			report(&ALICE, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::SolverDefault, now(), 1).unwrap();
+		assert_eq!(outcome.slashed, 300 * UNIT);
+		// Every other member can still leave, in this instant or later, and withdraw.
+		leave_all(pool, &CHARLIE);
+		run_to_relay(now() + UNBONDING_PERIOD);
+		let before = free(&CHARLIE);
+		withdraw(pool, &CHARLIE);
+		assert!(free(&CHARLIE) > before);
+		withdraw(pool, &BOB);
+		assert_eq!(Pools::<Test>::get(pool).unwrap().member_count, 0);
+		assert_ok!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), pool));
+		check();
 	});
 }
 
 #[test]
-fn fast_unbonding_does_not_escape_a_timely_report() {
+fn after_100_percent_slashes_every_member_leaves_and_withdraws_what_is_left() {
 	new_test_ext().execute_with(|| {
-		// The offence happens at block 1; the offender unbonds everything at once.
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		// The last block a report is accepted comes before the funds unlock.
-		let last_report = 1 + EVIDENCE_WINDOW;
-		assert!(last_report < 1 + UNBONDING_PERIOD);
-		run_to_block(last_report);
+		let pool = alice_pool();
+		join(&BOB, pool, 100 * UNIT);
+		join(&CHARLIE, pool, 100 * UNIT);
+		// CHARLIE is half-way out when the offences land: its leaving stake shares them.
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), pool, 50 * UNIT));
+		assert_ok!(require(&ALICE, 1, 100 * UNIT));
+		assert_ok!(require(&ALICE, 2, 50 * UNIT));
+		// Two devices slashed in full: 150 MACH, the first 100 from the operator.
+		assert_ok!(report(&ALICE, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::SolverDefault, now(), 1));
+		assert_ok!(report(&ALICE, DEVICE, SlashTarget::Commitment(device(2)), OffenceKind::SolverDefault, now(), 2));
+		assert_eq!(MicroBonds::operator_stake(&ALICE), 0);
+		let p = Pools::<Test>::get(pool).unwrap();
+		assert_eq!(p.active.balance + p.unbonding[0].pot.balance, 150 * UNIT);
+		assert_eq!(p.committed, 0, "the slashed commitments were released");
+		// Members can always leave, and withdraw what is left.
+		leave_all(pool, &BOB);
+		leave_all(pool, &CHARLIE);
+		run_to_relay(now() + UNBONDING_PERIOD);
+		let before = free(&BOB) + free(&CHARLIE);
+		withdraw(pool, &BOB);
+		withdraw(pool, &CHARLIE);
+		assert_eq!(free(&BOB) + free(&CHARLIE), before + 150 * UNIT);
+		check();
+	});
+}
+
+#[test]
+fn an_unbonding_pot_slashed_to_zero_sends_the_next_leaver_to_the_next_instant() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 10 * UNIT);
+		join(&CHARLIE, pool, 10 * UNIT);
+		join(&DAVE, pool, 10 * UNIT);
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, 10 * UNIT));
+		// Slash the unbonding pot to nothing directly (what a deep slash can do).
+		Pools::<Test>::mutate(pool, |p| {
+			let p = p.as_mut().unwrap();
+			let gone = p.unbonding[0].pot.balance;
+			p.unbonding[0].pot.balance = 0;
+			let _ = <Balances as frame_support::traits::fungible::MutateHold<_>>::burn_held(
+				&HoldReason::PoolStake.into(),
+				&MicroBonds::pool_account(pool),
+				gone,
+				frame_support::traits::tokens::Precision::Exact,
+				frame_support::traits::tokens::Fortitude::Force,
+			);
+			TotalHeld::<Test>::mutate(|t| t.pool_stake -= gone);
+		});
+		// The same instant: CHARLIE's stake cannot buy fair points of a dead pot, so it
+		// unlocks one relay block later instead of failing.
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), pool, 10 * UNIT));
+		assert_eq!(member(pool, &CHARLIE).unbonding[0].unlock_at, now() + UNBONDING_PERIOD + 1);
+		run_to_relay(now() + UNBONDING_PERIOD + 1);
+		let before = free(&CHARLIE);
+		withdraw(pool, &CHARLIE);
+		assert_eq!(free(&CHARLIE), before + 10 * UNIT);
+		withdraw(pool, &BOB); // worth nothing, but it clears BOB out
+		check();
+	});
+}
+
+// ---- 3. Operators carry first loss --------------------------------------------
+
+#[test]
+fn the_operator_keeps_its_first_loss_stake_until_the_pool_is_destroyed() {
+	new_test_ext().execute_with(|| {
 		assert_noop!(
-			MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(ALICE), DEVICE),
+			MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::zero(), MIN_OPERATOR_STAKE - 1),
+			Error::<Test>::StakeTooLow
+		);
+		let pool = alice_pool();
+		assert_noop!(
+			MicroBonds::unbond(RuntimeOrigin::signed(ALICE), BondPurpose::PoolOperator, UNIT),
+			Error::<Test>::BondCommitted
+		);
+		assert_ok!(MicroBonds::bond_extra(RuntimeOrigin::signed(ALICE), BondPurpose::PoolOperator, 5 * UNIT));
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), BondPurpose::PoolOperator, 5 * UNIT));
+		assert_ok!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), pool));
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(ALICE), BondPurpose::PoolOperator, MIN_OPERATOR_STAKE));
+		check();
+	});
+}
+
+#[test]
+fn a_pool_slash_takes_the_operator_stake_first_then_members_pro_rata() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 300 * UNIT);
+		join(&CHARLIE, pool, 100 * UNIT);
+		assert_ok!(require(&ALICE, 1, 400 * UNIT));
+		// 50% of the 400 MACH backing: 100 from the operator, 100 from members.
+		let half = crate::SlashPolicy { fraction: Perbill::from_percent(50), ..total_policy() };
+		SlashPolicies::<Test>::insert(OffenceKind::Equivocation, half);
+		report_device(&ALICE, 1, 1).unwrap();
+		assert!(events().iter().any(|e| matches!(e,
+			BondEvent::Slashed { from_operator, from_pool, .. } if *from_operator == 100 * UNIT && *from_pool == 100 * UNIT)));
+		assert_eq!(MicroBonds::operator_stake(&ALICE), 0);
+		let p = Pools::<Test>::get(pool).unwrap();
+		assert_eq!(p.active.balance, 300 * UNIT);
+		// Members lose the same fraction: BOB 3/4 of the loss, CHARLIE 1/4.
+		assert_eq!(p.active.value_of(member(pool, &BOB).active_points()), 225 * UNIT);
+		assert_eq!(p.active.value_of(member(pool, &CHARLIE).active_points()), 75 * UNIT);
+		// The operator lost its first-loss stake: the pool backs no new device.
+		assert_noop!(require(&ALICE, 2, UNIT), Error::<Test>::OperatorStakeTooLow);
+		check();
+	});
+}
+
+// ---- 4. Exits always work ------------------------------------------------------
+
+#[test]
+fn after_a_slash_of_a_fully_committed_pool_members_still_leave_and_the_device_is_told() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 100 * UNIT);
+		assert_ok!(require(&ALICE, 1, 50 * UNIT));
+		assert_ok!(require(&ALICE, 2, 50 * UNIT));
+		assert_eq!(Pools::<Test>::get(pool).unwrap().committed, 100 * UNIT);
+		// Device 1 misbehaves; 10% of its 50 MACH backing comes from the operator.
+		report_device(&ALICE, 1, 1).unwrap();
+		// Device 1 is short exactly what was taken; device 2 is untouched.
+		assert_eq!(backing(&ALICE, 1), 45 * UNIT);
+		assert_eq!(backing(&ALICE, 2), 50 * UNIT);
+		assert_eq!(SHORTFALLS.with(|s| s.borrow().clone()), vec![(ALICE, device(1), 5 * UNIT)]);
+		// The member leaves at once, although the pool's stake was all committed: the
+		// operator's devices become under-backed instead.
+		leave_all(pool, &BOB);
+		assert!(backing(&ALICE, 2) < 50 * UNIT);
+		assert_eq!(
+			<MicroBonds as BondManager<_, _>>::commitment(&ALICE, device(2)).unwrap().shortfall(),
+			50 * UNIT
+		);
+		// Topping up from its own bond makes device 2 whole again.
+		bond(&ALICE, DEVICE, 60 * UNIT);
+		assert_ok!(require(&ALICE, 2, 50 * UNIT));
+		assert_eq!(backing(&ALICE, 2), 50 * UNIT);
+		run_to_relay(now() + UNBONDING_PERIOD);
+		withdraw(pool, &BOB);
+		check();
+	});
+}
+
+// ---- 5. One offence, one slash -------------------------------------------------
+
+#[test]
+fn the_same_evidence_is_punished_once_and_the_seen_set_is_pruned() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, DEVICE, 100 * UNIT);
+		assert_ok!(require(&BOB, 1, 10 * UNIT));
+		let e = now();
+		assert_ok!(report_device(&BOB, 1, 7));
+		assert_noop!(report_device(&BOB, 1, 7), Error::<Test>::DuplicateOffence);
+		// Other evidence of another offence is a new offence.
+		assert_ok!(report_device(&BOB, 1, 8));
+		assert_eq!(Expiring::<Test>::iter().count(), 2);
+		// Once no report can carry that evidence time, the entries go.
+		run_to_relay(e + EVIDENCE_WINDOW + 1);
+		assert_eq!(Expiring::<Test>::iter().count(), 0);
+		assert_eq!(PruneCursor::<Test>::get(), None);
+		assert_noop!(
+			report(&BOB, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 7),
+			Error::<Test>::EvidenceTooOld
+		);
+		check();
+	});
+}
+
+#[test]
+fn pruning_is_bounded_per_block() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, DEVICE, 10_000 * UNIT);
+		for i in 0..20u8 {
+			assert_ok!(report(&BOB, DEVICE, SlashTarget::Purpose, OffenceKind::Equivocation, now(), i));
+		}
+		run_to_relay(now() + EVIDENCE_WINDOW + 1);
+		// `MaxPrunePerBlock` is 8 in the mock.
+		assert_eq!(Expiring::<Test>::iter().count(), 12);
+		run_to_relay(now());
+		assert_eq!(Expiring::<Test>::iter().count(), 4);
+		run_to_relay(now());
+		assert_eq!(Expiring::<Test>::iter().count(), 0);
+		check();
+	});
+}
+
+// ---- 6. A slash reaches only what backed the offence ---------------------------
+
+#[test]
+fn a_device_offence_takes_from_that_device_bond_only() {
+	new_test_ext().execute_with(|| {
+		// A fleet of 100 devices at 10 MACH, plus 1,000 MACH of surplus bond.
+		bond(&BOB, DEVICE, 2_000 * UNIT);
+		for d in 0..100 {
+			assert_ok!(require(&BOB, d, 10 * UNIT));
+		}
+		let outcome = report_device(&BOB, 7, 1).unwrap();
+		// 10% of the offending device's 10 MACH, not of the 2,000 MACH fleet bond.
+		assert_eq!(outcome.slashed, UNIT);
+		assert_eq!(backing(&BOB, 7), 9 * UNIT);
+		assert_eq!(backing(&BOB, 8), 10 * UNIT);
+		assert_eq!(ledger(&BOB, DEVICE).committed, 999 * UNIT);
+		check();
+	});
+}
+
+#[test]
+fn solver_offences_take_from_the_solver_bond() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, BondPurpose::Solver, 500 * UNIT);
+		bond(&BOB, DEVICE, 500 * UNIT);
+		let outcome =
+			report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now(), 1).unwrap();
+		assert_eq!(outcome.slashed, 50 * UNIT);
+		assert_eq!(ledger(&BOB, BondPurpose::Solver).active, 450 * UNIT);
+		assert_eq!(ledger(&BOB, DEVICE).active, 500 * UNIT, "another purpose is never touched");
+		check();
+	});
+}
+
+#[test]
+fn funds_unbonded_before_the_offence_are_spared_after_it_are_reached() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, BondPurpose::Solver, 300 * UNIT);
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), BondPurpose::Solver, 100 * UNIT));
+		run_to_relay(now() + 1);
+		let e = now();
+		// The offence happens; the offender unbonds in the same instant.
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), BondPurpose::Solver, 100 * UNIT));
+		// The last instant a report is accepted: the second chunk is still held and
+		// reached; the first left before the offence and is spared.
+		run_to_relay(e + EVIDENCE_WINDOW);
+		let outcome = report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::SolverDefault, e, 1).unwrap();
+		assert_eq!(outcome.slashed, 200 * UNIT);
+		let l = ledger(&BOB, BondPurpose::Solver);
+		assert_eq!(l.active, 0);
+		assert_eq!(l.unbonding.len(), 1);
+		assert_eq!(l.unbonding[0].value, 100 * UNIT);
+		check();
+	});
+}
+
+#[test]
+fn after_a_transfer_the_seller_pays_for_what_happened_before_it_not_the_buyer() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, DEVICE, 10 * UNIT);
+		bond(&CHARLIE, DEVICE, 10 * UNIT);
+		assert_ok!(require(&BOB, 1, 10 * UNIT));
+		let e = now();
+		run_to_relay(e + 1);
+		// BOB sells device 1 to CHARLIE (as the registry does: buyer commits, seller
+		// releases and unbonds).
+		assert_ok!(require(&CHARLIE, 1, 10 * UNIT));
+		assert_ok!(<MicroBonds as BondManager<_, _>>::release_and_unbond(&BOB, device(1)));
+		// The buyer's commitment did not exist at the evidence time.
+		assert_noop!(
+			report(&CHARLIE, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 1),
+			Error::<Test>::NotCommittedAtEvidence
+		);
+		// The seller's released commitment still reaches its unbonding funds.
+		let outcome = report(&BOB, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 1).unwrap();
+		assert_eq!(outcome.slashed, UNIT);
+		assert_eq!(ledger(&BOB, DEVICE).total(), 9 * UNIT);
+		// A released commitment is pruned with the window.
+		run_to_relay(e + 1 + EVIDENCE_WINDOW + 1);
+		assert!(Commitments::<Test>::get(&BOB, device(1)).is_none());
+		check();
+	});
+}
+
+// ---- 7. Evidence window ---------------------------------------------------------
+
+#[test]
+fn the_window_is_shorter_than_unbonding_and_both_are_relay_time() {
+	new_test_ext().execute_with(|| {
+		<MicroBonds as Hooks<u64>>::integrity_test();
+		let e = now();
+		bond(&BOB, BondPurpose::Solver, 100 * UNIT);
+		// The offender unbonds everything right after the offence.
+		assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), BondPurpose::Solver, 100 * UNIT));
+		// At the last instant of the window the funds cannot be withdrawn yet…
+		run_to_relay(e + EVIDENCE_WINDOW);
+		assert_noop!(
+			MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), BondPurpose::Solver),
 			Error::<Test>::NothingToWithdraw
 		);
-		assert_eq!(slash(ALICE, 1).unwrap().slashed, 1_000);
-	});
-}
-
-#[test]
-fn slash_errors() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(slash(ALICE, 1), Error::<Test>::NotBonded);
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
+		// …and a report lands. One instant later no report can.
+		assert_ok!(report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, e, 1));
+		run_to_relay(e + EVIDENCE_WINDOW + 1);
 		assert_noop!(
-			<MicroBonds as BondSlasher<_, _, _>>::report_offence(&ALICE, DEVICE, OffenceKind::FalseCoverage, 1, None),
-			Error::<Test>::NoSlashPolicy
+			report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, e, 2),
+			Error::<Test>::EvidenceTooOld
 		);
 		assert_noop!(
-			<MicroBonds as BondSlasher<_, _, _>>::report_offence(&ALICE, DEVICE, OffenceKind::Equivocation, 1, Some(ALICE)),
-			Error::<Test>::SelfReport
+			report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now() + 1, 3),
+			Error::<Test>::EvidenceFromFuture
 		);
-	});
-}
-
-#[test]
-fn without_a_reporter_its_share_stays_with_insurance() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		let before = free(insurance());
-		let o = <MicroBonds as BondSlasher<_, _, _>>::report_offence(&ALICE, DEVICE, OffenceKind::Equivocation, 1, None).unwrap();
-		assert_eq!((o.to_reporter, o.to_insurance, o.burned), (0, 500, 500));
-		assert_eq!(free(insurance()), before + 500);
 		check();
 	});
 }
 
 #[test]
-fn slash_policy_is_governed_and_must_split_whole() {
+#[should_panic(expected = "EvidenceWindow must be shorter than UnbondingPeriod")]
+fn a_window_as_long_as_unbonding_is_refused() {
 	new_test_ext().execute_with(|| {
-		let mut policy = equivocation_policy();
-		assert_noop!(
-			MicroBonds::set_slash_policy(RuntimeOrigin::signed(ALICE), OffenceKind::FalseCoverage, policy),
-			DispatchError::BadOrigin
-		);
-		policy.burn = Perbill::from_percent(49);
-		assert_noop!(
-			MicroBonds::set_slash_policy(RuntimeOrigin::root(), OffenceKind::FalseCoverage, policy),
-			Error::<Test>::InvalidSplit
-		);
-		let policy = SlashPolicy { fraction: Perbill::from_percent(50), ..equivocation_policy() };
-		assert_ok!(MicroBonds::set_slash_policy(RuntimeOrigin::root(), OffenceKind::FalseCoverage, policy));
-		assert_eq!(SlashPolicies::<Test>::get(OffenceKind::FalseCoverage), Some(policy));
+		EvidenceWindowTicks::set(UNBONDING_PERIOD);
+		<MicroBonds as Hooks<u64>>::integrity_test();
 	});
 }
 
-// ---- Pools ----------------------------------------------------------------
-
+/// The same scenario at one and at four parachain blocks per relay block ends the same.
 #[test]
-fn pool_lifecycle() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::from_percent(10), 1_000));
-		let pool_account = MicroBonds::pool_account(0);
-		assert_eq!(Balances::balance_on_hold(&HoldReason::PoolStake.into(), &pool_account), 1_000);
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(BOB), 0, 3_000));
-		assert_eq!(Pools::<Test>::get(0).unwrap().member_count, 2);
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), 0, 3_000));
-		run_to_block(1 + UNBONDING_PERIOD - 1);
-		assert_noop!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(BOB), 0), Error::<Test>::NothingToWithdraw);
-		run_to_block(1 + UNBONDING_PERIOD);
-		assert_ok!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(BOB), 0));
-		assert_eq!(free(BOB), ENDOWMENT);
-		assert!(PoolMembers::<Test>::get(0, BOB).is_none());
-		// The operator cannot destroy a pool it still has stake in.
-		assert_noop!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::PoolNotEmpty);
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(ALICE), 0, 1_000));
-		run_to_block(1 + 2 * UNBONDING_PERIOD);
-		assert_ok!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(ALICE), 0));
-		assert_noop!(MicroBonds::destroy_pool(RuntimeOrigin::signed(BOB), 0), Error::<Test>::NotOperator);
-		assert_ok!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), 0));
-		assert!(Pools::<Test>::get(0).is_none());
-		assert_eq!(free(ALICE), ENDOWMENT);
-		// The operator may create a new pool.
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::zero(), 1_000));
-		assert_eq!(OperatorPool::<Test>::get(ALICE), Some(1));
-		check();
-	});
-}
-
-#[test]
-fn pool_errors() {
-	new_test_ext().execute_with(|| {
-		let (alice, bob) = (RuntimeOrigin::signed(ALICE), RuntimeOrigin::signed(BOB));
-		assert_noop!(MicroBonds::create_pool(alice.clone(), Perbill::from_percent(21), 1_000), Error::<Test>::CommissionTooHigh);
-		assert_noop!(MicroBonds::create_pool(alice.clone(), Perbill::zero(), MIN_POOL_STAKE - 1), Error::<Test>::StakeTooLow);
-		assert_noop!(MicroBonds::join_pool(bob.clone(), 0, 100), Error::<Test>::PoolNotFound);
-		assert_ok!(MicroBonds::create_pool(alice.clone(), Perbill::zero(), 1_000));
-		assert_noop!(MicroBonds::create_pool(alice.clone(), Perbill::zero(), 1_000), Error::<Test>::AlreadyOperator);
-		assert_noop!(MicroBonds::join_pool(bob.clone(), 0, MIN_BOND - 1), Error::<Test>::StakeTooLow);
-		assert_noop!(MicroBonds::join_pool(bob.clone(), 0, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(MicroBonds::join_pool(bob.clone(), 0, ENDOWMENT), Error::<Test>::InsufficientBalance);
-		assert_noop!(MicroBonds::leave_pool(bob.clone(), 0, 1), Error::<Test>::NotMember);
-		assert_noop!(MicroBonds::withdraw_pool(bob.clone(), 0), Error::<Test>::NotMember);
-		assert_noop!(MicroBonds::leave_pool(alice.clone(), 0, 1_001), Error::<Test>::InsufficientPoints);
-		assert_noop!(MicroBonds::leave_pool(alice.clone(), 0, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(MicroBonds::set_pool_commission(bob, 0, Perbill::zero()), Error::<Test>::NotOperator);
-		assert_noop!(MicroBonds::set_pool_commission(alice.clone(), 0, Perbill::from_percent(30)), Error::<Test>::CommissionTooHigh);
-		assert_ok!(MicroBonds::set_pool_commission(alice.clone(), 0, Perbill::from_percent(20)));
-		assert_noop!(MicroBonds::claim_pool_rewards(alice, 0), Error::<Test>::NothingToClaim);
-	});
-}
-
-#[test]
-fn max_commission_is_governed() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(MicroBonds::set_max_commission(RuntimeOrigin::signed(ALICE), Perbill::one()), DispatchError::BadOrigin);
-		assert_ok!(MicroBonds::set_max_commission(RuntimeOrigin::root(), Perbill::from_percent(50)));
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::from_percent(50), 1_000));
-	});
-}
-
-#[test]
-fn rewards_reach_members_pro_rata_after_commission() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::from_percent(10), 1_000));
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(BOB), 0, 3_000));
-		let (alice0, bob0) = (free(ALICE), free(BOB));
-		assert_ok!(MicroBonds::reward_pool(RuntimeOrigin::signed(DAVE), 0, 1_000));
-		// Commission 100 to the operator now; 900 accrue 1:3.
-		assert_eq!(free(ALICE), alice0 + 100);
-		assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(BOB), 0));
-		assert_eq!(free(BOB), bob0 + 675);
-		assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(ALICE), 0));
-		assert_eq!(free(ALICE), alice0 + 100 + 225);
-		// A late joiner earns nothing from past rewards.
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(CHARLIE), 0, 1_000));
-		assert_noop!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(CHARLIE), 0), Error::<Test>::NothingToClaim);
-		check();
-	});
-}
-
-#[test]
-fn reward_errors() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(MicroBonds::reward_pool(RuntimeOrigin::signed(DAVE), 0, 10), Error::<Test>::PoolNotFound);
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::zero(), 1_000));
-		assert_noop!(MicroBonds::reward_pool(RuntimeOrigin::signed(DAVE), 0, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(MicroBonds::reward_pool(RuntimeOrigin::signed(DAVE), 0, ENDOWMENT), Error::<Test>::InsufficientBalance);
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(ALICE), 0, 1_000));
-		assert_noop!(MicroBonds::reward_pool(RuntimeOrigin::signed(DAVE), 0, 10), Error::<Test>::NoActiveStake);
-	});
-}
-
-#[test]
-fn slashing_a_pool_reduces_every_member_pro_rata() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::zero(), 2_000));
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(BOB), 0, 6_000));
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(CHARLIE), 0, 2_000));
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), 0, 2_000));
-		assert_ok!(<MicroBonds as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 8_000));
-		// 10% of the 8,000 committed: 800, from active (8,000) and unbonding (2,000) pro rata.
-		let o = slash(ALICE, 1).unwrap();
-		assert_eq!(o.slashed, 800);
-		let pool = Pools::<Test>::get(0).unwrap();
-		assert_eq!(pool.active.balance, 7_360);
-		assert_eq!(pool.unbonding.balance, 1_840);
-		// Points untouched; each is worth 8% less.
-		assert_eq!(pool.active.value_of(6_000), 5_520);
-		run_to_block(1 + UNBONDING_PERIOD);
-		assert_ok!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(CHARLIE), 0));
-		assert_eq!(free(CHARLIE), ENDOWMENT - 160);
-		check();
-	});
-}
-
-#[test]
-fn pool_slash_writes_the_same_storage_with_10_000_members_as_with_one() {
-	fn changed_keys_of_a_slash(members: u64) -> usize {
-		let mut ext = new_test_ext();
-		ext.execute_with(|| {
-			// Plenty of funds for each member.
-			assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::zero(), 100_000));
-			for m in 0..members {
-				let who = acc(1_000 + m);
-				let _ = pallet_balances::Pallet::<Test>::force_set_balance(RuntimeOrigin::root(), who.clone(), 1_000);
-				assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(who), 0, 100));
+fn durations_do_not_depend_on_the_parachain_block_rate() {
+	let scenario = |blocks_per_relay_block: u32| {
+		new_test_ext().execute_with(|| {
+			bond(&BOB, DEVICE, 10 * UNIT);
+			assert_ok!(MicroBonds::unbond(RuntimeOrigin::signed(BOB), DEVICE, 10 * UNIT));
+			let mut withdrawn_at = None;
+			for relay in 100..130u32 {
+				for _ in 0..blocks_per_relay_block {
+					run_to_relay(relay);
+					if withdrawn_at.is_none() &&
+						MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE).is_ok()
+					{
+						withdrawn_at = Some(relay);
+					}
+				}
 			}
-			assert_ok!(<MicroBonds as BondManager<_, _>>::require_bond(&ALICE, DEVICE, 50_000));
-			System::reset_events();
-		});
-		ext.commit_all().unwrap();
-		let before = ext.execute_with(|| snapshot());
-		ext.execute_with(|| {
-			assert_ok!(slash(ALICE, 1));
-			MicroBonds::do_try_state().unwrap();
-		});
-		let after = ext.execute_with(|| snapshot());
-		before.iter().filter(|(k, v)| after.get(*k) != Some(*v)).count() +
-			after.keys().filter(|k| !before.contains_key(*k)).count()
-	}
-	fn snapshot() -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
-		let mut map = std::collections::BTreeMap::new();
-		let mut key = Vec::new();
-		while let Some(next) = sp_io::storage::next_key(&key) {
-			map.insert(next.clone(), sp_io::storage::get(&next).unwrap().to_vec());
-			key = next;
-		}
-		map
-	}
-	let one = changed_keys_of_a_slash(1);
-	let many = changed_keys_of_a_slash(10_000);
-	assert_eq!(one, many, "a pool slash must not touch members");
-	assert!(one < 20, "a slash changes {one} keys");
+			withdrawn_at
+		})
+	};
+	assert_eq!(scenario(1), Some(100 + UNBONDING_PERIOD));
+	assert_eq!(scenario(4), scenario(1));
 }
 
-// ---- Insurance ------------------------------------------------------------
+// ---- 8. Pools are not free to litter, and not a trap -------------------------------
 
 #[test]
-fn insurance_pays_from_slashes() {
+fn a_pool_costs_a_deposit_returned_on_destruction() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		assert_ok!(slash(ALICE, 1));
-		assert_eq!(free(insurance()), 400);
-		assert_noop!(MicroBonds::pay_insurance(RuntimeOrigin::signed(BOB), BOB, 100), DispatchError::BadOrigin);
-		assert_noop!(MicroBonds::pay_insurance(RuntimeOrigin::root(), BOB, 0), Error::<Test>::ZeroAmount);
-		assert_noop!(MicroBonds::pay_insurance(RuntimeOrigin::root(), BOB, 401), Error::<Test>::InsufficientInsurance);
-		assert_ok!(MicroBonds::pay_insurance(RuntimeOrigin::root(), BOB, 400));
-		assert_eq!(free(BOB), ENDOWMENT + 400);
-		assert_eq!(InsurancePaidOut::<Test>::get(), 400);
-		assert!(events().contains(&BondEvent::InsurancePaid { to: BOB, amount: 400, remaining: 0 }));
-		// The pot survives being emptied and takes the next slash.
-		assert_ok!(slash(ALICE, 1));
-		assert_eq!(free(insurance()), 360);
+		let before = free(&ALICE);
+		let pool = alice_pool();
+		assert_eq!(Balances::balance_on_hold(&HoldReason::PoolDeposit.into(), &ALICE), POOL_DEPOSIT);
+		assert_eq!(free(&MicroBonds::pool_account(pool)), ED);
+		assert_eq!(free(&MicroBonds::pool_reward_account(pool)), ED);
+		assert_eq!(free(&ALICE), before - POOL_DEPOSIT - 2 * ED - MIN_OPERATOR_STAKE);
+		assert_ok!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), pool));
+		assert_eq!(free(&ALICE), before - MIN_OPERATOR_STAKE);
+		assert!(!System::account_exists(&MicroBonds::pool_account(pool)));
+		check();
 	});
 }
 
 #[test]
-fn pallets_pay_from_insurance_through_the_trait() {
-	use machina_primitives::InsuranceFund;
+fn commission_rises_are_bounded_and_delayed_cuts_are_immediate() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(MicroBonds::bond(RuntimeOrigin::signed(ALICE), DEVICE, 10_000));
-		assert_ok!(slash(ALICE, 1));
-		assert_eq!(<MicroBonds as InsuranceFund<_, _>>::balance(), 400);
-		assert_noop!(<MicroBonds as InsuranceFund<_, _>>::pay(&BOB, 401), Error::<Test>::InsufficientInsurance);
-		assert_ok!(<MicroBonds as InsuranceFund<_, _>>::pay(&BOB, 150));
-		assert_eq!(<MicroBonds as InsuranceFund<_, _>>::balance(), 250);
-		assert_eq!(free(BOB), ENDOWMENT + 150);
+		let pool = alice_pool();
+		assert_noop!(
+			MicroBonds::set_pool_commission(RuntimeOrigin::signed(ALICE), pool, Perbill::from_percent(16)),
+			Error::<Test>::CommissionChangeTooLarge
+		);
+		assert_ok!(MicroBonds::set_pool_commission(RuntimeOrigin::signed(ALICE), pool, Perbill::from_percent(15)));
+		join(&BOB, pool, 100 * UNIT);
+		reward(pool, UNIT);
+		// Still 10% until the delay has passed.
+		assert!(events().iter().any(|e| matches!(e, BondEvent::PoolRewarded { commission, .. } if *commission == UNIT / 10)));
+		run_to_relay(now() + COMMISSION_DELAY);
+		reward(pool, UNIT);
+		assert!(events().iter().any(|e| matches!(e, BondEvent::PoolRewarded { commission, .. } if *commission == UNIT * 15 / 100)));
+		assert_ok!(MicroBonds::set_pool_commission(RuntimeOrigin::signed(ALICE), pool, Perbill::zero()));
+		assert_eq!(Pools::<Test>::get(pool).unwrap().commission, Perbill::zero());
+		check();
 	});
 }
 
 #[test]
-fn integrity_test_passes_for_the_mock() {
-	new_test_ext().execute_with(|| MicroBonds::integrity_test());
+fn joining_just_before_a_reward_earns_nothing_from_it() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 100 * UNIT);
+		reward(pool, UNIT); // nobody was earning: BOB's stake earns this one
+		join(&CHARLIE, pool, 100 * UNIT);
+		reward(pool, 10 * UNIT);
+		// CHARLIE joined right before: all 9 MACH (after 10% commission) go to BOB, on
+		// top of the 0.9 MACH of the first reward.
+		assert_eq!(MicroBonds::pool_member_info(pool, &CHARLIE).unwrap().pending_rewards, 0);
+		assert_eq!(MicroBonds::pool_member_info(pool, &BOB).unwrap().pending_rewards, 99 * UNIT / 10);
+		// Leaving now gets CHARLIE nothing; staying earns from the next reward on.
+		reward(pool, 2 * UNIT);
+		assert_eq!(MicroBonds::pool_member_info(pool, &CHARLIE).unwrap().pending_rewards, 9 * UNIT / 10);
+		assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(CHARLIE), pool));
+		check();
+	});
 }
 
-// ---- Property test --------------------------------------------------------
+// ---- 10. A property test with a model of every balance ---------------------------
 
-mod property {
+mod model {
 	use super::*;
 	use proptest::prelude::*;
+	use std::collections::BTreeMap;
 
 	#[derive(Debug, Clone)]
 	enum Op {
-		Bond(u8, Balance),
-		Unbond(u8, Balance),
-		Rebond(u8, Balance),
-		Withdraw(u8),
-		Slash(u8),
-		Join(u8, Balance),
-		Leave(u8, u8),
-		WithdrawPool(u8),
-		Reward(Balance),
-		Commit(Balance),
-		Release(Balance),
+		Bond(u8, u8, u32),
+		Unbond(u8, u8, u32),
+		Withdraw(u8, u8, bool),
+		Require(u8, u8, u32),
+		Release(u8, u8),
+		CreatePool(u8),
+		Join(u8, u8, u32),
+		Leave(u8, u8, u32),
+		WithdrawPool(u8, u8, bool),
+		Claim(u8, u8),
+		Reward(u8, u32),
+		Slash(u8, u8, u8, u8, bool),
 		Advance(u8),
+		WithdrawAndReport(u8, u8),
 	}
 
+	const PEOPLE: [AccountId; 4] = [ALICE, BOB, CHARLIE, DAVE];
+	const PURPOSES: [BondPurpose; 2] = [BondPurpose::Device, BondPurpose::Solver];
+
 	fn op() -> impl Strategy<Value = Op> {
-		let who = 0u8..4;
-		let amount = 1u128..20_000;
 		prop_oneof![
-			(who.clone(), amount.clone()).prop_map(|(w, a)| Op::Bond(w, a)),
-			(who.clone(), amount.clone()).prop_map(|(w, a)| Op::Unbond(w, a)),
-			(who.clone(), amount.clone()).prop_map(|(w, a)| Op::Rebond(w, a)),
-			who.clone().prop_map(Op::Withdraw),
-			who.clone().prop_map(Op::Slash),
-			(who.clone(), amount.clone()).prop_map(|(w, a)| Op::Join(w, a)),
-			(who.clone(), 1u8..=100).prop_map(|(w, p)| Op::Leave(w, p)),
-			who.clone().prop_map(Op::WithdrawPool),
-			amount.clone().prop_map(Op::Reward),
-			amount.clone().prop_map(Op::Commit),
-			amount.prop_map(Op::Release),
-			(1u8..6).prop_map(Op::Advance),
+			3 => (0..3u8, 0..2u8, 10..400u32).prop_map(|(a, p, x)| Op::Bond(a, p, x)),
+			2 => (0..3u8, 0..2u8, 1..200u32).prop_map(|(a, p, x)| Op::Unbond(a, p, x)),
+			2 => (0..3u8, 0..2u8, any::<bool>()).prop_map(|(a, p, w)| Op::Withdraw(a, p, w)),
+			2 => (0..3u8, 0..2u8, 1..60u32).prop_map(|(a, d, x)| Op::Require(a, d, x)),
+			1 => (0..3u8, 0..2u8).prop_map(|(a, d)| Op::Release(a, d)),
+			1 => (0..2u8).prop_map(Op::CreatePool),
+			3 => (0..3u8, 0..2u8, 10..400u32).prop_map(|(a, p, x)| Op::Join(a, p, x)),
+			2 => (0..3u8, 0..2u8, 1..100u32).prop_map(|(a, p, pct)| Op::Leave(a, p, pct)),
+			2 => (0..3u8, 0..2u8, any::<bool>()).prop_map(|(a, p, w)| Op::WithdrawPool(a, p, w)),
+			1 => (0..3u8, 0..2u8).prop_map(|(a, p)| Op::Claim(a, p)),
+			2 => (0..2u8, 1..50u32).prop_map(|(p, x)| Op::Reward(p, x)),
+			2 => (0..3u8, 0..2u8, 0..2u8, 0..3u8, any::<bool>()).prop_map(|(a, p, d, pol, t)| Op::Slash(a, p, d, pol, t)),
+			2 => (1..12u8).prop_map(Op::Advance),
+			1 => (0..3u8, 0..2u8).prop_map(|(a, p)| Op::WithdrawAndReport(a, p)),
 		]
 	}
 
-	proptest! {
-		#![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-		#[test]
-		fn records_always_match_holds(ops in proptest::collection::vec(op(), 1..60)) {
-			new_test_ext().execute_with(|| {
-				let accounts = [ALICE, BOB, CHARLIE, DAVE];
-				// Alice operates pool 0.
-				assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::from_percent(10), 1_000));
-				let mut issuance = Balances::total_issuance();
-				let initial_total: Balance = accounts.iter().map(Balances::total_balance).sum();
-				for op in ops {
-					let mut burned = 0;
-					let _ = match op {
-						Op::Bond(w, a) => MicroBonds::bond(RuntimeOrigin::signed(accounts[w as usize].clone()), DEVICE, a),
-						Op::Unbond(w, a) => MicroBonds::unbond(RuntimeOrigin::signed(accounts[w as usize].clone()), DEVICE, a),
-						Op::Rebond(w, a) => MicroBonds::rebond(RuntimeOrigin::signed(accounts[w as usize].clone()), DEVICE, a),
-						Op::Withdraw(w) => MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(accounts[w as usize].clone()), DEVICE),
-						Op::Slash(w) => {
-							let now = System::block_number();
-							slash(accounts[w as usize].clone(), now).map(|o| { burned = o.burned; })
-						},
-						Op::Join(w, a) => MicroBonds::join_pool(RuntimeOrigin::signed(accounts[w as usize].clone()), 0, a),
-						Op::Leave(w, pct) => {
-							let who = accounts[w as usize].clone();
-							let points = PoolMembers::<Test>::get(0, &who).map(|m| m.points * pct as u128 / 100).unwrap_or(1);
-							MicroBonds::leave_pool(RuntimeOrigin::signed(who), 0, points.max(1))
-						},
-						Op::WithdrawPool(w) => MicroBonds::withdraw_pool(RuntimeOrigin::signed(accounts[w as usize].clone()), 0),
-						Op::Reward(a) => MicroBonds::reward_pool(RuntimeOrigin::signed(PAYER), 0, a),
-						Op::Commit(a) => <MicroBonds as BondManager<_, _>>::require_bond(&ALICE, DEVICE, a),
-						Op::Release(a) => <MicroBonds as BondManager<_, _>>::release_bond(&ALICE, DEVICE, a),
-						Op::Advance(n) => { run_to_block(System::block_number() + n as u64); Ok(()) },
-					};
-					// Holds equal records; pots equal members' points; rewards are covered.
-					MicroBonds::do_try_state().unwrap();
-					// Total issuance changes only by burns.
-					issuance -= burned;
-					assert_eq!(Balances::total_issuance(), issuance);
-					// No member's stake is worth more than the pot can pay.
-					if let Some(pool) = Pools::<Test>::get(0) {
-						let claims: Balance = PoolMembers::<Test>::iter_prefix(0)
-							.map(|(_, m)| pool.active.value_of(m.points))
-							.sum();
-						assert!(claims <= pool.active.balance);
-					}
+	fn total(who: &AccountId) -> Balance {
+		Balances::total_balance(who)
+	}
+
+	/// Everything the pallet owns: the insurance pot and the pools' accounts.
+	fn pallet_owned() -> Balance {
+		let mut sum = total(&MicroBonds::insurance_account());
+		for id in 0..2 {
+			sum += total(&MicroBonds::pool_account(id)) + total(&MicroBonds::pool_reward_account(id));
+		}
+		sum
+	}
+
+	/// Every planck in the test: users, reporter, payer and the pallet's accounts.
+	fn world() -> Balance {
+		PEOPLE.iter().chain([REPORTER, PAYER].iter()).map(total).sum::<Balance>() + pallet_owned()
+	}
+
+	fn policy(n: u8) -> crate::SlashPolicy<Balance> {
+		match n {
+			0 => crate::SlashPolicy { fraction: Perbill::zero(), ..equivocation_policy() },
+			1 => equivocation_policy(),
+			_ => total_policy(),
+		}
+	}
+
+	/// Run one step; check its effect on balances against what the model expects.
+	/// Returns whether it succeeded.
+	fn step(op: &Op, offence: &mut u8, burned: &mut Balance) -> Result<bool, TestCaseError> {
+		let person = |a: &u8| PEOPLE[*a as usize].clone();
+		let free_of = |who: &AccountId| Balances::balance(who);
+		let bond_held = |who: &AccountId| held(who);
+		let pool_held = |p: u32| Balances::balance_on_hold(&HoldReason::PoolStake.into(), &MicroBonds::pool_account(p));
+		let ok = match op {
+			Op::Bond(a, p, x) => {
+				let (who, amount) = (person(a), *x as Balance * UNIT / 10);
+				let (f, h) = (free_of(&who), bond_held(&who));
+				let ok = MicroBonds::bond(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize], amount).is_ok();
+				if ok {
+					prop_assert_eq!((free_of(&who), bond_held(&who)), (f - amount, h + amount));
+				} else {
+					prop_assert_eq!((free_of(&who), bond_held(&who)), (f, h));
 				}
-				// Funds never appear from nowhere: the accounts hold at most what they had
-				// plus rewards paid in by account 10.
-				let total: Balance = accounts.iter().map(Balances::total_balance).sum();
-				assert!(total <= initial_total + (ENDOWMENT - Balances::total_balance(&PAYER)));
-			});
+				ok
+			},
+			Op::Unbond(a, p, x) => {
+				let who = person(a);
+				let h = bond_held(&who);
+				let ok = MicroBonds::unbond(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize], *x as Balance * UNIT / 10).is_ok();
+				prop_assert_eq!(bond_held(&who), h, "unbonding keeps funds held");
+				ok
+			},
+			Op::Withdraw(a, p, wait) => {
+				if *wait {
+					run_to_relay(now() + UNBONDING_PERIOD);
+				}
+				let who = person(a);
+				let (f, h) = (free_of(&who), bond_held(&who));
+				let ok = MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize]).is_ok();
+				prop_assert_eq!(free_of(&who) + bond_held(&who), f + h, "a withdrawal moves held to free");
+				prop_assert_eq!(ok, bond_held(&who) < h);
+				ok
+			},
+			Op::Require(a, d, x) => require(&person(a), *d, *x as Balance * UNIT / 10).is_ok(),
+			Op::Release(a, d) => <MicroBonds as BondManager<_, _>>::release_and_unbond(&person(a), device(*d)).is_ok(),
+			Op::CreatePool(a) =>
+				MicroBonds::create_pool(RuntimeOrigin::signed(person(a)), Perbill::from_percent(10), MIN_OPERATOR_STAKE).is_ok(),
+			Op::Join(a, p, x) => {
+				let (who, pool, amount) = (person(a), *p as u32, *x as Balance * UNIT / 10);
+				let (f, ph) = (free_of(&who), pool_held(pool));
+				let ok = MicroBonds::join_pool(RuntimeOrigin::signed(who.clone()), pool, amount).is_ok();
+				if ok {
+					// Rewards may be paid on the way in, never more than the stake moves.
+					prop_assert_eq!(pool_held(pool), ph + amount);
+					prop_assert!(free_of(&who) + amount >= f);
+				}
+				ok
+			},
+			Op::Leave(a, p, pct) => {
+				let who = person(a);
+				let pts = PoolMembers::<Test>::get(*p as u32, &who).map(|m| m.active_points()).unwrap_or(1);
+				let ph = pool_held(*p as u32);
+				let ok = MicroBonds::leave_pool(RuntimeOrigin::signed(who), *p as u32, (pts * *pct as Balance / 100).max(1)).is_ok();
+				prop_assert_eq!(pool_held(*p as u32), ph, "leaving keeps stake held until withdrawn");
+				ok
+			},
+			Op::WithdrawPool(a, p, wait) => {
+				if *wait {
+					run_to_relay(now() + UNBONDING_PERIOD);
+				}
+				let (who, pool) = (person(a), *p as u32);
+				let (f, ph) = (free_of(&who), pool_held(pool));
+				let ok = MicroBonds::withdraw_pool(RuntimeOrigin::signed(PAYER), pool, who.clone()).is_ok();
+				prop_assert!(free_of(&who) - f >= ph - pool_held(pool) || free_of(&who) == f);
+				ok
+			},
+			Op::Claim(a, p) => MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(person(a)), *p as u32).is_ok(),
+			Op::Reward(p, x) => {
+				let amount = *x as Balance * UNIT / 100;
+				let f = free_of(&PAYER);
+				let ok = MicroBonds::reward_pool(RuntimeOrigin::signed(PAYER), *p as u32, amount).is_ok();
+				prop_assert_eq!(free_of(&PAYER), if ok { f - amount } else { f });
+				ok
+			},
+			Op::Slash(a, p, d, pol, target_device) => {
+				SlashPolicies::<Test>::insert(OffenceKind::Equivocation, policy(*pol));
+				*offence += 1;
+				let (purpose, target) = if *target_device {
+					(BondPurpose::Device, SlashTarget::Commitment(device(*d)))
+				} else {
+					(PURPOSES[*p as usize], SlashTarget::Purpose)
+				};
+				let r = free_of(&REPORTER);
+				match report(&person(a), purpose, target, OffenceKind::Equivocation, now(), *offence) {
+					Ok(o) => {
+						*burned += o.burned;
+						prop_assert_eq!(o.slashed, o.to_reporter + o.to_insurance + o.burned);
+						prop_assert_eq!(free_of(&REPORTER), r + o.to_reporter);
+						true
+					},
+					Err(_) => false,
+				}
+			},
+			Op::Advance(n) => {
+				run_to_relay(now() + *n as u32);
+				true
+			},
+			Op::WithdrawAndReport(a, p) => {
+				// A withdrawal and a report of evidence from a window ago in one block:
+				// the report reaches only funds that were still bonded then.
+				let who = person(a);
+				let _ = MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize]);
+				*offence += 1;
+				let evidence = now().saturating_sub(EVIDENCE_WINDOW);
+				match report(&who, PURPOSES[*p as usize], SlashTarget::Purpose, OffenceKind::Equivocation, evidence, *offence) {
+					Ok(o) => {
+						*burned += o.burned;
+						true
+					},
+					Err(_) => false,
+				}
+			},
+		};
+		Ok(ok)
+	}
+
+	#[test]
+	fn every_balance_is_accounted_for() {
+		use proptest::test_runner::{Config, TestRunner};
+		let stats: std::cell::RefCell<BTreeMap<&'static str, (usize, usize)>> = Default::default();
+		let mut runner = TestRunner::new(Config::with_cases(128));
+		runner
+			.run(&proptest::collection::vec(op(), 20..80), |ops| {
+				new_test_ext().execute_with(|| {
+					let start = world();
+					let issuance = Balances::total_issuance();
+					let (mut burned, mut offence) = (0, 0u8);
+					for op in ops {
+						let ok = step(&op, &mut offence, &mut burned)?;
+						let name = format!("{op:?}");
+						let name: &'static str = Box::leak(name.split('(').next().unwrap().to_string().into_boxed_str());
+						let mut stats = stats.borrow_mut();
+						let entry = stats.entry(name).or_default();
+						entry.0 += 1;
+						entry.1 += ok as usize;
+						// Nothing appears or vanishes except by burns.
+						prop_assert_eq!(world() + burned, start, "funds appeared or vanished after {:?}", op);
+						prop_assert_eq!(Balances::total_issuance() + burned, issuance, "issuance moved by more than the burns");
+						MicroBonds::do_try_state().map_err(|e| TestCaseError::fail(format!("{e:?} after {op:?}")))?;
+						prop_assert_eq!(crate::TotalHeld::<Test>::get(), held_in_balances());
+					}
+					Ok(())
+				})
+			})
+			.unwrap();
+		// The sequences must exercise every operation for real, not only its failures.
+		let stats = stats.into_inner();
+		println!("operations (tried, succeeded): {stats:?}");
+		for (name, (tried, succeeded)) in &stats {
+			assert!(*succeeded >= 5, "{name} succeeded only {succeeded} times in {tried} tries: {stats:?}");
 		}
+		assert_eq!(stats.len(), 14, "every operation kind ran: {stats:?}");
 	}
 }
 
-#[test]
-fn pallet_accounts_are_distinct() {
-	let accounts = [
-		MicroBonds::insurance_account(),
-		MicroBonds::pool_account(0),
-		MicroBonds::pool_account(1),
-		MicroBonds::pool_reward_account(0),
-		MicroBonds::pool_reward_account(1),
-	];
-	for (i, a) in accounts.iter().enumerate() {
-		for b in &accounts[i + 1..] {
-			assert_ne!(a, b);
-		}
-	}
-}
-
-#[test]
-fn destroying_a_pool_releases_its_accounts() {
-	new_test_ext().execute_with(|| {
-		let (stake, reward) = (MicroBonds::pool_account(0), MicroBonds::pool_reward_account(0));
-		assert_ok!(MicroBonds::create_pool(RuntimeOrigin::signed(ALICE), Perbill::zero(), 1_000));
-		assert_ok!(MicroBonds::join_pool(RuntimeOrigin::signed(BOB), 0, 500));
-		assert_ok!(MicroBonds::reward_pool(RuntimeOrigin::signed(DAVE), 0, 7));
-		for who in [ALICE, BOB] {
-			let points = PoolMembers::<Test>::get(0, &who).unwrap().points;
-			assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(who), 0, points));
-		}
-		run_to_block(100);
-		for who in [ALICE, BOB] {
-			assert_ok!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(who), 0));
-		}
-		let insurance_before = free(insurance());
-		assert_ok!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), 0));
-		// 7 of rewards split 1000:500 round down to 4 + 2: 1 unit of dust to insurance.
-		assert!(events().contains(&BondEvent::PoolDestroyed { pool: 0, dust: 1 }));
-		assert_eq!(free(insurance()), insurance_before + 1);
-		assert!(!System::account_exists(&stake));
-		assert!(!System::account_exists(&reward));
-	});
-}

@@ -34,6 +34,9 @@ pub enum DeviceStatus {
 	Revoked,
 	/// Suspended by governance or because its manufacturer is suspended.
 	Suspended,
+	/// Its bond was slashed (or its pool lost stake) below what it requires: it earns
+	/// nothing until the owner tops it up (`top_up_bond`).
+	UnderBonded,
 }
 
 /// The key a device signs day-to-day messages (heartbeats, receipts) with.

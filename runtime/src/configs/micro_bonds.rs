@@ -1,22 +1,42 @@
-//! Micro-bonds: 60 s unbonding, an 8-block evidence window, pools and insurance.
+//! Micro-bonds: every duration is counted in relay-chain blocks (6 s), so it stays the
+//! same when Machina's own blocks get faster.
 
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use frame_system::EnsureRoot;
+use sp_runtime::Perbill;
 
 use crate::{
-	constants::currency::{EXISTENTIAL_DEPOSIT, UNIT},
-	AccountId, Balance, BlockNumber, Balances, Runtime, RuntimeEvent, RuntimeHoldReason,
+	constants::currency::{deposit, EXISTENTIAL_DEPOSIT, UNIT},
+	AccountId, Balance, Balances, DeviceRegistry, Runtime, RuntimeEvent, RuntimeHoldReason,
 };
 
+/// The relay chain's block number as the parachain last saw it (its relay parent).
+pub type RelayClock = cumulus_pallet_parachain_system::RelaychainDataProvider<Runtime>;
+
+/// Relay-chain blocks, 6 s each.
+pub type RelayBlocks = cumulus_primitives_core::relay_chain::BlockNumber;
+
+/// Milliseconds per relay-chain block.
+pub const RELAY_BLOCK_MILLIS: u64 = 6_000;
+
 parameter_types! {
-	/// 10 blocks: 60 s at 6 s blocks.
-	pub const UnbondingPeriod: BlockNumber = 10;
-	/// Evidence may be 8 blocks old; 2 blocks of margin for a late report's inclusion.
-	pub const EvidenceWindow: BlockNumber = 8;
+	/// 9 relay blocks: 54 s from `unbond` to withdrawable.
+	pub const UnbondingPeriod: RelayBlocks = 9;
+	/// Evidence may be 7 relay blocks (42 s) old. Strictly shorter than the unbonding
+	/// period, so funds unbonded at or after an offence are still held at its last
+	/// possible report; the 2-block gap orders a withdrawal after any report that can
+	/// still land.
+	pub const EvidenceWindow: RelayBlocks = 7;
+	/// A commission rise waits an hour: members see it coming and can leave (54 s).
+	pub const CommissionChangeDelay: RelayBlocks = 600;
+	/// One rise moves the commission by 5 percentage points at most.
+	pub const MaxCommissionChange: Perbill = Perbill::from_percent(5);
 	/// The smallest bond or pool stake: a storage entry is not free.
 	pub const MinBond: Balance = UNIT;
-	/// An operator's own stake to open a pool.
-	pub const MinPoolCreateStake: Balance = 100 * UNIT;
+	/// An operator's first-loss stake, kept while its pool exists.
+	pub const MinPoolOperatorStake: Balance = 100 * UNIT;
+	/// A pool's storage: its record, index and two accounts.
+	pub const PoolDeposit: Balance = deposit(4, 400);
 	pub const MicroBondsPalletId: PalletId = PalletId(*b"mch/bond");
 }
 
@@ -28,14 +48,23 @@ impl pallet_micro_bonds::Config for Runtime {
 	type Balance = Balance;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type Clock = RelayClock;
 	type UnbondingPeriod = UnbondingPeriod;
 	type EvidenceWindow = EvidenceWindow;
 	type MaxUnbondingChunks = ConstU32<16>;
+	// One pot per relay block of unbonding, and one for a pot slashed to nothing.
+	type MaxUnbondingBuckets = ConstU32<12>;
 	type MinBond = MinBond;
-	type MinPoolCreateStake = MinPoolCreateStake;
+	type MinPoolOperatorStake = MinPoolOperatorStake;
+	type PoolDeposit = PoolDeposit;
+	type MaxCommissionChange = MaxCommissionChange;
+	type CommissionChangeDelay = CommissionChangeDelay;
+	type MaxPointsToBalance = ConstU32<10>;
+	type MaxPrunePerBlock = ConstU32<64>;
 	type PalletId = MicroBondsPalletId;
 	// Governance is sudo until the OpenGov issue lands.
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type InsuranceOrigin = EnsureRoot<AccountId>;
+	type OnShortfall = DeviceRegistry;
 	type WeightInfo = pallet_micro_bonds::weights::SubstrateWeight<Runtime>;
 }
