@@ -42,33 +42,24 @@ fn properties() -> sc_chain_spec::Properties {
 }
 
 fn wasm() -> Result<&'static [u8], String> {
-	machina_runtime::WASM_BINARY.ok_or_else(|| {
-		"the runtime's wasm was not built (the node was compiled with SKIP_WASM_BUILD)".to_string()
-	})
+	machina_runtime::WASM_BINARY
+		.ok_or_else(|| "the runtime's wasm was not built (the node was compiled with SKIP_WASM_BUILD)".to_string())
 }
 
 fn machina_spec(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(
-		wasm()?,
-		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: PARACHAIN_ID },
-	)
-	.with_name(name)
-	.with_id(id)
-	.with_chain_type(chain_type)
-	.with_genesis_config_preset_name(preset)
-	.with_protocol_id(id)
-	.with_properties(properties())
-	.build())
+	Ok(ChainSpec::builder(wasm()?, Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: PARACHAIN_ID })
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
+		.with_protocol_id(id)
+		.with_properties(properties())
+		.build())
 }
 
 /// The `development` preset: one collator (Alice), for `--dev`.
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
-	machina_spec(
-		"Machina Development",
-		"machina_dev",
-		ChainType::Development,
-		sp_genesis_builder::DEV_RUNTIME_PRESET,
-	)
+	machina_spec("Machina Development", "machina_dev", ChainType::Development, sp_genesis_builder::DEV_RUNTIME_PRESET)
 }
 
 /// The `local_testnet` preset: two collators (Alice, Bob), for zombienet.

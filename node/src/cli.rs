@@ -92,8 +92,7 @@ impl RelayChainCli {
 		let cmd = polkadot_cli::RunCmd::command().no_binary_name(true);
 		let matches = cmd.get_matches_from(relay_chain_args);
 		let base = polkadot_cli::RunCmd::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-		let chain_id = crate::chain_spec::Extensions::try_get(&*para_config.chain_spec)
-			.map(|e| e.relay_chain.clone());
+		let chain_id = crate::chain_spec::Extensions::try_get(&*para_config.chain_spec).map(|e| e.relay_chain.clone());
 		let base_path = para_config.base_path.path().join("polkadot");
 		Self { base, chain_id, base_path: Some(base_path) }
 	}

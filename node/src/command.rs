@@ -6,8 +6,8 @@ use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 use log::info;
 use machina_runtime::opaque::Block;
 use sc_cli::{
-	ChainSpec, CliConfiguration, DefaultConfigurationValues, ImportParams, KeystoreParams,
-	NetworkParams, Result, RpcEndpoint, SharedParams, SubstrateCli,
+	ChainSpec, CliConfiguration, DefaultConfigurationValues, ImportParams, KeystoreParams, NetworkParams, Result,
+	RpcEndpoint, SharedParams, SubstrateCli,
 };
 use sc_service::config::{BasePath, PrometheusConfig};
 
@@ -114,12 +114,12 @@ pub fn run() -> Result<()> {
 		Some(Subcommand::CheckBlock(cmd)) => construct_async_run!(|components, cli, cmd, config| {
 			Ok(cmd.run(components.client, components.import_queue))
 		}),
-		Some(Subcommand::ExportBlocks(cmd)) => construct_async_run!(|components, cli, cmd, config| {
-			Ok(cmd.run(components.client, config.database))
-		}),
-		Some(Subcommand::ExportState(cmd)) => construct_async_run!(|components, cli, cmd, config| {
-			Ok(cmd.run(components.client, config.chain_spec))
-		}),
+		Some(Subcommand::ExportBlocks(cmd)) => {
+			construct_async_run!(|components, cli, cmd, config| { Ok(cmd.run(components.client, config.database)) })
+		},
+		Some(Subcommand::ExportState(cmd)) => {
+			construct_async_run!(|components, cli, cmd, config| { Ok(cmd.run(components.client, config.chain_spec)) })
+		},
 		Some(Subcommand::ImportBlocks(cmd)) => construct_async_run!(|components, cli, cmd, config| {
 			Ok(cmd.run(components.client, components.import_queue))
 		}),
@@ -130,12 +130,9 @@ pub fn run() -> Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| {
 				let polkadot_cli = RelayChainCli::new(&config, cli.relay_chain_args.iter());
-				let polkadot_config = SubstrateCli::create_configuration(
-					&polkadot_cli,
-					&polkadot_cli,
-					config.tokio_handle.clone(),
-				)
-				.map_err(|err| format!("Relay chain argument error: {err}"))?;
+				let polkadot_config =
+					SubstrateCli::create_configuration(&polkadot_cli, &polkadot_cli, config.tokio_handle.clone())
+						.map_err(|err| format!("Relay chain argument error: {err}"))?;
 				cmd.run(config, polkadot_config)
 			})
 		},
@@ -171,8 +168,7 @@ pub fn run() -> Result<()> {
 				}),
 				#[cfg(not(feature = "runtime-benchmarks"))]
 				BenchmarkCmd::Storage(_) => Err(sc_cli::Error::Input(
-					"Build the node with `--features runtime-benchmarks` for storage benchmarks."
-						.into(),
+					"Build the node with `--features runtime-benchmarks` for storage benchmarks.".into(),
 				)),
 				#[cfg(feature = "runtime-benchmarks")]
 				BenchmarkCmd::Storage(cmd) => runner.sync_run(|config| {
@@ -182,8 +178,9 @@ pub fn run() -> Result<()> {
 					let shared_trie_cache = partials.backend.expose_shared_trie_cache();
 					cmd.run(config, partials.client.clone(), db, storage, shared_trie_cache)
 				}),
-				BenchmarkCmd::Machine(cmd) =>
-					runner.sync_run(|config| cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())),
+				BenchmarkCmd::Machine(cmd) => {
+					runner.sync_run(|config| cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()))
+				},
 				#[allow(unreachable_patterns)]
 				_ => Err("This benchmark sub-command is not supported".into()),
 			}
@@ -208,8 +205,7 @@ fn run_node(cli: &Cli) -> Result<()> {
 		if cli.run.base.shared_params.is_dev() {
 			info!("🛠  dev mode: sealing a block every {dev_block_time} ms, each finalized");
 			let facts = NodeFacts { dev_mode: true, dev_block_time_ms: Some(dev_block_time), ..node_facts };
-			return crate::service::start_dev_node(config, dev_block_time, facts)
-				.map_err(Into::into);
+			return crate::service::start_dev_node(config, dev_block_time, facts).map_err(Into::into);
 		}
 
 		let hwbench = (!cli.no_hardware_benchmarks)
@@ -227,15 +223,14 @@ fn run_node(cli: &Cli) -> Result<()> {
 
 		let polkadot_cli = RelayChainCli::new(&config, cli.relay_chain_args.iter());
 		let tokio_handle = config.tokio_handle.clone();
-		let polkadot_config =
-			SubstrateCli::create_configuration(&polkadot_cli, &polkadot_cli, tokio_handle)
-				.map_err(|err| format!("Relay chain argument error: {err}"))?;
+		let polkadot_config = SubstrateCli::create_configuration(&polkadot_cli, &polkadot_cli, tokio_handle)
+			.map_err(|err| format!("Relay chain argument error: {err}"))?;
 
 		info!("🪪 Parachain id: {para_id}");
 		info!("Is collating: {}", if config.role.is_authority() { "yes" } else { "no" });
 
 		match config.network.network_backend {
-			sc_network::config::NetworkBackendType::Libp2p =>
+			sc_network::config::NetworkBackendType::Libp2p => {
 				crate::service::start_parachain_node::<sc_network::NetworkWorker<_, _>>(
 					config,
 					polkadot_config,
@@ -244,8 +239,9 @@ fn run_node(cli: &Cli) -> Result<()> {
 					hwbench,
 					node_facts,
 				)
-				.await,
-			sc_network::config::NetworkBackendType::Litep2p =>
+				.await
+			},
+			sc_network::config::NetworkBackendType::Litep2p => {
 				crate::service::start_parachain_node::<sc_network::Litep2pNetworkBackend>(
 					config,
 					polkadot_config,
@@ -254,7 +250,8 @@ fn run_node(cli: &Cli) -> Result<()> {
 					hwbench,
 					node_facts,
 				)
-				.await,
+				.await
+			},
 		}
 		.map_err(Into::into)
 	})
@@ -363,10 +360,7 @@ impl CliConfiguration<Self> for RelayChainCli {
 		self.base.base.announce_block()
 	}
 
-	fn telemetry_endpoints(
-		&self,
-		chain_spec: &Box<dyn ChainSpec>,
-	) -> Result<Option<sc_telemetry::TelemetryEndpoints>> {
+	fn telemetry_endpoints(&self, chain_spec: &Box<dyn ChainSpec>) -> Result<Option<sc_telemetry::TelemetryEndpoints>> {
 		self.base.base.telemetry_endpoints(chain_spec)
 	}
 

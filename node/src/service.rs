@@ -11,9 +11,8 @@ use cumulus_client_consensus_aura::collators::lookahead::{self as aura, Params a
 use cumulus_client_consensus_common::ParachainBlockImport as TParachainBlockImport;
 use cumulus_client_parachain_inherent::MockValidationDataInherentDataProvider;
 use cumulus_client_service::{
-	build_network, build_relay_chain_interface, prepare_node_config, start_relay_chain_tasks,
-	BuildNetworkParams, DARecoveryProfile, ParachainTracingExecuteBlock,
-	StartRelayChainTasksParams,
+	build_network, build_relay_chain_interface, prepare_node_config, start_relay_chain_tasks, BuildNetworkParams,
+	DARecoveryProfile, ParachainTracingExecuteBlock, StartRelayChainTasksParams,
 };
 use cumulus_primitives_core::{
 	relay_chain::{CollatorPair, ValidationCode},
@@ -28,9 +27,7 @@ use sc_client_api::Backend;
 use sc_consensus::{DefaultImportQueue, ImportQueue, LongestChain};
 use sc_consensus_manual_seal::consensus::aura::AuraConsensusDataProvider;
 use sc_executor::{HeapAllocStrategy, WasmExecutor, DEFAULT_HEAP_ALLOC_STRATEGY};
-use sc_network::{
-	config::FullNetworkConfiguration, NetworkBackend, NetworkBlock, NotificationMetrics, PeerId,
-};
+use sc_network::{config::FullNetworkConfiguration, NetworkBackend, NetworkBlock, NotificationMetrics, PeerId};
 use sc_service::{Configuration, PartialComponents, TFullBackend, TFullClient, TaskManager};
 use sc_telemetry::{Telemetry, TelemetryHandle, TelemetryWorker, TelemetryWorkerHandle};
 use sc_transaction_pool::TransactionPoolHandle;
@@ -46,16 +43,13 @@ use crate::rpc::machina::NodeFacts;
 #[cfg(not(feature = "runtime-benchmarks"))]
 pub type HostFunctions = cumulus_client_service::ParachainHostFunctions;
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions = (
-	cumulus_client_service::ParachainHostFunctions,
-	frame_benchmarking::benchmarking::HostFunctions,
-);
+pub type HostFunctions =
+	(cumulus_client_service::ParachainHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
 
 pub type ParachainExecutor = WasmExecutor<HostFunctions>;
 pub type ParachainClient = TFullClient<Block, RuntimeApi, ParachainExecutor>;
 pub type ParachainBackend = TFullBackend<Block>;
-pub type ParachainBlockImport =
-	TParachainBlockImport<Block, Arc<ParachainClient>, ParachainBackend>;
+pub type ParachainBlockImport = TParachainBlockImport<Block, Arc<ParachainClient>, ParachainBackend>;
 pub type ParachainPool = TransactionPoolHandle<Block, ParachainClient>;
 
 /// What every mode and the chain-operation sub-commands share.
@@ -178,14 +172,9 @@ fn rpc_builder(
 	client: Arc<ParachainClient>,
 	pool: Arc<ParachainPool>,
 	node_facts: NodeFacts,
-) -> Box<dyn Fn(sc_rpc::SubscriptionTaskExecutor) -> Result<crate::rpc::RpcExtension, sc_service::Error>>
-{
+) -> Box<dyn Fn(sc_rpc::SubscriptionTaskExecutor) -> Result<crate::rpc::RpcExtension, sc_service::Error>> {
 	Box::new(move |_| {
-		let deps = crate::rpc::FullDeps {
-			client: client.clone(),
-			pool: pool.clone(),
-			node_facts: node_facts.clone(),
-		};
+		let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone(), node_facts: node_facts.clone() };
 		crate::rpc::create_full(deps).map_err(sc_service::Error::Application)
 	})
 }
@@ -244,45 +233,39 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 	let mut task_manager = params.task_manager;
 
 	let prometheus_registry = parachain_config.prometheus_registry().cloned();
-	let net_config = FullNetworkConfiguration::<_, _, Net>::new(
-		&parachain_config.network,
-		prometheus_registry.clone(),
-	);
+	let net_config = FullNetworkConfiguration::<_, _, Net>::new(&parachain_config.network, prometheus_registry.clone());
 
-	let (relay_chain_interface, collator_key, relay_chain_network, paranode_rx) =
-		build_relay_chain_interface(
-			polkadot_config,
-			&parachain_config,
-			telemetry_worker_handle,
-			&mut task_manager,
-			collator_options.clone(),
-			hwbench.clone(),
-		)
-		.await
-		.map_err(|e| sc_service::Error::Application(Box::new(e) as Box<_>))?;
+	let (relay_chain_interface, collator_key, relay_chain_network, paranode_rx) = build_relay_chain_interface(
+		polkadot_config,
+		&parachain_config,
+		telemetry_worker_handle,
+		&mut task_manager,
+		collator_options.clone(),
+		hwbench.clone(),
+	)
+	.await
+	.map_err(|e| sc_service::Error::Application(Box::new(e) as Box<_>))?;
 
 	let validator = parachain_config.role.is_authority();
 	let transaction_pool = params.transaction_pool.clone();
 	let import_queue_service = params.import_queue.service();
 
-	let metrics = Net::register_notification_metrics(
-		parachain_config.prometheus_config.as_ref().map(|config| &config.registry),
-	);
-	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
-		build_network(BuildNetworkParams {
-			parachain_config: &parachain_config,
-			net_config,
-			client: client.clone(),
-			transaction_pool: transaction_pool.clone(),
-			para_id,
-			spawn_handle: task_manager.spawn_handle(),
-			spawn_essential_handle: task_manager.spawn_essential_handle(),
-			relay_chain_interface: relay_chain_interface.clone(),
-			import_queue: params.import_queue,
-			metrics,
-			gap_sync_body_policy: None,
-		})
-		.await?;
+	let metrics =
+		Net::register_notification_metrics(parachain_config.prometheus_config.as_ref().map(|config| &config.registry));
+	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) = build_network(BuildNetworkParams {
+		parachain_config: &parachain_config,
+		net_config,
+		client: client.clone(),
+		transaction_pool: transaction_pool.clone(),
+		para_id,
+		spawn_handle: task_manager.spawn_handle(),
+		spawn_essential_handle: task_manager.spawn_essential_handle(),
+		relay_chain_interface: relay_chain_interface.clone(),
+		import_queue: params.import_queue,
+		metrics,
+		gap_sync_body_policy: None,
+	})
+	.await?;
 
 	start_offchain_workers(
 		&parachain_config,
@@ -329,9 +312,8 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 		Arc::new(move |hash, data| sync_service.announce_block(hash, data))
 	};
 
-	let overseer_handle = relay_chain_interface
-		.overseer_handle()
-		.map_err(|e| sc_service::Error::Application(Box::new(e)))?;
+	let overseer_handle =
+		relay_chain_interface.overseer_handle().map_err(|e| sc_service::Error::Application(Box::new(e)))?;
 
 	start_relay_chain_tasks(StartRelayChainTasksParams {
 		client: client.clone(),
@@ -339,11 +321,7 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 		para_id,
 		relay_chain_interface: relay_chain_interface.clone(),
 		task_manager: &mut task_manager,
-		da_recovery_profile: if validator {
-			DARecoveryProfile::Collator
-		} else {
-			DARecoveryProfile::FullNode
-		},
+		da_recovery_profile: if validator { DARecoveryProfile::Collator } else { DARecoveryProfile::FullNode },
 		import_queue: import_queue_service,
 		relay_chain_slot_duration: RELAY_CHAIN_SLOT_DURATION,
 		recovery_handle: Box::new(overseer_handle.clone()),
@@ -418,16 +396,12 @@ fn start_consensus(
 
 	let params = AuraParams {
 		// The collator adds the timestamp, slot and parachain inherents itself.
-		create_inherent_data_providers: move |_, ()| async move {
-			Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-		},
+		create_inherent_data_providers: move |_, ()| async move { Ok::<_, Box<dyn std::error::Error + Send + Sync>>(()) },
 		block_import,
 		para_client: client.clone(),
 		para_backend: backend,
 		relay_client: relay_chain_interface,
-		code_hash_provider: move |block_hash| {
-			client.code_at(block_hash).ok().map(|c| ValidationCode::from(c).hash())
-		},
+		code_hash_provider: move |block_hash| client.code_at(block_hash).ok().map(|c| ValidationCode::from(c).hash()),
 		keystore,
 		collator_key,
 		collator_peer_id,
@@ -441,9 +415,7 @@ fn start_consensus(
 		reinitialize: false,
 		max_pov_percentage: None,
 	};
-	let fut = aura::run::<Block, sp_consensus_aura::sr25519::AuthorityPair, _, _, _, _, _, _, _, _>(
-		params,
-	);
+	let fut = aura::run::<Block, sp_consensus_aura::sr25519::AuthorityPair, _, _, _, _, _, _, _, _>(params);
 	task_manager.spawn_essential_handle().spawn("aura", None, fut);
 	Ok(())
 }
@@ -471,10 +443,7 @@ pub fn start_dev_node(
 	// A dev node talks to nobody.
 	config.network.default_peers_set.in_peers = 0;
 	config.network.default_peers_set.out_peers = 0;
-	let net_config = FullNetworkConfiguration::<_, _, sc_network::Litep2pNetworkBackend>::new(
-		&config.network,
-		None,
-	);
+	let net_config = FullNetworkConfiguration::<_, _, sc_network::Litep2pNetworkBackend>::new(&config.network, None);
 	let metrics = NotificationMetrics::new(None);
 
 	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
@@ -519,8 +488,7 @@ pub fn start_dev_node(
 			.map_err(|e| sc_service::Error::Application(Box::new(e)))?
 	};
 	// Digests that match the timestamp, or the runtime rejects the slot.
-	let aura_digest_provider =
-		AuraConsensusDataProvider::<Block>::new_with_slot_duration(slot_duration);
+	let aura_digest_provider = AuraConsensusDataProvider::<Block>::new_with_slot_duration(slot_duration);
 
 	let para_id = {
 		use cumulus_primitives_core::GetParachainInfo;
@@ -529,8 +497,7 @@ pub fn start_dev_node(
 			.parachain_id(client.chain_info().best_hash)
 			.map_err(|e| sc_service::Error::Application(Box::new(e)))?
 	};
-	let create_inherent_data_providers =
-		dev_inherent_data_providers(client.clone(), para_id, slot_duration);
+	let create_inherent_data_providers = dev_inherent_data_providers(client.clone(), para_id, slot_duration);
 
 	let (mut seal_sink, seal_stream) = futures::channel::mpsc::channel(1024);
 	task_manager.spawn_essential_handle().spawn("dev-block-timer", None, async move {
@@ -548,20 +515,17 @@ pub fn start_dev_node(
 		}
 	});
 
-	let authorship_future =
-		sc_consensus_manual_seal::run_manual_seal(sc_consensus_manual_seal::ManualSealParams {
-			block_import: client.clone(),
-			env: proposer,
-			client: client.clone(),
-			pool: transaction_pool.clone(),
-			select_chain: LongestChain::new(backend.clone()),
-			commands_stream: Box::pin(seal_stream),
-			consensus_data_provider: Some(Box::new(aura_digest_provider)),
-			create_inherent_data_providers,
-		});
-	task_manager
-		.spawn_essential_handle()
-		.spawn_blocking("manual-seal", None, authorship_future);
+	let authorship_future = sc_consensus_manual_seal::run_manual_seal(sc_consensus_manual_seal::ManualSealParams {
+		block_import: client.clone(),
+		env: proposer,
+		client: client.clone(),
+		pool: transaction_pool.clone(),
+		select_chain: LongestChain::new(backend.clone()),
+		commands_stream: Box::pin(seal_stream),
+		consensus_data_provider: Some(Box::new(aura_digest_provider)),
+		create_inherent_data_providers,
+	});
+	task_manager.spawn_essential_handle().spawn_blocking("manual-seal", None, authorship_future);
 
 	let rpc_builder = rpc_builder(client.clone(), transaction_pool.clone(), node_facts);
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
@@ -606,37 +570,29 @@ fn dev_inherent_data_providers(
 		.duration_since(std::time::UNIX_EPOCH)
 		.expect("the clock is after 1970; qed")
 		.sub(Duration::from_secs(2 * 60 * 60))
-		.as_millis() as u64 /
-		relay_slot_ms;
+		.as_millis() as u64
+		/ relay_slot_ms;
 
 	move |parent, ()| {
 		let result = (|| {
-			let parent_header = client
-				.header(parent)?
-				.ok_or_else(|| format!("parent header {parent:?} not found"))?;
+			let parent_header = client.header(parent)?.ok_or_else(|| format!("parent header {parent:?} not found"))?;
 			// A pending runtime upgrade gets its go-ahead from the (mocked) relay chain.
 			let should_send_go_ahead = client
 				.runtime_api()
 				.collect_collation_info(parent, &parent_header)
 				.map(|info| info.new_validation_code.is_some())
 				.unwrap_or_default();
-			let block_number =
-				UniqueSaturatedInto::<u32>::unique_saturated_into(*parent_header.number()) + 1;
-			let relay_parent_offset =
-				client.runtime_api().relay_parent_offset(parent).unwrap_or_default();
-			let relay_blocks_per_para_block =
-				(slot_duration.as_millis() / relay_slot_ms).max(1) as u32;
-			let target_relay_slot = initial_relay_slot +
-				u64::from(block_number) * u64::from(relay_blocks_per_para_block);
-			let relay_offset = (target_relay_slot as u32)
-				.saturating_sub(relay_blocks_per_para_block * block_number);
+			let block_number = UniqueSaturatedInto::<u32>::unique_saturated_into(*parent_header.number()) + 1;
+			let relay_parent_offset = client.runtime_api().relay_parent_offset(parent).unwrap_or_default();
+			let relay_blocks_per_para_block = (slot_duration.as_millis() / relay_slot_ms).max(1) as u32;
+			let target_relay_slot =
+				initial_relay_slot + u64::from(block_number) * u64::from(relay_blocks_per_para_block);
+			let relay_offset = (target_relay_slot as u32).saturating_sub(relay_blocks_per_para_block * block_number);
 
 			let mocked_parachain = MockValidationDataInherentDataProvider::<()> {
 				current_para_block: block_number,
 				para_id,
-				current_para_block_head: Some(polkadot_primitives::HeadData(
-					parent_header.encode(),
-				)),
+				current_para_block_head: Some(polkadot_primitives::HeadData(parent_header.encode())),
 				relay_blocks_per_para_block,
 				relay_offset,
 				relay_parent_offset,
@@ -647,12 +603,9 @@ fn dev_inherent_data_providers(
 				}),
 				..Default::default()
 			};
-			let timestamp = sp_timestamp::InherentDataProvider::new(
-				(target_relay_slot * relay_slot_ms).into(),
-			);
+			let timestamp = sp_timestamp::InherentDataProvider::new((target_relay_slot * relay_slot_ms).into());
 			Ok::<_, Box<dyn std::error::Error + Send + Sync>>((timestamp, mocked_parachain))
 		})();
 		futures::future::ready(result)
 	}
 }
-

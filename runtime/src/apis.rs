@@ -16,12 +16,12 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
-use crate::{
-	constants::time::SLOT_DURATION, genesis_config_presets, AccountId, Balance, Block, BlockNumber,
-	Executive, InherentDataExt, Nonce, ParachainSystem, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
-};
 use crate::AuraId;
+use crate::{
+	constants::time::SLOT_DURATION, genesis_config_presets, AccountId, Balance, Block, BlockNumber, Executive,
+	InherentDataExt, Nonce, ParachainSystem, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
+};
 
 impl_runtime_apis! {
 	impl sp_consensus_aura::AuraApi<Block, AuraId> for Runtime {

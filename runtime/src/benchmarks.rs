@@ -34,9 +34,7 @@ impl frame_system_benchmarking::Config for Runtime {
 	}
 
 	fn verify_set_code() {
-		System::assert_last_event(
-			cumulus_pallet_parachain_system::Event::<Runtime>::ValidationFunctionStored.into(),
-		);
+		System::assert_last_event(cumulus_pallet_parachain_system::Event::<Runtime>::ValidationFunctionStored.into());
 	}
 }
 

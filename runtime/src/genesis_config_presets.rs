@@ -23,8 +23,7 @@ use sp_runtime::Perbill;
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
 	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, DeviceRegistryConfig, MicroBondsConfig,
-	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	SudoConfig, UNIT,
+	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
 };
 
 /// The balance each endowed development account starts with: one million MACH.
@@ -83,10 +82,7 @@ fn machina_genesis(
 		},
 		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(SAFE_XCM_VERSION) },
 		sudo: SudoConfig { key: Some(root) },
-		micro_bonds: MicroBondsConfig {
-			max_commission: MAX_POOL_COMMISSION,
-			slash_policies: slash_policies(),
-		},
+		micro_bonds: MicroBondsConfig { max_commission: MAX_POOL_COMMISSION, slash_policies: slash_policies() },
 		device_registry: DeviceRegistryConfig { manufacturers: dev_manufacturers() },
 	})
 }
@@ -132,11 +128,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		_ => return None,
 	};
-	Some(
-		serde_json::to_string(&patch)
-			.expect("serialization to json is expected to work. qed.")
-			.into_bytes(),
-	)
+	Some(serde_json::to_string(&patch).expect("serialization to json is expected to work. qed.").into_bytes())
 }
 
 /// The names of the presets this runtime offers.

@@ -90,10 +90,9 @@ fn plain_specs_hold_the_runtime_presets() {
 		check_common_fields(&spec, file);
 		let genesis = &spec["genesis"]["runtimeGenesis"];
 		if let Some(patch) = genesis.get("patch") {
-			let expected: Value = serde_json::from_slice(
-				&machina_runtime::genesis_config_presets::get_preset(&preset.into()).unwrap(),
-			)
-			.unwrap();
+			let expected: Value =
+				serde_json::from_slice(&machina_runtime::genesis_config_presets::get_preset(&preset.into()).unwrap())
+					.unwrap();
 			assert_eq!(patch, &expected, "{file}: the genesis patch differs from preset {preset}");
 		} else {
 			let config = genesis.get("config").expect("a plain spec has a patch or a config");
@@ -104,9 +103,7 @@ fn plain_specs_hold_the_runtime_presets() {
 
 #[test]
 fn raw_specs_hold_the_genesis_the_runtime_builds() {
-	for (file, preset) in
-		[("machina-dev-raw.json", "development"), ("machina-local-raw.json", "local_testnet")]
-	{
+	for (file, preset) in [("machina-dev-raw.json", "development"), ("machina-local-raw.json", "local_testnet")] {
 		let spec = spec(file);
 		check_common_fields(&spec, file);
 		let top = spec["genesis"]["raw"]["top"].as_object().expect("a raw spec has top storage");
@@ -127,11 +124,8 @@ fn raw_specs_hold_the_genesis_the_runtime_builds() {
 		expected.remove(CODE_KEY);
 		let missing: Vec<_> = expected.keys().filter(|k| !raw.contains_key(*k)).map(hex_of).collect();
 		let extra: Vec<_> = raw.keys().filter(|k| !expected.contains_key(*k)).map(hex_of).collect();
-		let differing: Vec<_> = expected
-			.iter()
-			.filter(|(k, v)| raw.get(*k).is_some_and(|r| r != *v))
-			.map(|(k, _)| hex_of(k))
-			.collect();
+		let differing: Vec<_> =
+			expected.iter().filter(|(k, v)| raw.get(*k).is_some_and(|r| r != *v)).map(|(k, _)| hex_of(k)).collect();
 		assert!(
 			missing.is_empty() && extra.is_empty() && differing.is_empty(),
 			"{file} is stale (run scripts/gen-chain-specs.sh): missing {missing:?}, extra {extra:?}, differing {differing:?}"

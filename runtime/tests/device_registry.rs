@@ -12,7 +12,10 @@ use machina_runtime::{
 	Runtime, RuntimeCall,
 };
 use pallet_device_registry::{fixtures, Attestation, CompactCertificate, PublicKey};
-use sp_keyring::{Ed25519Keyring, Sr25519Keyring::{Alice, Bob}};
+use sp_keyring::{
+	Ed25519Keyring,
+	Sr25519Keyring::{Alice, Bob},
+};
 use sp_runtime::DispatchError;
 
 /// A slot whose timestamp lies inside the fixtures' validity.
@@ -37,7 +40,10 @@ fn acme_and_bonded_bob() -> u32 {
 	let roots = BoundedVec::truncate_from(vec![PublicKey::P256(*fixtures::acme::ROOT_PUB)]);
 	let call = sudo(registry(pallet_device_registry::Call::register_manufacturer { name, roots }));
 	Executive::apply_extrinsic(signed(Alice, call, 0)).unwrap().unwrap();
-	let bond = RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: DeviceBond::get() });
+	let bond = RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+		purpose: BondPurpose::Device,
+		amount: DeviceBond::get(),
+	});
 	Executive::apply_extrinsic(signed(Bob, bond, 0)).unwrap().unwrap();
 	// Manufacturer 0 is the dev preset's.
 	1
@@ -99,18 +105,16 @@ fn forged_chains_and_missing_bonds_fail_with_their_errors() {
 		// The fee was still paid (nonce 1 used): resubmit valid with nonce 2, but Charlie
 		// (unbonded) cannot register at all.
 		let (certs, key) = fixtures::acme::chain_of(1);
-		let payload = DeviceRegistry::registration_payload(
-			&sp_keyring::Sr25519Keyring::Charlie.to_account_id(),
-			&op_key(),
-			0,
-		);
+		let payload =
+			DeviceRegistry::registration_payload(&sp_keyring::Sr25519Keyring::Charlie.to_account_id(), &op_key(), 0);
 		let call = registry(pallet_device_registry::Call::register_device {
 			attestation: Attestation::X509 { manufacturer: acme, chain: fixtures::chain(certs) },
 			operational_key: op_key(),
 			location: None,
 			hw_signature: fixtures::sign_p256(&fixtures::p256_secret(key), &payload),
 		});
-		let err = Executive::apply_extrinsic(signed(sp_keyring::Sr25519Keyring::Charlie, call, 0)).unwrap().unwrap_err();
+		let err =
+			Executive::apply_extrinsic(signed(sp_keyring::Sr25519Keyring::Charlie, call, 0)).unwrap().unwrap_err();
 		assert!(matches!(err, DispatchError::Module(_)), "{err:?}");
 		assert_eq!(err, pallet_micro_bonds::Error::<Runtime>::InsufficientBondToCommit.into());
 		close_block();

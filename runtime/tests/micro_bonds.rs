@@ -27,7 +27,12 @@ fn unbonding_takes_under_a_minute() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		<MicroBonds as Hooks<u32>>::integrity_test();
 		// Every provable offence has a policy at genesis.
-		for kind in [OffenceKind::Equivocation, OffenceKind::FalseCoverage, OffenceKind::InvalidAggregate, OffenceKind::SolverDefault] {
+		for kind in [
+			OffenceKind::Equivocation,
+			OffenceKind::FalseCoverage,
+			OffenceKind::InvalidAggregate,
+			OffenceKind::SolverDefault,
+		] {
 			assert!(pallet_micro_bonds::SlashPolicies::<Runtime>::get(kind).is_some(), "{kind:?}");
 		}
 	});
@@ -84,7 +89,8 @@ fn a_slash_reported_by_another_pallet_splits_by_policy() {
 			evidence_time: 1_000,
 			id: sp_core::H256::repeat_byte(1),
 		};
-		let o = <MicroBonds as BondSlasher<_, _, _>>::report_offence(offence.clone(), Some(Alice.to_account_id())).unwrap();
+		let o =
+			<MicroBonds as BondSlasher<_, _, _>>::report_offence(offence.clone(), Some(Alice.to_account_id())).unwrap();
 		assert_eq!(o.slashed, 50 * UNIT);
 		assert_eq!((o.to_reporter, o.to_insurance, o.burned), (5 * UNIT, 25 * UNIT, 20 * UNIT));
 		assert_eq!(Balances::free_balance(Alice.to_account_id()), alice_before + 5 * UNIT);

@@ -7,14 +7,13 @@ use common::{close_block, new_test_ext, open_block, preset_storage, signed};
 use frame_support::traits::fungible::Inspect;
 use machina_runtime::{
 	constants::{currency::UNIT, PARACHAIN_ID},
-	genesis_config_presets::{ENDOWMENT, COLLATOR_BOND},
-	AccountId, Aura, Balances, CollatorSelection, Executive, ParachainInfo, Runtime, RuntimeCall,
-	RuntimeEvent, Session, System,
+	genesis_config_presets::{COLLATOR_BOND, ENDOWMENT},
+	AccountId, Aura, Balances, CollatorSelection, Executive, ParachainInfo, Runtime, RuntimeCall, RuntimeEvent,
+	Session, System,
 };
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
 
-const PRESETS: [&str; 2] =
-	[sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET];
+const PRESETS: [&str; 2] = [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET];
 
 fn accounts(keys: &[Sr25519Keyring]) -> Vec<AccountId> {
 	keys.iter().map(|k| k.to_account_id()).collect()
@@ -51,7 +50,10 @@ fn both_presets_build_a_genesis_state() {
 
 #[test]
 fn collator_set_comes_from_genesis() {
-	let expected = [(sp_genesis_builder::DEV_RUNTIME_PRESET, vec![Alice]), (sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, vec![Alice, Bob])];
+	let expected = [
+		(sp_genesis_builder::DEV_RUNTIME_PRESET, vec![Alice]),
+		(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, vec![Alice, Bob]),
+	];
 	for (preset, collators) in expected {
 		new_test_ext(preset).execute_with(|| {
 			// Collator selection keeps invulnerables sorted; session and Aura follow it.
@@ -91,9 +93,11 @@ fn a_block_with_a_transfer_executes_and_charges_fees() {
 		let fee = System::events()
 			.into_iter()
 			.find_map(|r| match r.event {
-				RuntimeEvent::TransactionPayment(
-					pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, tip },
-				) if who == Alice.to_account_id() => {
+				RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
+					who,
+					actual_fee,
+					tip,
+				}) if who == Alice.to_account_id() => {
 					assert_eq!(tip, 0);
 					Some(actual_fee)
 				},

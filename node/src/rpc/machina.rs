@@ -10,10 +10,10 @@ use jsonrpsee::{
 };
 use machina_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
 use pallet_device_registry::runtime_api::DeviceRegistryApi;
-use sp_core::H256;
 use serde::{Deserialize, Serialize};
 use sp_api::{Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
+use sp_core::H256;
 
 /// How this node runs: fixed at start-up.
 #[derive(Clone, Debug)]

@@ -116,7 +116,7 @@ pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
 		PublicKey::P256(bytes) => {
 			let vk = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| E::InvalidKey)?;
 			if vk.to_encoded_point(true).as_bytes() != &bytes[..] {
-				return Err(E::InvalidKey)
+				return Err(E::InvalidKey);
 			}
 			Ok(*key)
 		},
@@ -158,7 +158,7 @@ struct Parsed<'a> {
 
 fn parse(der_bytes: &[u8], max_len: u32) -> Result<Parsed<'_>, AttestationError> {
 	if der_bytes.len() > max_len as usize {
-		return Err(E::CertificateTooLarge)
+		return Err(E::CertificateTooLarge);
 	}
 	let cert = Certificate::from_der(der_bytes).map_err(|_| E::MalformedCertificate)?;
 	// The signed bytes exactly as received: the first element of the outer SEQUENCE.
@@ -170,10 +170,10 @@ fn parse(der_bytes: &[u8], max_len: u32) -> Result<Parsed<'_>, AttestationError>
 	};
 	let tbs_cert = &cert.tbs_certificate;
 	if tbs_cert.version != Version::V3 {
-		return Err(E::UnsupportedVersion)
+		return Err(E::UnsupportedVersion);
 	}
 	if cert.signature_algorithm != tbs_cert.signature {
-		return Err(E::AlgorithmMismatch)
+		return Err(E::AlgorithmMismatch);
 	}
 	let algorithm = match cert.signature_algorithm.oid {
 		oid if oid == ECDSA_WITH_SHA256 => SignatureAlgorithm::EcdsaP256Sha256,
@@ -188,14 +188,10 @@ fn subject_key(cert: &Certificate) -> Result<PublicKey, AttestationError> {
 	let spki = &cert.tbs_certificate.subject_public_key_info;
 	let bits = spki.subject_public_key.as_bytes().ok_or(E::MalformedCertificate)?;
 	if spki.algorithm.oid == EC_PUBLIC_KEY {
-		let curve: ObjectIdentifier = spki
-			.algorithm
-			.parameters
-			.as_ref()
-			.and_then(|p| p.decode_as().ok())
-			.ok_or(E::UnsupportedAlgorithm)?;
+		let curve: ObjectIdentifier =
+			spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as().ok()).ok_or(E::UnsupportedAlgorithm)?;
 		if curve != SECP256R1 {
-			return Err(E::UnsupportedAlgorithm)
+			return Err(E::UnsupportedAlgorithm);
 		}
 		let vk = VerifyingKey::from_sec1_bytes(bits).map_err(|_| E::InvalidKey)?;
 		let compressed = vk.to_encoded_point(true);
@@ -213,7 +209,9 @@ fn subject_key(cert: &Certificate) -> Result<PublicKey, AttestationError> {
 enum Role {
 	Leaf,
 	/// An intermediate with this many intermediates below it.
-	Intermediate { below: u32 },
+	Intermediate {
+		below: u32,
+	},
 }
 
 fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationError> {
@@ -223,7 +221,7 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationErr
 	for ext in cert.tbs_certificate.extensions.iter().flatten() {
 		// RFC 5280 4.2: an extension appears at most once.
 		if seen.contains(&ext.extn_id) {
-			return Err(E::MalformedCertificate)
+			return Err(E::MalformedCertificate);
 		}
 		seen.push(ext.extn_id);
 		let value = ext.extn_value.as_bytes();
@@ -232,25 +230,25 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationErr
 		} else if ext.extn_id == KEY_USAGE {
 			usage = Some(KeyUsage::from_der(value).map_err(|_| E::MalformedCertificate)?);
 		} else if ext.critical && !UNDERSTOOD_CRITICAL.contains(&ext.extn_id) {
-			return Err(E::UnsupportedCriticalExtension)
+			return Err(E::UnsupportedCriticalExtension);
 		}
 	}
 	match role {
 		Role::Leaf => {
 			if basic.is_some_and(|b| b.ca) {
-				return Err(E::NotACertificateAuthority)
+				return Err(E::NotACertificateAuthority);
 			}
 			if usage.is_some_and(|u| !u.digital_signature()) {
-				return Err(E::KeyUsageMismatch)
+				return Err(E::KeyUsageMismatch);
 			}
 		},
 		Role::Intermediate { below } => {
 			let basic = basic.filter(|b| b.ca).ok_or(E::NotACertificateAuthority)?;
 			if basic.path_len_constraint.is_some_and(|max| below > max as u32) {
-				return Err(E::PathLengthExceeded)
+				return Err(E::PathLengthExceeded);
 			}
 			if usage.is_some_and(|u| !u.key_cert_sign()) {
-				return Err(E::KeyUsageMismatch)
+				return Err(E::KeyUsageMismatch);
 			}
 		},
 	}
@@ -260,10 +258,10 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationErr
 fn check_validity(cert: &Certificate, now: u64) -> Result<(), AttestationError> {
 	let validity = &cert.tbs_certificate.validity;
 	if now < validity.not_before.to_unix_duration().as_secs() {
-		return Err(E::NotYetValid)
+		return Err(E::NotYetValid);
 	}
 	if now > validity.not_after.to_unix_duration().as_secs() {
-		return Err(E::Expired)
+		return Err(E::Expired);
 	}
 	Ok(())
 }
@@ -295,16 +293,14 @@ fn verify_certificate_signature(child: &Parsed, issuer: &PublicKey) -> bool {
 /// An `Ecdsa-Sig-Value` (SEQUENCE of two INTEGERs) as a fixed-size signature.
 fn ecdsa_from_der(bytes: &[u8]) -> Option<P256Signature> {
 	let mut reader = SliceReader::new(bytes).ok()?;
-	let (r, s) = reader
-		.sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?)))
-		.ok()?;
+	let (r, s) = reader.sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?))).ok()?;
 	if !reader.is_finished() {
-		return None
+		return None;
 	}
 	let pad = |x: UintRef| -> Option<[u8; 32]> {
 		let bytes = x.as_bytes();
 		if bytes.len() > 32 {
-			return None
+			return None;
 		}
 		let mut out = [0u8; 32];
 		out[32 - bytes.len()..].copy_from_slice(bytes);
@@ -314,15 +310,12 @@ fn ecdsa_from_der(bytes: &[u8]) -> Option<P256Signature> {
 }
 
 /// The root whose key verifies `check`: an active one, or else report a revoked one.
-fn find_root(
-	roots: &[RootKey],
-	check: impl Fn(&PublicKey) -> bool,
-) -> Result<RootIndex, AttestationError> {
+fn find_root(roots: &[RootKey], check: impl Fn(&PublicKey) -> bool) -> Result<RootIndex, AttestationError> {
 	let mut revoked_match = false;
 	for (index, root) in roots.iter().enumerate() {
 		if check(&root.key) {
 			if !root.revoked {
-				return Ok(index as RootIndex)
+				return Ok(index as RootIndex);
 			}
 			revoked_match = true;
 		}
@@ -342,15 +335,13 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 	policy: &Policy<F>,
 ) -> Result<VerifiedAttestation, AttestationError> {
 	if chain.is_empty() {
-		return Err(E::EmptyChain)
+		return Err(E::EmptyChain);
 	}
 	if chain.len() > (policy.max_intermediates + 2) as usize {
-		return Err(E::ChainTooLong)
+		return Err(E::ChainTooLong);
 	}
-	let mut parsed = chain
-		.iter()
-		.map(|bytes| parse(bytes, policy.max_certificate_len))
-		.collect::<Result<Vec<_>, _>>()?;
+	let mut parsed =
+		chain.iter().map(|bytes| parse(bytes, policy.max_certificate_len)).collect::<Result<Vec<_>, _>>()?;
 	// A trailing root certificate adds nothing but its name: drop it when its key is
 	// pinned. (The leaf alone is never the root.)
 	if parsed.len() > 1 && policy.roots.iter().any(|r| Some(&r.key) == parsed.last().map(|p| &p.key)) {
@@ -358,7 +349,7 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 	}
 	let intermediates = parsed.len() as u32 - 1;
 	if intermediates > policy.max_intermediates {
-		return Err(E::ChainTooLong)
+		return Err(E::ChainTooLong);
 	}
 
 	let mut serials = DeviceSerials::default();
@@ -368,7 +359,7 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 		check_extensions(&cert.cert, role)?;
 		let serial = normalise_serial(cert.cert.tbs_certificate.serial_number.as_bytes())?;
 		if (policy.is_revoked)(&serial) {
-			return Err(E::CertificateRevoked)
+			return Err(E::CertificateRevoked);
 		}
 		// Bounded by the chain length check above.
 		serials.try_push(serial).map_err(|_| E::ChainTooLong)?;
@@ -379,10 +370,10 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 		match parsed.get(i + 1) {
 			Some(issuer) => {
 				if cert.cert.tbs_certificate.issuer != issuer.cert.tbs_certificate.subject {
-					return Err(E::IssuerMismatch)
+					return Err(E::IssuerMismatch);
 				}
 				if !verify_certificate_signature(cert, &issuer.key) {
-					return Err(E::InvalidSignature)
+					return Err(E::InvalidSignature);
 				}
 			},
 			None => root = Some(find_root(policy.roots, |key| verify_certificate_signature(cert, key))?),
@@ -399,14 +390,14 @@ pub fn verify_compact<F: Fn(&Serial) -> bool>(
 ) -> Result<VerifiedAttestation, AttestationError> {
 	let hardware_key = validate_key(&cert.hardware_key)?;
 	if policy.now < cert.not_before {
-		return Err(E::NotYetValid)
+		return Err(E::NotYetValid);
 	}
 	if policy.now > cert.not_after {
-		return Err(E::Expired)
+		return Err(E::Expired);
 	}
 	let serial = normalise_serial(&cert.serial)?;
 	if (policy.is_revoked)(&serial) {
-		return Err(E::CertificateRevoked)
+		return Err(E::CertificateRevoked);
 	}
 	let payload = cert.signing_payload();
 	let root = find_root(policy.roots, |key| verify_raw(key, &payload, &cert.signature))?;

@@ -3,7 +3,10 @@
 
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::{EnsureOrigin, Get}, BoundedVec};
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use machina_primitives::{device_id_of, DeviceId, H3Cell, OperationalKey};
 use sp_runtime::traits::{One, Saturating};
@@ -87,8 +90,11 @@ mod benchmarks {
 	fn add_root() -> Result<(), BenchmarkError> {
 		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let roots: Vec<PublicKey> = (1..T::MaxRoots::get()).map(|i| fixtures::p256_public(&[i as u8; 32])).collect();
-		let m = Pallet::<T>::do_register_manufacturer(BoundedVec::truncate_from(b"m".to_vec()), BoundedVec::truncate_from(roots))
-			.expect("valid");
+		let m = Pallet::<T>::do_register_manufacturer(
+			BoundedVec::truncate_from(b"m".to_vec()),
+			BoundedVec::truncate_from(roots),
+		)
+		.expect("valid");
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, m, PublicKey::P256(*fixtures::acme::ROOT_PUB));
 		assert_eq!(Manufacturers::<T>::get(m).unwrap().roots.len() as u32, T::MaxRoots::get());
@@ -168,7 +174,8 @@ mod benchmarks {
 		advance::<T>(T::ReattestationWindow::get());
 		let reference = frame_system::Pallet::<T>::block_number().saturating_sub(One::one());
 		let key = fixtures::acme::chain_of(4).1;
-		let sig = fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::reattestation_payload(&device, reference));
+		let sig =
+			fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::reattestation_payload(&device, reference));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, reference, sig);
 		assert_eq!(Devices::<T>::get(device).unwrap().attested_reference, reference);
@@ -180,7 +187,8 @@ mod benchmarks {
 		let device = registered::<T>(&owner, m, 1);
 		let key = fixtures::acme::chain_of(1).1;
 		let new_key = op_key(2);
-		let sig = fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::rotation_payload(&device, &new_key, 0));
+		let sig =
+			fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::rotation_payload(&device, &new_key, 0));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, new_key.clone(), sig);
 		assert_eq!(Devices::<T>::get(device).unwrap().operational_key, new_key);

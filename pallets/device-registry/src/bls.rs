@@ -35,15 +35,14 @@ pub fn verify_proof_of_possession(public: &[u8; 48], proof: &[u8; 96]) -> Result
 	// `from_compressed` checks the encoding, the curve and the subgroup.
 	let key: G1Affine = Option::from(G1Affine::from_compressed(public)).ok_or(BlsError::InvalidPublicKey)?;
 	if bool::from(key.is_identity()) {
-		return Err(BlsError::InvalidPublicKey)
+		return Err(BlsError::InvalidPublicKey);
 	}
-	let proof: G2Affine =
-		Option::from(G2Affine::from_compressed(proof)).ok_or(BlsError::InvalidProofOfPossession)?;
+	let proof: G2Affine = Option::from(G2Affine::from_compressed(proof)).ok_or(BlsError::InvalidProofOfPossession)?;
 	let hashed = G2Prepared::from(hash_to_g2(public, POP_DST));
 	let proof = G2Prepared::from(proof);
 	let check = multi_miller_loop(&[(&key, &hashed), (&-G1Affine::generator(), &proof)]).final_exponentiation();
 	if check != Gt::identity() {
-		return Err(BlsError::InvalidProofOfPossession)
+		return Err(BlsError::InvalidProofOfPossession);
 	}
 	Ok(key.to_uncompressed())
 }

@@ -254,11 +254,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The first serial of `device`'s chain on the revocation list.
 	pub(crate) fn revoked_serial(device: &DeviceOf<T>) -> Option<Serial> {
-		device
-			.serials
-			.iter()
-			.find(|s| RevokedCertificates::<T>::contains_key(device.manufacturer, *s))
-			.cloned()
+		device.serials.iter().find(|s| RevokedCertificates::<T>::contains_key(device.manufacturer, *s)).cloned()
 	}
 
 	pub(crate) fn do_reattest(
@@ -270,17 +266,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(!device.revoked, Error::<T>::DeviceRevoked);
 		let manufacturer = Manufacturers::<T>::get(device.manufacturer).ok_or(Error::<T>::ManufacturerNotFound)?;
 		ensure!(manufacturer.status == ManufacturerStatus::Active, Error::<T>::ManufacturerSuspended);
-		ensure!(
-			manufacturer.roots.get(device.root as usize).is_some_and(|r| !r.revoked),
-			Error::<T>::RootRevoked
-		);
+		ensure!(manufacturer.roots.get(device.root as usize).is_some_and(|r| !r.revoked), Error::<T>::RootRevoked);
 		ensure!(Self::revoked_serial(&device).is_none(), Error::<T>::CertificateRevoked);
 
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(
-			reference_block < now &&
-				now.saturating_sub(reference_block) <= T::ReattestationWindow::get() &&
-				reference_block > device.attested_reference,
+			reference_block < now
+				&& now.saturating_sub(reference_block) <= T::ReattestationWindow::get()
+				&& reference_block > device.attested_reference,
 			Error::<T>::StaleReference
 		);
 		let payload = Self::reattestation_payload(&id, reference_block);

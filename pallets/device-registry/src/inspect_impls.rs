@@ -5,8 +5,8 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus, H3Cell, OperationalKey};
 use machina_primitives::BondManager;
+use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus, H3Cell, OperationalKey};
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
@@ -18,21 +18,21 @@ impl<T: Config> Pallet<T> {
 	/// is `UnderBonded`: one more read, of the commitment in micro-bonds.
 	pub fn status_of(id: &DeviceId, device: &DeviceOf<T>, manufacturer: Option<&ManufacturerOf<T>>) -> DeviceStatus {
 		if device.revoked {
-			return DeviceStatus::Revoked
+			return DeviceStatus::Revoked;
 		}
 		let Some(manufacturer) = manufacturer else { return DeviceStatus::Revoked };
 		if manufacturer.roots.get(device.root as usize).is_none_or(|r| r.revoked) {
-			return DeviceStatus::Revoked
+			return DeviceStatus::Revoked;
 		}
 		if manufacturer.status == ManufacturerStatus::Suspended {
-			return DeviceStatus::Suspended
+			return DeviceStatus::Suspended;
 		}
 		let now = frame_system::Pallet::<T>::block_number();
 		if now >= device.attested_at.saturating_add(T::AttestationValidity::get()) {
-			return DeviceStatus::Stale
+			return DeviceStatus::Stale;
 		}
 		if T::Bonds::commitment(&device.owner, *id).is_none_or(|c| !c.shortfall().is_zero()) {
-			return DeviceStatus::UnderBonded
+			return DeviceStatus::UnderBonded;
 		}
 		DeviceStatus::Active
 	}
@@ -56,12 +56,11 @@ impl<T: Config> Pallet<T> {
 	) -> Vec<DeviceView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
 		let limit = limit.min(MAX_DEVICES_PER_PAGE) as usize;
 		let ids: Vec<DeviceId> = match cursor {
-			Some(cursor) => DevicesByOwner::<T>::iter_key_prefix_from(
-				&owner,
-				DevicesByOwner::<T>::hashed_key_for(&owner, cursor),
-			)
-			.take(limit)
-			.collect(),
+			Some(cursor) => {
+				DevicesByOwner::<T>::iter_key_prefix_from(&owner, DevicesByOwner::<T>::hashed_key_for(&owner, cursor))
+					.take(limit)
+					.collect()
+			},
 			None => DevicesByOwner::<T>::iter_key_prefix(&owner).take(limit).collect(),
 		};
 		ids.into_iter().filter_map(Self::device).collect()
@@ -113,7 +112,7 @@ impl<T: Config> machina_primitives::OnBondShortfall<T::AccountId, BalanceOf<T>> 
 		shortfall: BalanceOf<T>,
 	) {
 		if purpose != machina_primitives::BondPurpose::Device {
-			return
+			return;
 		}
 		if Devices::<T>::get(id).is_some_and(|d| &d.owner == who) {
 			Self::deposit_event(Event::DeviceUnderBonded { device: id, owner: who.clone(), shortfall });

@@ -7,15 +7,15 @@ pub mod attestation;
 pub mod bls;
 mod dispatchable_impls;
 mod inspect_impls;
-mod try_state_impls;
 pub mod runtime_api;
+mod try_state_impls;
 pub mod types;
 pub mod weights;
 
-#[cfg(any(test, feature = "runtime-benchmarks", feature = "test-fixtures"))]
-pub mod fixtures;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+#[cfg(any(test, feature = "runtime-benchmarks", feature = "test-fixtures"))]
+pub mod fixtures;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -361,8 +361,8 @@ pub mod pallet {
 			);
 			assert!(T::MaxRoots::get() >= 1 && T::MaxRoots::get() <= RootIndex::MAX as u32 + 1);
 			assert!(
-				T::MinLocationResolution::get() <= T::MaxLocationResolution::get() &&
-					T::MaxLocationResolution::get() <= machina_primitives::h3::MAX_RESOLUTION,
+				T::MinLocationResolution::get() <= T::MaxLocationResolution::get()
+					&& T::MaxLocationResolution::get() <= machina_primitives::h3::MAX_RESOLUTION,
 				"location resolution bounds out of order"
 			);
 			assert!(!T::AttestationValidity::get().is_zero(), "AttestationValidity must be positive");
@@ -426,7 +426,11 @@ pub mod pallet {
 		/// by `mark_revoked` (anyone, free) or fail their next re-attestation.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::revoke_certificate())]
-		pub fn revoke_certificate(origin: OriginFor<T>, manufacturer: ManufacturerId, serial: Serial) -> DispatchResult {
+		pub fn revoke_certificate(
+			origin: OriginFor<T>,
+			manufacturer: ManufacturerId,
+			serial: Serial,
+		) -> DispatchResult {
 			T::ManufacturerOrigin::ensure_origin(origin)?;
 			Self::do_revoke_certificate(manufacturer, serial)
 		}

@@ -139,7 +139,7 @@ impl BondManager<AccountId, Balance> for MockBonds {
 			let mut b = b.borrow_mut();
 			let bond = b.entry(*who).or_default();
 			if bond.active - bond.committed < needed {
-				return Err(DispatchError::Other("InsufficientBondToCommit"))
+				return Err(DispatchError::Other("InsufficientBondToCommit"));
 			}
 			bond.committed += needed;
 			Ok(())
@@ -166,9 +166,11 @@ impl BondManager<AccountId, Balance> for MockBonds {
 	}
 	fn commitment(who: &AccountId, id: CommitmentId) -> Option<CommitmentInfo<Balance>> {
 		COMMITMENTS.with(|c| {
-			c.borrow()
-				.get(&(*who, id))
-				.map(|(required, backing)| CommitmentInfo { purpose: BondPurpose::Device, required: *required, backing: *backing })
+			c.borrow().get(&(*who, id)).map(|(required, backing)| CommitmentInfo {
+				purpose: BondPurpose::Device,
+				required: *required,
+				backing: *backing,
+			})
 		})
 	}
 	fn bonded(who: &AccountId, _: BondPurpose) -> Balance {

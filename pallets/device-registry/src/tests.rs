@@ -99,7 +99,11 @@ fn manufacturer_management_is_governance_only_and_checked() {
 		compact[0] = 0x05;
 		for bad in [off_curve, compact] {
 			assert_noop!(
-				Registry::register_manufacturer(RuntimeOrigin::root(), name.clone(), BoundedVec::truncate_from(vec![PublicKey::P256(bad)])),
+				Registry::register_manufacturer(
+					RuntimeOrigin::root(),
+					name.clone(),
+					BoundedVec::truncate_from(vec![PublicKey::P256(bad)])
+				),
 				Error::<Test>::InvalidKey
 			);
 		}
@@ -121,7 +125,10 @@ fn manufacturer_management_is_governance_only_and_checked() {
 		assert_noop!(Registry::revoke_root(RuntimeOrigin::root(), 2, 4), Error::<Test>::RootNotFound);
 		assert_ok!(Registry::revoke_root(RuntimeOrigin::root(), 2, 3));
 		assert_noop!(Registry::revoke_root(RuntimeOrigin::root(), 2, 3), Error::<Test>::RootAlreadyRevoked);
-		assert_noop!(Registry::add_root(RuntimeOrigin::root(), 9, PublicKey::Ed25519([9; 32])), Error::<Test>::ManufacturerNotFound);
+		assert_noop!(
+			Registry::add_root(RuntimeOrigin::root(), 9, PublicKey::Ed25519([9; 32])),
+			Error::<Test>::ManufacturerNotFound
+		);
 
 		// Suspension.
 		assert_noop!(Registry::resume_manufacturer(RuntimeOrigin::root(), 2), Error::<Test>::ManufacturerNotSuspended);
@@ -195,8 +202,14 @@ fn registration_records_the_device_and_its_key() {
 		assert_eq!(id, device_id_of(p256_public(&p256_secret(key)).as_bytes()));
 		assert_eq!(
 			last_event(),
-			Event::DeviceRegistered { device: id, owner: ALICE, manufacturer: ACME, bond: DEVICE_BOND, location: Some(cell(9)) }
-				.into()
+			Event::DeviceRegistered {
+				device: id,
+				owner: ALICE,
+				manufacturer: ACME,
+				bond: DEVICE_BOND,
+				location: Some(cell(9))
+			}
+			.into()
 		);
 		assert_eq!(Registry::owner(&id), Some(ALICE));
 		assert_eq!(Registry::operational_key(&id), Some(op_key(3)));
@@ -234,14 +247,24 @@ fn compact_certificates_register_under_p256_and_ed25519_roots() {
 		let p256_root = [0x42u8; 32];
 		let ed_root = [0x43u8; 32];
 		let roots = BoundedVec::truncate_from(vec![p256_public(&p256_root), ed25519_public(&ed_root)]);
-		assert_ok!(Registry::register_manufacturer(RuntimeOrigin::root(), BoundedVec::truncate_from(b"Tiny".to_vec()), roots));
+		assert_ok!(Registry::register_manufacturer(
+			RuntimeOrigin::root(),
+			BoundedVec::truncate_from(b"Tiny".to_vec()),
+			roots
+		));
 		let tiny = 2;
 
 		let device_secret = [0x07u8; 32];
 		let hw = p256_public(&device_secret);
 		let cert = compact_p256(tiny, &p256_root, hw, &[0x01], time::BEFORE, time::EXPIRED);
 		let sig = sign_p256(&device_secret, &Registry::registration_payload(&ALICE, &op_key(1), 0));
-		assert_ok!(Registry::register_device(RuntimeOrigin::signed(ALICE), Attestation::Compact(cert), op_key(1), None, sig));
+		assert_ok!(Registry::register_device(
+			RuntimeOrigin::signed(ALICE),
+			Attestation::Compact(cert),
+			op_key(1),
+			None,
+			sig
+		));
 		let id = device_id_of(hw.as_bytes());
 		assert_eq!(Devices::<Test>::get(id).unwrap().root, 0);
 
@@ -258,7 +281,13 @@ fn compact_certificates_register_under_p256_and_ed25519_roots() {
 		};
 		cert.signature = sign_ed25519(&ed_root, &cert.signing_payload());
 		let sig = sign_ed25519(&device_seed, &Registry::registration_payload(&ALICE, &op_key(1), 1));
-		assert_ok!(Registry::register_device(RuntimeOrigin::signed(ALICE), Attestation::Compact(cert.clone()), op_key(1), None, sig));
+		assert_ok!(Registry::register_device(
+			RuntimeOrigin::signed(ALICE),
+			Attestation::Compact(cert.clone()),
+			op_key(1),
+			None,
+			sig
+		));
 		assert_eq!(Devices::<Test>::get(device_id_of(cert.hardware_key.as_bytes())).unwrap().root, 1);
 
 		// Validity and forgery.
@@ -296,7 +325,10 @@ fn forged_certificate_signature_is_rejected() {
 		// Flip the last byte of the leaf's signature (the S integer of its ECDSA value).
 		let mut leaf = acme::LEAF2.to_vec();
 		*leaf.last_mut().unwrap() ^= 0x01;
-		assert_noop!(register(ALICE, &[&leaf, acme::INT1], acme::LEAF2_KEY), Error::<Test>::InvalidCertificateSignature);
+		assert_noop!(
+			register(ALICE, &[&leaf, acme::INT1], acme::LEAF2_KEY),
+			Error::<Test>::InvalidCertificateSignature
+		);
 		// The same for an intermediate signed by the root directly.
 		let mut int1 = acme::INT1.to_vec();
 		*int1.last_mut().unwrap() ^= 0x01;
@@ -310,7 +342,11 @@ fn chain_of_another_root_is_untrusted() {
 		assert_noop!(register(ALICE, &[other::LEAF], other::LEAF_KEY), Error::<Test>::UntrustedRoot);
 		// Under its own manufacturer it registers.
 		let roots = BoundedVec::truncate_from(vec![PublicKey::P256(*other::ROOT_PUB)]);
-		assert_ok!(Registry::register_manufacturer(RuntimeOrigin::root(), BoundedVec::truncate_from(b"Other".to_vec()), roots));
+		assert_ok!(Registry::register_manufacturer(
+			RuntimeOrigin::root(),
+			BoundedVec::truncate_from(b"Other".to_vec()),
+			roots
+		));
 		assert_ok!(register_as(ALICE, 2, &[other::LEAF], other::LEAF_KEY));
 	});
 }
@@ -332,10 +368,18 @@ fn validity_periods_are_checked_against_on_chain_time() {
 fn revoked_serials_block_registration() {
 	new_test_ext().execute_with(|| {
 		// The leaf's serial.
-		assert_ok!(Registry::revoke_certificate(RuntimeOrigin::root(), ACME, BoundedVec::truncate_from(vec![0x10, 0x02])));
+		assert_ok!(Registry::revoke_certificate(
+			RuntimeOrigin::root(),
+			ACME,
+			BoundedVec::truncate_from(vec![0x10, 0x02])
+		));
 		assert_noop!(register(ALICE, &[acme::LEAF2, acme::INT1], acme::LEAF2_KEY), Error::<Test>::CertificateRevoked);
 		// An intermediate's serial revokes everything below it.
-		assert_ok!(Registry::revoke_certificate(RuntimeOrigin::root(), ACME, BoundedVec::truncate_from(vec![0x02, 0x02])));
+		assert_ok!(Registry::revoke_certificate(
+			RuntimeOrigin::root(),
+			ACME,
+			BoundedVec::truncate_from(vec![0x02, 0x02])
+		));
 		let (certs, key) = acme::chain_of(4);
 		assert_noop!(register(ALICE, certs, key), Error::<Test>::CertificateRevoked);
 		// Unrelated chains still register.
@@ -374,9 +418,11 @@ fn replayed_and_misdirected_registration_signatures_fail() {
 			Error::<Test>::InvalidHardwareSignature
 		);
 		// A signature made for another chain (other genesis hash).
-		let other_chain =
-			(REGISTER_TAG, H256::repeat_byte(0x01), ALICE, op_key(1), 0u32).encode();
-		assert_noop!(attempt(ALICE, sign_p256(&p256_secret(key), &other_chain)), Error::<Test>::InvalidHardwareSignature);
+		let other_chain = (REGISTER_TAG, H256::repeat_byte(0x01), ALICE, op_key(1), 0u32).encode();
+		assert_noop!(
+			attempt(ALICE, sign_p256(&p256_secret(key), &other_chain)),
+			Error::<Test>::InvalidHardwareSignature
+		);
 		// A signature by a key other than the certified one.
 		let wrong_key = p256_registration(ALICE, acme::LEAF2_KEY, &op_key(1));
 		assert_noop!(attempt(ALICE, wrong_key), Error::<Test>::InvalidHardwareSignature);
@@ -414,7 +460,8 @@ fn malformed_and_oversized_input_is_rejected_without_panic() {
 		let (certs, key4) = acme::chain_of(4);
 		assert_noop!(register(ALICE, certs, key4), Error::<Test>::ChainTooLong);
 		// Beyond the decoding bound the call itself does not decode.
-		let six: alloc::vec::Vec<DerCertificate> = (0..6).map(|_| BoundedVec::truncate_from(acme::LEAF1.to_vec())).collect();
+		let six: alloc::vec::Vec<DerCertificate> =
+			(0..6).map(|_| BoundedVec::truncate_from(acme::LEAF1.to_vec())).collect();
 		assert!(CertificateChain::decode(&mut &six.encode()[..]).is_err());
 		let huge = vec![0u8; MAX_DER_CERTIFICATE_LEN as usize + 1];
 		assert!(DerCertificate::decode(&mut &huge.encode()[..]).is_err());
@@ -442,11 +489,17 @@ fn certificate_profile_is_enforced() {
 			Error::<Test>::PathLengthExceeded
 		);
 		// Chained out of order: leaf2 was issued by int1, not int2.
-		assert_noop!(register(ALICE, &[acme::LEAF2, acme::INT2, acme::INT1], acme::LEAF2_KEY), Error::<Test>::IssuerMismatch);
+		assert_noop!(
+			register(ALICE, &[acme::LEAF2, acme::INT2, acme::INT1], acme::LEAF2_KEY),
+			Error::<Test>::IssuerMismatch
+		);
 		// RSA is not supported.
 		assert_noop!(register(ALICE, &[other::RSA], acme::LEAF1_KEY), Error::<Test>::UnsupportedAlgorithm);
 		// A leaf used as an intermediate (not a CA).
-		assert_noop!(register(ALICE, &[acme::LEAF2, acme::LEAF1], acme::LEAF2_KEY), Error::<Test>::NotACertificateAuthority);
+		assert_noop!(
+			register(ALICE, &[acme::LEAF2, acme::LEAF1], acme::LEAF2_KEY),
+			Error::<Test>::NotACertificateAuthority
+		);
 	});
 }
 
@@ -497,7 +550,10 @@ fn a_slashed_device_is_under_bonded_until_its_owner_tops_it_up() {
 			id,
 			DEVICE_BOND / 10,
 		);
-		assert_eq!(last_event(), Event::DeviceUnderBonded { device: id, owner: ALICE, shortfall: DEVICE_BOND / 10 }.into());
+		assert_eq!(
+			last_event(),
+			Event::DeviceUnderBonded { device: id, owner: ALICE, shortfall: DEVICE_BOND / 10 }.into()
+		);
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::UnderBonded));
 		assert!(!Registry::is_active(&id));
 		// Only the owner tops up, and only with bond to spare.
@@ -532,7 +588,10 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 		// The same proof twice, or one for an older block, fails.
 		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig), Error::<Test>::StaleReference);
 		let older = sign_p256(&secret, &Registry::reattestation_payload(&id, reference - 1));
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference - 1, older), Error::<Test>::StaleReference);
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, reference - 1, older),
+			Error::<Test>::StaleReference
+		);
 		// A block outside the window, or the current block (its hash is not known yet).
 		run_to_block(now + REATTESTATION_WINDOW + 5);
 		let too_old = now + 1;
@@ -544,7 +603,10 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 		// A signature over another block's hash.
 		let good = current - 1;
 		let wrong = sign_p256(&secret, &Registry::reattestation_payload(&id, good - 1));
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, good, wrong), Error::<Test>::InvalidHardwareSignature);
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, good, wrong),
+			Error::<Test>::InvalidHardwareSignature
+		);
 		let sig = sign_p256(&secret, &Registry::reattestation_payload(&id, good));
 		assert_ok!(Registry::reattest(RuntimeOrigin::signed(BOB), id, good, sig));
 		check_state();
@@ -609,11 +671,15 @@ fn aggregation_key_needs_a_proof_of_possession_and_the_hardware_signature() {
 
 		assert_ok!(set(ALICE, Some(bls), sign(Some(bls.public), 0)));
 		let stored = Registry::aggregation_key(&id).expect("set");
-		assert_eq!(&stored[..48], &{
-			let mut x = bls.public;
-			x[0] &= 0x1f; // the compressed form's flag bits
-			x
-		}[..], "stored uncompressed: x first");
+		assert_eq!(
+			&stored[..48],
+			&{
+				let mut x = bls.public;
+				x[0] &= 0x1f; // the compressed form's flag bits
+				x
+			}[..],
+			"stored uncompressed: x first"
+		);
 		assert_eq!(last_event(), Event::AggregationKeySet { device: id, key: Some(bls.public) }.into());
 		// Replay of the same signature fails (nonce moved); removal needs its own.
 		assert_noop!(set(ALICE, Some(bls), sign(Some(bls.public), 0)), Error::<Test>::InvalidHardwareSignature);
@@ -633,11 +699,17 @@ fn moves_are_rate_limited_and_announced() {
 		assert_ok!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(8)));
 		assert_eq!(last_event(), Event::DeviceMoved { device: id, from: None, to: cell(8) }.into());
 		assert_noop!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(8)), Error::<Test>::SameLocation);
-		assert_noop!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(9)), Error::<Test>::LocationUpdateTooSoon);
+		assert_noop!(
+			Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(9)),
+			Error::<Test>::LocationUpdateTooSoon
+		);
 		run_to_block(1 + LOCATION_INTERVAL);
 		assert_ok!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(9)));
 		assert_eq!(last_event(), Event::DeviceMoved { device: id, from: Some(cell(8)), to: cell(9) }.into());
-		assert_noop!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(10)), Error::<Test>::LocationUpdateTooSoon);
+		assert_noop!(
+			Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(10)),
+			Error::<Test>::LocationUpdateTooSoon
+		);
 	});
 }
 
@@ -652,7 +724,10 @@ fn transfer_moves_the_bond_to_the_new_owner_on_acceptance() {
 		assert_ok!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, BOB));
 		assert_noop!(Registry::accept_transfer(RuntimeOrigin::signed(CHARLIE), id), Error::<Test>::NoPendingTransfer);
 		set_bond(BOB, 0);
-		assert_noop!(Registry::accept_transfer(RuntimeOrigin::signed(BOB), id), DispatchError::Other("InsufficientBondToCommit"));
+		assert_noop!(
+			Registry::accept_transfer(RuntimeOrigin::signed(BOB), id),
+			DispatchError::Other("InsufficientBondToCommit")
+		);
 		set_bond(BOB, DEVICE_BOND);
 		assert_ok!(Registry::accept_transfer(RuntimeOrigin::signed(BOB), id));
 		assert_eq!(Registry::owner(&id), Some(BOB));
@@ -692,11 +767,19 @@ fn revoking_a_leaf_serial_revokes_its_device_at_once() {
 		let (certs, key) = acme::chain_of(2);
 		assert_ok!(register(ALICE, certs, key));
 		let id = p256_device(key);
-		assert_ok!(Registry::revoke_certificate(RuntimeOrigin::root(), ACME, BoundedVec::truncate_from(vec![0x10, 0x02])));
+		assert_ok!(Registry::revoke_certificate(
+			RuntimeOrigin::root(),
+			ACME,
+			BoundedVec::truncate_from(vec![0x10, 0x02])
+		));
 		assert_eq!(
 			last_event(),
-			Event::CertificateRevoked { manufacturer: ACME, serial: BoundedVec::truncate_from(vec![0x10, 0x02]), device: Some(id) }
-				.into()
+			Event::CertificateRevoked {
+				manufacturer: ACME,
+				serial: BoundedVec::truncate_from(vec![0x10, 0x02]),
+				device: Some(id)
+			}
+			.into()
 		);
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Revoked));
 		let sig = sign_p256(&p256_secret(key), &Registry::reattestation_payload(&id, 0));
@@ -718,7 +801,11 @@ fn revoking_an_intermediate_is_enforced_by_anyone_for_free() {
 		let bystander = p256_device(key1);
 		assert_noop!(Registry::mark_revoked(RuntimeOrigin::signed(CHARLIE), id), Error::<Test>::NotRevoked);
 		// int2's serial.
-		assert_ok!(Registry::revoke_certificate(RuntimeOrigin::root(), ACME, BoundedVec::truncate_from(vec![0x02, 0x02])));
+		assert_ok!(Registry::revoke_certificate(
+			RuntimeOrigin::root(),
+			ACME,
+			BoundedVec::truncate_from(vec![0x02, 0x02])
+		));
 		// Lazily: still active until someone marks it, and it cannot re-attest.
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
 		run_to_block(3);

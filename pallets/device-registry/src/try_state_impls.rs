@@ -19,13 +19,17 @@ impl<T: Config> Pallet<T> {
 			*per_manufacturer.entry(device.manufacturer).or_default() += 1;
 			let owed = bond_per_owner.entry(device.owner.clone()).or_default();
 			*owed = owed.saturating_add(device.bond);
-			ensure_state(DevicesByOwner::<T>::contains_key(&device.owner, id), "device missing from its owner's index")?;
+			ensure_state(
+				DevicesByOwner::<T>::contains_key(&device.owner, id),
+				"device missing from its owner's index",
+			)?;
 			ensure_state(
 				machina_primitives::device_id_of(device.hardware_key.as_bytes()) == id,
 				"device id is not the hash of its hardware key",
 			)?;
 			ensure_state(!device.serials.is_empty(), "device without a leaf serial")?;
-			let manufacturer = Manufacturers::<T>::get(device.manufacturer).ok_or("device of an unknown manufacturer")?;
+			let manufacturer =
+				Manufacturers::<T>::get(device.manufacturer).ok_or("device of an unknown manufacturer")?;
 			ensure_state((device.root as usize) < manufacturer.roots.len(), "device anchored in a missing root")?;
 		}
 		ensure_state(count == DeviceCount::<T>::get(), "DeviceCount differs from the devices stored")?;
@@ -53,7 +57,10 @@ impl<T: Config> Pallet<T> {
 		// A device bond is a commitment in the bond manager: each owner's committed device
 		// bond covers the devices it owns.
 		for (owner, owed) in bond_per_owner {
-			ensure_state(T::Bonds::committed(&owner, BondPurpose::Device) >= owed, "devices backed by less bond than recorded")?;
+			ensure_state(
+				T::Bonds::committed(&owner, BondPurpose::Device) >= owed,
+				"devices backed by less bond than recorded",
+			)?;
 		}
 		Ok(())
 	}

@@ -2,8 +2,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::ConstU32, traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
-	PartialEqNoBound,
+	pallet_prelude::ConstU32, traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use machina_primitives::{H3Cell, OperationalKey};
 use scale_info::TypeInfo;
@@ -56,10 +55,7 @@ pub const AGGREGATION_KEY_TAG: &[u8; 33] = b"machina:device:aggregation-key:v1";
 
 /// A BLS12-381 aggregation key as a device submits it: the compressed G1 key and its
 /// proof of possession (the key's signature of itself, compressed G2), see [`crate::bls`].
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct AggregationKeyProof {
 	/// The public key, compressed G1.
 	pub public: [u8; 48],
@@ -68,10 +64,7 @@ pub struct AggregationKeyProof {
 }
 
 /// A public key of a root or of a device's hardware.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum PublicKey {
 	/// ECDSA P-256, SEC1 compressed (33 bytes). Keys arriving uncompressed in a
 	/// certificate are stored compressed, so one key has one `DeviceId`.
@@ -100,10 +93,7 @@ impl PublicKey {
 }
 
 /// A manufacturer's root key and whether governance revoked it.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct RootKey {
 	/// The key certificates and compact certificates are checked against.
 	pub key: PublicKey,
@@ -113,10 +103,7 @@ pub struct RootKey {
 }
 
 /// Whether a manufacturer's devices may register and earn.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum ManufacturerStatus {
 	Active,
 	/// No new registrations; existing devices read as `Suspended` until resumed.
@@ -125,8 +112,15 @@ pub enum ManufacturerStatus {
 
 /// A device manufacturer, managed by governance.
 #[derive(
-	CloneNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound,
-	PartialEqNoBound, EqNoBound,
+	CloneNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
 )]
 #[scale_info(skip_type_params(MaxNameLen, MaxRoots))]
 pub struct Manufacturer<MaxNameLen: Get<u32>, MaxRoots: Get<u32>> {
@@ -143,10 +137,7 @@ pub struct Manufacturer<MaxNameLen: Get<u32>, MaxRoots: Get<u32>> {
 /// A compact certificate for constrained devices: the manufacturer's root signs
 /// (`COMPACT_CERTIFICATE_TAG`, manufacturer, hardware key, model, serial, validity)
 /// in SCALE, see [`CompactCertificate::signing_payload`].
-#[derive(
-	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
-	Eq,
-)]
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct CompactCertificate {
 	/// The issuing manufacturer; any of its non-revoked roots may have signed.
 	pub manufacturer: ManufacturerId,
@@ -181,10 +172,7 @@ impl CompactCertificate {
 }
 
 /// Evidence that a hardware key belongs to a genuine device of a manufacturer.
-#[derive(
-	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
-	Eq,
-)]
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum Attestation {
 	/// An X.509 v3 chain, leaf (the device's hardware key) first, then up to
 	/// `MaxIntermediates` intermediates, optionally ending with the root certificate
@@ -224,10 +212,7 @@ pub struct VerifiedAttestation {
 }
 
 /// A registered device.
-#[derive(
-	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
-	Eq,
-)]
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct Device<AccountId, Balance, BlockNumber> {
 	/// Who registered it (or accepted its transfer), and whose bond backs it.
 	pub owner: AccountId,

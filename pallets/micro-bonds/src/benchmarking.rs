@@ -7,7 +7,7 @@ use frame_support::traits::{
 };
 use frame_system::RawOrigin;
 use machina_primitives::{BondManager, BondPurpose, BondSlasher, CommitmentId, Offence, OffenceKind, SlashTarget};
-use sp_core::H256;
+
 use sp_runtime::{
 	traits::{BlockNumberProvider, Bounded, One},
 	Perbill,
@@ -39,7 +39,7 @@ fn now<T: Config>() -> MomentOf<T> {
 }
 
 fn device(n: u32) -> CommitmentId {
-	H256::from_low_u64_be(n as u64)
+	CommitmentId::from_low_u64_be(n as u64)
 }
 
 /// A bond of `who` for `purpose` with `chunks` unbonding chunks at distinct instants.
@@ -70,15 +70,24 @@ fn pool_with_member<T: Config>() -> (T::AccountId, T::AccountId) {
 	let member = funded::<T>("member", 0);
 	Pallet::<T>::do_create_pool(operator.clone(), Perbill::from_percent(10), unit::<T>()).unwrap();
 	Pallet::<T>::do_join_pool(&member, 0, unit::<T>() * 10u32.into()).unwrap();
+	warm_up::<T>();
 	let payer = funded::<T>("payer", 0);
 	Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
 	(operator, member)
+}
+
+/// Move the clock past two warm-up periods: stake that joined earns.
+fn warm_up<T: Config>() {
+	let now: u32 = now::<T>().try_into().unwrap_or(0);
+	let warm_up: u32 = T::RewardWarmUp::get().try_into().unwrap_or(0);
+	set_now::<T>(now + 2 * warm_up);
 }
 
 /// The member joins again (warming points) and a reward activates them: its next call
 /// settles both earning and freshly activated points.
 fn warm_and_reward<T: Config>(member: &T::AccountId) {
 	Pallet::<T>::do_join_pool(member, 0, unit::<T>()).unwrap();
+	warm_up::<T>();
 	let payer = funded::<T>("payer", 0);
 	Pallet::<T>::do_reward_pool(&payer, 0, unit::<T>()).unwrap();
 }
@@ -90,7 +99,7 @@ fn unbonding_pots<T: Config>(n: u32) {
 		let leaver = funded::<T>("leaver", i);
 		Pallet::<T>::do_join_pool(&leaver, 0, T::MinBond::get()).unwrap();
 		set_now::<T>(start + i);
-		Pallet::<T>::do_leave_pool(&leaver, 0, One::one()).unwrap();
+		Pallet::<T>::do_leave_pool(&leaver, &leaver, 0, T::MinBond::get()).unwrap();
 	}
 }
 
@@ -107,7 +116,7 @@ fn report<T: Config>(offender: &T::AccountId, target: SlashTarget, reporter: T::
 		target,
 		kind: OffenceKind::Equivocation,
 		evidence_time: now::<T>(),
-		id: H256::repeat_byte(7),
+		id: machina_primitives::OffenceId::repeat_byte(7),
 	};
 	<Pallet<T> as BondSlasher<_, _, _>>::report_offence(offence, Some(reporter)).unwrap();
 }
@@ -205,7 +214,7 @@ mod benchmarks {
 		unbonding_pots::<T>(period);
 		set_now::<T>(1_000_000);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(member), 0, T::MinBond::get());
+		_(RawOrigin::Signed(member.clone()), 0, member.clone(), T::MinBond::get());
 	}
 
 	#[benchmark]
@@ -213,7 +222,7 @@ mod benchmarks {
 		let (_, member) = pool_with_member::<T>();
 		for i in 0..c {
 			set_now::<T>(3_000 + i);
-			Pallet::<T>::do_leave_pool(&member, 0, T::MinBond::get()).unwrap();
+			Pallet::<T>::do_leave_pool(&member, &member, 0, T::MinBond::get()).unwrap();
 		}
 		set_now::<T>(1_000_000);
 		let caller = funded::<T>("caller", 0);
@@ -229,7 +238,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(member), 0);
 	}
 
-	/// A due commission change applies, and warming points are activated.
+	/// A due commission change applies, and warmed-up points are activated.
 	#[benchmark]
 	fn reward_pool() {
 		let (operator, member) = pool_with_member::<T>();
@@ -322,7 +331,7 @@ mod benchmarks {
 			let member = crate::PoolMember {
 				points: One::one(),
 				warming: Default::default(),
-				warming_round: 0,
+				warming_period: Default::default(),
 				reward_per_point_paid: Default::default(),
 				unpaid: Default::default(),
 				unbonding: Default::default(),
@@ -339,6 +348,14 @@ mod benchmarks {
 		{
 			report::<T>(&operator, SlashTarget::Commitment(device(1)), reporter);
 		}
+	}
+
+	#[benchmark]
+	fn close_pool() {
+		let (operator, _) = pool_with_member::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), 0);
+		assert!(Pools::<T>::get(0).unwrap().closing);
 	}
 
 	/// `on_initialize` removing `n` released commitments whose window has passed.

@@ -11,7 +11,12 @@ use sp_runtime::{
 use crate::{pallet::*, Commitment, ExpiringEntry};
 
 impl<T: Config> BondManager<T::AccountId, BalanceOf<T>> for Pallet<T> {
-	fn require_bond(who: &T::AccountId, purpose: BondPurpose, id: CommitmentId, amount: BalanceOf<T>) -> DispatchResult {
+	fn require_bond(
+		who: &T::AccountId,
+		purpose: BondPurpose,
+		id: CommitmentId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
 		Self::do_require_bond(who, purpose, id, amount)
 	}
 
@@ -49,20 +54,27 @@ impl<T: Config> Pallet<T> {
 		amount: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-		// A released commitment of the same id (a device registered again within the
-		// evidence window) starts afresh; its expiry entry then finds it live and keeps it.
-		let (mut commitment, backing) = match Commitments::<T>::get(who, id).filter(|c| c.released_at.is_none()) {
+		let existing = Commitments::<T>::get(who, id);
+		// A released commitment must stay as it was while evidence from before its
+		// release can still be reported: re-making it (a device deregistered and
+		// registered again, or bought back) would otherwise wipe what an offence reaches.
+		if let Some(released) = existing.as_ref().and_then(|c| c.released_at) {
+			ensure!(released < Self::oldest_evidence(), Error::<T>::CommitmentCoolingDown);
+		}
+		let (mut commitment, backing) = match existing.filter(|c| c.released_at.is_none()) {
 			Some(c) => {
 				ensure!(c.purpose == purpose, Error::<T>::CommitmentPurposeMismatch);
 				let backing = Self::commitment_info(who, id).map(|i| i.backing).unwrap_or_default();
 				(c, backing)
 			},
+			// Its expiry entry, if any, will find it live and keep it.
 			None => (
 				Commitment {
 					purpose,
 					required: amount,
 					own: Zero::zero(),
 					from_pool: Zero::zero(),
+					pool: None,
 					committed_at: Self::now(),
 					released_at: None,
 				},
@@ -77,8 +89,15 @@ impl<T: Config> Pallet<T> {
 			ensure!(purpose == BondPurpose::Device, Error::<T>::InsufficientBondToCommit);
 			let pool_id = OperatorPool::<T>::get(who).ok_or(Error::<T>::InsufficientBondToCommit)?;
 			ensure!(Self::operator_stake(who) >= T::MinPoolOperatorStake::get(), Error::<T>::OperatorStakeTooLow);
+			// A commitment draws on one pool only: the one a slash will reach.
+			ensure!(
+				commitment.from_pool.is_zero() || commitment.pool == Some(pool_id),
+				Error::<T>::InsufficientBondToCommit
+			);
+			commitment.pool = Some(pool_id);
 			Pools::<T>::try_mutate(pool_id, |pool| -> DispatchResult {
 				let pool = pool.as_mut().ok_or(Error::<T>::PoolNotFound)?;
+				ensure!(!pool.closing, Error::<T>::PoolClosing);
 				let free = pool.active.balance.saturating_sub(pool.committed);
 				ensure!(free >= from_pool, Error::<T>::InsufficientBondToCommit);
 				pool.committed = pool.committed.saturating_add(from_pool);
@@ -104,15 +123,14 @@ impl<T: Config> Pallet<T> {
 		id: CommitmentId,
 		unbond: bool,
 	) -> Result<BalanceOf<T>, DispatchError> {
-		let mut commitment = Commitments::<T>::get(who, id)
-			.filter(|c| c.released_at.is_none())
-			.ok_or(Error::<T>::UnknownCommitment)?;
+		let mut commitment =
+			Commitments::<T>::get(who, id).filter(|c| c.released_at.is_none()).ok_or(Error::<T>::UnknownCommitment)?;
 		let purpose = commitment.purpose;
 		let mut ledger = Bonds::<T>::get(who, purpose).unwrap_or_default();
 		ledger.committed = ledger.committed.saturating_sub(commitment.own);
 		ledger.pool_committed = ledger.pool_committed.saturating_sub(commitment.from_pool);
 		if !commitment.from_pool.is_zero() {
-			if let Some(pool_id) = OperatorPool::<T>::get(who) {
+			if let Some(pool_id) = commitment.pool {
 				Pools::<T>::mutate(pool_id, |pool| {
 					if let Some(pool) = pool {
 						pool.committed = pool.committed.saturating_sub(commitment.from_pool);
@@ -125,7 +143,12 @@ impl<T: Config> Pallet<T> {
 		Commitments::<T>::insert(who, id, &commitment);
 		Self::expire_at(now, ExpiringEntry::Commitment(who.clone(), id));
 		Self::store_ledger(who, purpose, ledger.clone());
-		Self::deposit_event(Event::Released { who: who.clone(), id, own: commitment.own, from_pool: commitment.from_pool });
+		Self::deposit_event(Event::Released {
+			who: who.clone(),
+			id,
+			own: commitment.own,
+			from_pool: commitment.from_pool,
+		});
 
 		if unbond {
 			// Unbond the own part, or all that is free if the rest would be dust below

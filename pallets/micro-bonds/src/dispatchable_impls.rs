@@ -15,7 +15,12 @@ use crate::{pallet::*, UnbondingChunk};
 
 impl<T: Config> Pallet<T> {
 	/// Bond `amount` more for `purpose`. `create`: a new ledger may be opened.
-	pub(crate) fn do_bond(who: &T::AccountId, purpose: BondPurpose, amount: BalanceOf<T>, create: bool) -> DispatchResult {
+	pub(crate) fn do_bond(
+		who: &T::AccountId,
+		purpose: BondPurpose,
+		amount: BalanceOf<T>,
+		create: bool,
+	) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut ledger = match Bonds::<T>::get(who, purpose) {
 			Some(ledger) => ledger,
@@ -109,19 +114,23 @@ pub(crate) type ChunksOf<T> = BoundedVec<UnbondingChunk<BalanceOf<T>, MomentOf<T
 
 /// Add `value` unlocking at `unlock_at` to `chunks`, merging with a chunk that unlocks at
 /// the same instant and keeping them in unlock order.
-pub(crate) fn push_chunk<T: Config>(chunks: &mut ChunksOf<T>, value: BalanceOf<T>, unlock_at: MomentOf<T>) -> DispatchResult {
+pub(crate) fn push_chunk<T: Config>(
+	chunks: &mut ChunksOf<T>,
+	value: BalanceOf<T>,
+	unlock_at: MomentOf<T>,
+) -> DispatchResult {
 	if let Some(chunk) = chunks.iter_mut().find(|c| c.unlock_at == unlock_at) {
 		chunk.value = chunk.value.saturating_add(value);
 		return Ok(());
 	}
 	let at = chunks.iter().position(|c| c.unlock_at > unlock_at).unwrap_or(chunks.len());
-	chunks
-		.try_insert(at, UnbondingChunk { value, unlock_at })
-		.map_err(|_| Error::<T>::TooManyUnbondingChunks.into())
+	chunks.try_insert(at, UnbondingChunk { value, unlock_at }).map_err(|_| Error::<T>::TooManyUnbondingChunks.into())
 }
 
 /// Remove the chunks that have unlocked by now and return them.
-pub(crate) fn take_unlocked<T: Config>(chunks: &mut ChunksOf<T>) -> alloc::vec::Vec<UnbondingChunk<BalanceOf<T>, MomentOf<T>>> {
+pub(crate) fn take_unlocked<T: Config>(
+	chunks: &mut ChunksOf<T>,
+) -> alloc::vec::Vec<UnbondingChunk<BalanceOf<T>, MomentOf<T>>> {
 	let now = Pallet::<T>::now();
 	let mut unlocked = alloc::vec::Vec::new();
 	chunks.retain(|chunk| {

@@ -6,11 +6,11 @@ extern crate alloc;
 mod bond_manager_impls;
 mod dispatchable_impls;
 mod pool_impls;
+pub mod runtime_api;
 mod slash_impls;
 mod tick_impls;
-mod utility_impls;
-pub mod runtime_api;
 pub mod types;
+mod utility_impls;
 pub mod weights;
 
 // Native builds (tests) and try-runtime check invariants; the wasm does not carry them.
@@ -130,6 +130,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type CommissionChangeDelay: Get<MomentOf<Self>>;
 
+		/// How long new pool stake warms up before it earns rewards: points earn from the
+		/// rewards paid from the start of the second warm-up period after they joined
+		/// (at least this long), so stake cannot join just for a reward it sees coming.
+		#[pallet::constant]
+		type RewardWarmUp: Get<MomentOf<Self>>;
+
 		/// A pool whose active points exceed this many per unit of balance (deeply
 		/// slashed) takes no new stake: new members would buy points worth almost nothing.
 		#[pallet::constant]
@@ -187,15 +193,14 @@ pub mod pallet {
 	/// released commitments by release time). Pruned from the oldest instant on,
 	/// `MaxPrunePerBlock` a block.
 	#[pallet::storage]
-	pub type Expiring<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		MomentOf<T>,
-		Blake2_128Concat,
-		ExpiringEntry<T::AccountId>,
-		(),
-		OptionQuery,
-	>;
+	pub type Expiring<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, MomentOf<T>, Blake2_128Concat, ExpiringEntry<T::AccountId>, (), OptionQuery>;
+
+	/// Offences already punished, by id, with their evidence time: the same evidence is
+	/// refused whatever evidence time a later report claims. Pruned with `Expiring`.
+	#[pallet::storage]
+	pub type SeenOffences<T: Config> =
+		StorageMap<_, Identity, machina_primitives::OffenceId, MomentOf<T>, OptionQuery>;
 
 	/// The oldest instant that may still have `Expiring` entries; `None` when there are
 	/// none.
@@ -205,7 +210,8 @@ pub mod pallet {
 	/// The punishment for each offence kind. An offence without a policy cannot be
 	/// reported.
 	#[pallet::storage]
-	pub type SlashPolicies<T: Config> = StorageMap<_, Twox64Concat, OffenceKind, SlashPolicy<BalanceOf<T>>, OptionQuery>;
+	pub type SlashPolicies<T: Config> =
+		StorageMap<_, Twox64Concat, OffenceKind, SlashPolicy<BalanceOf<T>>, OptionQuery>;
 
 	/// The highest commission a pool may charge.
 	#[pallet::storage]
@@ -234,11 +240,11 @@ pub mod pallet {
 	pub type UnlockedPots<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, MomentOf<T>, Pot<BalanceOf<T>>, OptionQuery>;
 
-	/// For each pool and reward round in which members joined, the reward-per-point at
+	/// For each pool and warm-up period in which members joined, the reward-per-point at
 	/// which their points started earning, until every one of them has settled.
 	#[pallet::storage]
 	pub type RewardActivations<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, u32, RewardActivation, OptionQuery>;
+		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, MomentOf<T>, RewardActivation, OptionQuery>;
 
 	/// What this pallet holds in all, by reason: kept with every hold and release so
 	/// `try_state` can tell a hold without a record from a record without a hold.
@@ -333,6 +339,8 @@ pub mod pallet {
 		SlashPolicySet { kind: OffenceKind, policy: SlashPolicy<BalanceOf<T>> },
 		/// Governance set the highest pool commission.
 		MaxCommissionSet { max: Perbill },
+		/// The operator closed the pool: anyone may now unbond its members.
+		PoolClosed { pool: PoolId },
 		/// A pool was created; `deposit` is held from the operator until it is destroyed.
 		PoolCreated { pool: PoolId, operator: T::AccountId, commission: Perbill, deposit: BalanceOf<T> },
 		/// `who` staked `amount` in `pool` for `points` (earning from the next reward).
@@ -385,6 +393,14 @@ pub mod pallet {
 		InsufficientBondToCommit,
 		/// The commitment does not exist (or was already released).
 		UnknownCommitment,
+		/// The commitment was released less than `EvidenceWindow` ago: it stays as it was
+		/// for offences from before the release, and can be made again after that.
+		CommitmentCoolingDown,
+		/// The pool is closing: it takes no stake and backs no new commitment.
+		PoolClosing,
+		/// Only the member may leave, unless the pool is closing (then anyone may unbond
+		/// all of a member's stake).
+		NotClosing,
 		/// A commitment with this id exists for another purpose.
 		CommitmentPurposeMismatch,
 		/// The evidence is older than `EvidenceWindow`.
@@ -457,8 +473,12 @@ pub mod pallet {
 			assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be positive");
 			assert!(T::MaxPointsToBalance::get() > 0, "MaxPointsToBalance must be positive");
 			assert!(T::MaxPrunePerBlock::get() > 0, "MaxPrunePerBlock must be positive");
+			assert!(!T::RewardWarmUp::get().is_zero(), "RewardWarmUp must be positive");
 			assert!(!T::MinBond::get().is_zero(), "MinBond must be positive");
-			assert!(T::MinPoolOperatorStake::get() >= T::MinBond::get(), "MinPoolOperatorStake must be at least MinBond");
+			assert!(
+				T::MinPoolOperatorStake::get() >= T::MinBond::get(),
+				"MinPoolOperatorStake must be at least MinBond"
+			);
 			assert!(
 				T::CommissionChangeDelay::get() >= T::UnbondingPeriod::get(),
 				"a commission increase must wait at least as long as leaving takes"
@@ -477,7 +497,11 @@ pub mod pallet {
 		/// adding to it).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bond())]
-		pub fn bond(origin: OriginFor<T>, purpose: BondPurpose, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn bond(
+			origin: OriginFor<T>,
+			purpose: BondPurpose,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_bond(&who, purpose, amount, true)
 		}
@@ -498,7 +522,11 @@ pub mod pallet {
 		/// from now, and slashable until then for offences from before now.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unbond())]
-		pub fn unbond(origin: OriginFor<T>, purpose: BondPurpose, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn unbond(
+			origin: OriginFor<T>,
+			purpose: BondPurpose,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_unbond(&who, purpose, amount)
 		}
@@ -506,7 +534,11 @@ pub mod pallet {
 		/// Move up to `amount` from unbonding back to active, newest chunks first.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::rebond(T::MaxUnbondingChunks::get()))]
-		pub fn rebond(origin: OriginFor<T>, purpose: BondPurpose, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn rebond(
+			origin: OriginFor<T>,
+			purpose: BondPurpose,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_rebond(&who, purpose, amount)
 		}
@@ -523,7 +555,11 @@ pub mod pallet {
 		/// 100%.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_slash_policy())]
-		pub fn set_slash_policy(origin: OriginFor<T>, kind: OffenceKind, policy: SlashPolicy<BalanceOf<T>>) -> DispatchResult {
+		pub fn set_slash_policy(
+			origin: OriginFor<T>,
+			kind: OffenceKind,
+			policy: SlashPolicy<BalanceOf<T>>,
+		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			ensure!(policy.split_is_whole(), Error::<T>::InvalidSplit);
 			SlashPolicies::<T>::insert(kind, policy);
@@ -549,7 +585,11 @@ pub mod pallet {
 		/// pool is destroyed.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::create_pool())]
-		pub fn create_pool(origin: OriginFor<T>, commission: Perbill, #[pallet::compact] stake: BalanceOf<T>) -> DispatchResult {
+		pub fn create_pool(
+			origin: OriginFor<T>,
+			commission: Perbill,
+			#[pallet::compact] stake: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_create_pool(who, commission, stake)
 		}
@@ -558,19 +598,30 @@ pub mod pallet {
 		/// Pending rewards are paid first.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::join_pool())]
-		pub fn join_pool(origin: OriginFor<T>, pool: PoolId, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn join_pool(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_join_pool(&who, pool, amount)
 		}
 
-		/// Start unstaking `points` from `pool` (the same unbonding period as bonds).
-		/// Always possible: if the pool then covers less than its commitments, the
-		/// operator's devices become under-bonded. Pending rewards are paid first.
+		/// Start unstaking `points` of `member`'s stake in `pool` (the same unbonding
+		/// period as bonds). The member may always leave: if the pool then covers less
+		/// than its commitments, the operator's devices become under-bonded. What stays
+		/// must be at least `MinBond`, or nothing. Anyone may unbond all of a member's
+		/// stake from a closing pool. Pending rewards are paid first.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::leave_pool())]
-		pub fn leave_pool(origin: OriginFor<T>, pool: PoolId, #[pallet::compact] points: BalanceOf<T>) -> DispatchResult {
+		pub fn leave_pool(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			member: T::AccountId,
+			#[pallet::compact] points: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_leave_pool(&who, pool, points)
+			Self::do_leave_pool(&who, &member, pool, points)
 		}
 
 		/// Pay every unlocked chunk of `member`'s stake in `pool` to `member`. Anyone may
@@ -595,7 +646,11 @@ pub mod pallet {
 		/// joined since the last reward start earning after this one.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::reward_pool())]
-		pub fn reward_pool(origin: OriginFor<T>, pool: PoolId, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn reward_pool(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_reward_pool(&who, pool, amount)
 		}
@@ -620,11 +675,24 @@ pub mod pallet {
 			Self::do_destroy_pool(&who, pool)
 		}
 
+		/// Close the pool the caller operates: it takes no new stake or commitment, and
+		/// anyone may unbond its members, so it can be emptied and destroyed.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::close_pool())]
+		pub fn close_pool(origin: OriginFor<T>, pool: PoolId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_close_pool(&who, pool)
+		}
+
 		/// Pay `amount` from the insurance pool to `to`, e.g. a party harmed by a slashed
 		/// offender.
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::pay_insurance())]
-		pub fn pay_insurance(origin: OriginFor<T>, to: T::AccountId, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+		pub fn pay_insurance(
+			origin: OriginFor<T>,
+			to: T::AccountId,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
 			T::InsuranceOrigin::ensure_origin(origin)?;
 			Self::pay_insurance_from(&to, amount)
 		}

@@ -57,6 +57,7 @@ parameter_types! {
 	pub static EvidenceWindowTicks: u32 = EVIDENCE_WINDOW;
 	pub const MaxCommissionChange: Perbill = Perbill::from_percent(5);
 	pub const CommissionChangeDelay: u32 = COMMISSION_DELAY;
+	pub const RewardWarmUp: u32 = WARM_UP;
 }
 
 /// The relay-chain clock of the tests.
@@ -88,6 +89,8 @@ impl OnBondShortfall<AccountId, Balance> for RecordShortfall {
 pub const UNBONDING_PERIOD: u32 = 9;
 pub const EVIDENCE_WINDOW: u32 = 7;
 pub const COMMISSION_DELAY: u32 = 600;
+/// Stake earns from the second warm-up period after it joined: 10 to 20 relay blocks.
+pub const WARM_UP: u32 = 10;
 pub const MIN_BOND: Balance = UNIT;
 pub const MIN_OPERATOR_STAKE: Balance = 100 * UNIT;
 pub const POOL_DEPOSIT: Balance = UNIT / 10;
@@ -108,6 +111,7 @@ impl pallet_micro_bonds::Config for Test {
 	type PoolDeposit = ConstU128<POOL_DEPOSIT>;
 	type MaxCommissionChange = MaxCommissionChange;
 	type CommissionChangeDelay = CommissionChangeDelay;
+	type RewardWarmUp = RewardWarmUp;
 	type MaxPointsToBalance = ConstU32<10>;
 	type MaxPrunePerBlock = ConstU32<8>;
 	type PalletId = MicroBondsPalletId;
@@ -121,8 +125,8 @@ impl pallet_micro_bonds::Config for Test {
 pub const fn acc(n: u64) -> AccountId {
 	let b = n.to_le_bytes();
 	sp_runtime::AccountId32::new([
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, 0, 0, 0,
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0,
 	])
 }
 

@@ -5,9 +5,12 @@
 //!   relay block only and a slash reaches only the pots of stake that left at or after
 //!   the offence. A pot slashed to nothing is skipped (the leaver unlocks one instant
 //!   later), so no member can make another's exit fail.
-//! - Rewards follow a reward-per-point accumulator over *earning* points; points that
-//!   join earn from the next reward on (warm-up), so joining just before a reward and
-//!   leaving after it pays nothing.
+//! - Rewards follow a reward-per-point accumulator over *earning* points. New points
+//!   warm up on the clock: they earn from the start of the second `RewardWarmUp` period
+//!   after they joined, whoever pays rewards meanwhile, so stake cannot join just for a
+//!   reward it sees coming.
+//! - An operator can close its pool; anyone may then unbond any member, so a member
+//!   who stays cannot keep the pool (and the operator's deposit and stake) alive.
 
 use frame_support::{
 	ensure,
@@ -27,7 +30,7 @@ use sp_runtime::{
 use crate::{
 	dispatchable_impls::{push_chunk, take_unlocked},
 	pallet::*,
-	PendingCommission, Pool, PoolId, PoolMember, Pot, RewardActivation, UnbondingPot,
+	PendingCommission, Pool, PoolId, PoolMember, Pot, RewardActivation, UnbondingPot, WarmingBucket,
 };
 
 impl<T: Config> Pallet<T> {
@@ -63,12 +66,11 @@ impl<T: Config> Pallet<T> {
 				unbonding: Default::default(),
 				committed: Zero::zero(),
 				earning_points: Zero::zero(),
-				warming_points: Zero::zero(),
-				warming_members: 0,
-				reward_round: 0,
+				warming: Default::default(),
 				reward_per_point: FixedU128::zero(),
 				member_count: 0,
 				deposit,
+				closing: false,
 			},
 		);
 		OperatorPool::<T>::insert(&operator, id);
@@ -79,6 +81,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_join_pool(who: &T::AccountId, id: PoolId, amount: BalanceOf<T>) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
+		ensure!(!pool.closing, Error::<T>::PoolClosing);
 		let existing = PoolMembers::<T>::get(id, who);
 		if existing.is_none() {
 			ensure!(amount >= T::MinBond::get(), Error::<T>::StakeTooLow);
@@ -96,6 +99,8 @@ impl<T: Config> Pallet<T> {
 		)
 		.map_err(|_| Error::<T>::InsufficientBalance)?;
 		Self::track_held(HoldReason::PoolStake, amount, true);
+		Self::activate_due(id, &mut pool);
+		let period = Self::warm_up_period();
 		let mut member = match existing {
 			Some(mut member) => {
 				Self::settle_rewards(id, &pool, who, &mut member);
@@ -106,20 +111,23 @@ impl<T: Config> Pallet<T> {
 				PoolMember {
 					points: Zero::zero(),
 					warming: Zero::zero(),
-					warming_round: pool.reward_round,
+					warming_period: period,
 					reward_per_point_paid: pool.reward_per_point,
 					unpaid: Zero::zero(),
 					unbonding: Default::default(),
 				}
 			},
 		};
-		// After settling, any warming points are from the current round.
-		if member.warming.is_zero() {
-			pool.warming_members = pool.warming_members.saturating_add(1);
-			member.warming_round = pool.reward_round;
+		// Stake added to stake still warming restarts its warm-up with it: all of the
+		// member's warming points move to this period's bucket.
+		if !member.warming.is_zero() {
+			Self::take_warming(&mut pool, member.warming_period, member.warming, true);
 		}
+		let bucket = Self::bucket(&mut pool, period)?;
+		bucket.points = bucket.points.saturating_add(member.warming).saturating_add(points);
+		bucket.members = bucket.members.saturating_add(1);
 		member.warming = member.warming.saturating_add(points);
-		pool.warming_points = pool.warming_points.saturating_add(points);
+		member.warming_period = period;
 		pool.active.deposit(amount, points);
 		Pools::<T>::insert(id, pool);
 		PoolMembers::<T>::insert(id, who, member);
@@ -127,26 +135,36 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_leave_pool(who: &T::AccountId, id: PoolId, points: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn do_leave_pool(
+		caller: &T::AccountId,
+		who: &T::AccountId,
+		id: PoolId,
+		points: BalanceOf<T>,
+	) -> DispatchResult {
 		ensure!(!points.is_zero(), Error::<T>::ZeroAmount);
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
 		ensure!(points <= member.active_points(), Error::<T>::InsufficientPoints);
+		if caller != who {
+			// Only a closing pool's members can be unbonded by others, and only in full.
+			ensure!(pool.closing && points == member.active_points(), Error::<T>::NotClosing);
+		}
 		// Rewards are settled on the points held until now.
 		Self::settle_rewards(id, &pool, who, &mut member);
 		// Warming points leave first: they have earned nothing yet.
 		let from_warming = points.min(member.warming);
 		if !from_warming.is_zero() {
 			member.warming -= from_warming;
-			pool.warming_points = pool.warming_points.saturating_sub(from_warming);
-			if member.warming.is_zero() {
-				pool.warming_members = pool.warming_members.saturating_sub(1);
-			}
+			Self::take_warming(&mut pool, member.warming_period, from_warming, member.warming.is_zero());
 		}
 		let from_earning = points - from_warming;
 		member.points = member.points.saturating_sub(from_earning);
 		pool.earning_points = pool.earning_points.saturating_sub(from_earning);
 		let value = pool.active.redeem(points);
+		// What stays is worth `MinBond` or more, or nothing: no dust member can keep a
+		// pool alive for a planck.
+		let left = member.active_points();
+		ensure!(left.is_zero() || pool.active.value_of(left) >= T::MinBond::get(), Error::<T>::BelowMinBond);
 		let mut unlock_at = Self::unlock_time();
 		if !value.is_zero() {
 			Self::unlock_pots(id, &mut pool);
@@ -160,7 +178,6 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Pay `who` every unlocked chunk of its stake in pool `id`.
 	pub(crate) fn do_withdraw_pool(who: &T::AccountId, id: PoolId) -> DispatchResult {
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
@@ -181,14 +198,30 @@ impl<T: Config> Pallet<T> {
 		let stake = Self::pool_account(id);
 		let reason = HoldReason::PoolStake.into();
 		let mut paid = amount;
-		if !amount.is_zero() &&
-			T::Currency::transfer_on_hold(&reason, &stake, who, amount, Precision::Exact, Restriction::Free, Fortitude::Polite)
-				.is_err()
+		if !amount.is_zero()
+			&& T::Currency::transfer_on_hold(
+				&reason,
+				&stake,
+				who,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Polite,
+			)
+			.is_err()
 		{
 			// Only dust below the existential deposit to an account that no longer exists
 			// can fail: it goes to the insurance pool rather than block the exit.
 			let insurance = Self::insurance_account();
-			T::Currency::transfer_on_hold(&reason, &stake, &insurance, amount, Precision::Exact, Restriction::Free, Fortitude::Force)?;
+			T::Currency::transfer_on_hold(
+				&reason,
+				&stake,
+				&insurance,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
 			paid = Zero::zero();
 		}
 		Self::track_held(HoldReason::PoolStake, amount, false);
@@ -201,12 +234,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_claim_pool_rewards(who: &T::AccountId, id: PoolId) -> DispatchResult {
-		let pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
+		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		let mut member = PoolMembers::<T>::get(id, who).ok_or(Error::<T>::NotMember)?;
 		let owed = Self::pending_rewards(id, &pool, &member).saturating_add(member.unpaid);
 		ensure!(!owed.is_zero(), Error::<T>::NothingToClaim);
 		Self::settle_rewards(id, &pool, who, &mut member);
-		PoolMembers::<T>::insert(id, who, member);
+		Self::store_member(id, &mut pool, who, member);
+		Pools::<T>::insert(id, pool);
 		Ok(())
 	}
 
@@ -214,11 +248,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		Self::apply_due_commission(id, &mut pool);
-		// With nobody earning yet (a new pool), the stake that is there earns: warm-up
-		// protects earners from dilution, and there are none.
-		if pool.earning_points.is_zero() {
-			Self::activate_warming(id, &mut pool);
-		}
+		// Points that have warmed up earn this reward.
+		Self::activate_due(id, &mut pool);
 		// Rewards need earning points to accrue to; without them they would be stranded.
 		ensure!(!pool.earning_points.is_zero(), Error::<T>::NoEarningStake);
 		let commission = pool.commission.mul_floor(amount);
@@ -237,10 +268,18 @@ impl<T: Config> Pallet<T> {
 		}
 		T::Currency::transfer(payer, &Self::pool_reward_account(id), to_members, Preservation::Preserve)?;
 		pool.reward_per_point = pool.reward_per_point.saturating_add(per_point);
-		// Points that joined before this reward earn from now on.
-		Self::activate_warming(id, &mut pool);
 		Pools::<T>::insert(id, pool);
 		Self::deposit_event(Event::PoolRewarded { pool: id, amount, commission });
+		Ok(())
+	}
+
+	pub(crate) fn do_close_pool(who: &T::AccountId, id: PoolId) -> DispatchResult {
+		let mut pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
+		ensure!(&pool.operator == who, Error::<T>::NotOperator);
+		ensure!(!pool.closing, Error::<T>::PoolClosing);
+		pool.closing = true;
+		Pools::<T>::insert(id, pool);
+		Self::deposit_event(Event::PoolClosed { pool: id });
 		Ok(())
 	}
 
@@ -255,7 +294,10 @@ impl<T: Config> Pallet<T> {
 			pool.pending_commission = None;
 			Self::deposit_event(Event::PoolCommissionSet { pool: id, commission });
 		} else {
-			ensure!(commission - pool.commission <= T::MaxCommissionChange::get(), Error::<T>::CommissionChangeTooLarge);
+			ensure!(
+				commission - pool.commission <= T::MaxCommissionChange::get(),
+				Error::<T>::CommissionChangeTooLarge
+			);
 			let effective_at = Self::now().saturating_add(T::CommissionChangeDelay::get());
 			pool.pending_commission = Some(PendingCommission { commission, effective_at });
 			Self::deposit_event(Event::PoolCommissionChangeScheduled { pool: id, commission, effective_at });
@@ -270,10 +312,10 @@ impl<T: Config> Pallet<T> {
 		let pool = Pools::<T>::get(id).ok_or(Error::<T>::PoolNotFound)?;
 		ensure!(&pool.operator == who, Error::<T>::NotOperator);
 		ensure!(
-			pool.member_count == 0 &&
-				pool.active.points.is_zero() &&
-				pool.unbonding.is_empty() &&
-				pool.committed.is_zero(),
+			pool.member_count == 0
+				&& pool.active.points.is_zero()
+				&& pool.unbonding.is_empty()
+				&& pool.committed.is_zero(),
 			Error::<T>::PoolNotEmpty
 		);
 		let insurance = Self::insurance_account();
@@ -313,23 +355,27 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Settle `member`'s rewards: activate its warming points if their round has had its
-	/// reward, and pay what it is owed. A payment that cannot be made now (below the
-	/// existential deposit to an account that no longer exists) stays owed in `unpaid`
-	/// rather than fail the call: no member's exit waits on a reward payment.
+	/// Settle `member`'s rewards: its warming points start earning if their bucket was
+	/// activated, and it is paid what it is owed. A payment that cannot be made now
+	/// (below the existential deposit to an account that no longer exists) stays owed in
+	/// `unpaid` rather than fail the call: no member's exit waits on a reward payment.
 	pub(crate) fn settle_rewards(id: PoolId, pool: &PoolOf<T>, who: &T::AccountId, member: &mut MemberOf<T>) {
 		let owed = Self::pending_rewards(id, pool, member).saturating_add(member.unpaid);
-		if !member.warming.is_zero() && member.warming_round < pool.reward_round {
-			RewardActivations::<T>::mutate_exists(id, member.warming_round, |activation| {
+		if !member.warming.is_zero() {
+			let mut activated = false;
+			RewardActivations::<T>::mutate_exists(id, member.warming_period, |activation| {
 				if let Some(a) = activation {
+					activated = true;
 					a.members = a.members.saturating_sub(1);
 					if a.members == 0 {
 						*activation = None;
 					}
 				}
 			});
-			member.points = member.points.saturating_add(member.warming);
-			member.warming = Zero::zero();
+			if activated {
+				member.points = member.points.saturating_add(member.warming);
+				member.warming = Zero::zero();
+			}
 		}
 		member.reward_per_point_paid = pool.reward_per_point;
 		member.unpaid = Zero::zero();
@@ -352,8 +398,8 @@ impl<T: Config> Pallet<T> {
 			owed.saturating_mul_int(points.into()).try_into().unwrap_or_else(|_| Zero::zero())
 		};
 		let mut pending = earned(member.reward_per_point_paid, member.points);
-		if !member.warming.is_zero() && member.warming_round < pool.reward_round {
-			if let Some(activation) = RewardActivations::<T>::get(id, member.warming_round) {
+		if !member.warming.is_zero() {
+			if let Some(activation) = RewardActivations::<T>::get(id, member.warming_period) {
 				pending = pending.saturating_add(earned(activation.reward_per_point, member.warming));
 			}
 		}
@@ -363,7 +409,10 @@ impl<T: Config> Pallet<T> {
 	/// Put `value` of leaving stake into the unbonding pot that unlocks after the
 	/// unbonding period, or the next instant's if that pot cannot take a fair deposit
 	/// (slashed to nothing in this very instant). Returns the unlock instant and points.
-	fn deposit_unbonding(pool: &mut PoolOf<T>, value: BalanceOf<T>) -> Result<(MomentOf<T>, BalanceOf<T>), DispatchError> {
+	fn deposit_unbonding(
+		pool: &mut PoolOf<T>,
+		value: BalanceOf<T>,
+	) -> Result<(MomentOf<T>, BalanceOf<T>), DispatchError> {
 		let mut at = Self::unlock_time();
 		for _ in 0..T::MaxUnbondingBuckets::get() {
 			match pool.unbonding.iter().position(|b| b.unlock_at >= at) {
@@ -406,21 +455,55 @@ impl<T: Config> Pallet<T> {
 			.or_else(|| UnlockedPots::<T>::get(id, unlock_at))
 	}
 
-	/// Warming points start earning at the current reward-per-point: recorded for their
-	/// members to settle lazily, and the warm-up round moves on.
-	fn activate_warming(id: PoolId, pool: &mut PoolOf<T>) {
-		if pool.warming_points.is_zero() {
-			return;
+	/// The warm-up period the clock is in now.
+	pub(crate) fn warm_up_period() -> MomentOf<T> {
+		Self::now() / T::RewardWarmUp::get()
+	}
+
+	/// Warming points that joined two or more periods ago start earning at the current
+	/// reward-per-point: recorded for their members to settle lazily. Afterwards only the
+	/// current and the previous period's buckets remain.
+	fn activate_due(id: PoolId, pool: &mut PoolOf<T>) {
+		let current = Self::warm_up_period();
+		let two = MomentOf::<T>::one().saturating_add(One::one());
+		let reward_per_point = pool.reward_per_point;
+		let mut earning = pool.earning_points;
+		pool.warming.retain(|bucket| {
+			let due = bucket.period.saturating_add(two) <= current;
+			if due {
+				RewardActivations::<T>::insert(id, bucket.period, RewardActivation { reward_per_point, members: bucket.members });
+				earning = earning.saturating_add(bucket.points);
+			}
+			!due
+		});
+		pool.earning_points = earning;
+	}
+
+	/// The warming bucket of `period`, opened if need be (after `activate_due` there is
+	/// room: at most the previous period's is open besides).
+	fn bucket(pool: &mut PoolOf<T>, period: MomentOf<T>) -> Result<&mut WarmingBucket<BalanceOf<T>, MomentOf<T>>, DispatchError> {
+		let i = match pool.warming.iter().position(|b| b.period == period) {
+			Some(i) => i,
+			None => {
+				pool.warming
+					.try_push(WarmingBucket { period, points: Zero::zero(), members: 0 })
+					.map_err(|_| Error::<T>::Overflow)?;
+				pool.warming.len() - 1
+			},
+		};
+		Ok(&mut pool.warming[i])
+	}
+
+	/// Take `points` out of the warming bucket of `period` (`last`: the member holds none
+	/// there any more).
+	fn take_warming(pool: &mut PoolOf<T>, period: MomentOf<T>, points: BalanceOf<T>, last: bool) {
+		if let Some(bucket) = pool.warming.iter_mut().find(|b| b.period == period) {
+			bucket.points = bucket.points.saturating_sub(points);
+			if last {
+				bucket.members = bucket.members.saturating_sub(1);
+			}
 		}
-		RewardActivations::<T>::insert(
-			id,
-			pool.reward_round,
-			RewardActivation { reward_per_point: pool.reward_per_point, members: pool.warming_members },
-		);
-		pool.earning_points = pool.earning_points.saturating_add(pool.warming_points);
-		pool.warming_points = Zero::zero();
-		pool.warming_members = 0;
-		pool.reward_round = pool.reward_round.saturating_add(1);
+		pool.warming.retain(|b| b.members > 0 || !b.points.is_zero());
 	}
 
 	/// Apply a scheduled commission change whose time has come.

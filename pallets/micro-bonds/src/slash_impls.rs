@@ -26,7 +26,7 @@ use sp_runtime::{
 	DispatchError,
 };
 
-use crate::{multiply_by_rational, pallet::*, take_pro_rata, weights::WeightInfo, ExpiringEntry};
+use crate::{multiply_by_rational, pallet::*, take_pro_rata, weights::WeightInfo, ExpiringEntry, PoolId};
 
 impl<T: Config> BondSlasher<T::AccountId, BalanceOf<T>, MomentOf<T>> for Pallet<T> {
 	fn report_offence(
@@ -39,7 +39,10 @@ impl<T: Config> BondSlasher<T::AccountId, BalanceOf<T>, MomentOf<T>> for Pallet<
 
 	fn report_offence_weight() -> Weight {
 		let chunks = T::MaxUnbondingChunks::get();
-		T::WeightInfo::report_offence_pool(chunks).max(T::WeightInfo::report_offence_own(chunks))
+		T::WeightInfo::report_offence_pool(chunks)
+			.max(T::WeightInfo::report_offence_own(chunks))
+			// The shortfall hook: the registry reads the device.
+			.saturating_add(T::DbWeight::get().reads(1))
 	}
 }
 
@@ -60,8 +63,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(evidence_time <= Self::now(), Error::<T>::EvidenceFromFuture);
 		ensure!(evidence_time >= Self::oldest_evidence(), Error::<T>::EvidenceTooOld);
 		ensure!(reporter.as_ref() != Some(&offender), Error::<T>::SelfReport);
-		let seen = ExpiringEntry::Offence(id);
-		ensure!(!Expiring::<T>::contains_key(evidence_time, &seen), Error::<T>::DuplicateOffence);
+		// By id alone: the same evidence under another claimed time is the same offence.
+		ensure!(!SeenOffences::<T>::contains_key(id), Error::<T>::DuplicateOffence);
 		let policy = SlashPolicies::<T>::get(kind).ok_or(Error::<T>::NoSlashPolicy)?;
 		// Chunks unlocking before this started unbonding before the offence.
 		let min_unlock = evidence_time.saturating_add(T::UnbondingPeriod::get());
@@ -75,21 +78,18 @@ impl<T: Config> Pallet<T> {
 					c.committed_at <= evidence_time && c.released_at.is_none_or(|r| r >= evidence_time),
 					Error::<T>::NotCommittedAtEvidence
 				);
-				let (own, from_pool) = match Self::commitment_info(&offender, cid) {
-					// Live: what backs it now (pro rata if its bonds were slashed or left).
-					Some(info) => {
-						let from_pool = Self::pool_backing(&offender, c.from_pool);
-						(info.backing.saturating_sub(from_pool), from_pool)
-					},
+				let own = match Self::commitment_info(&offender, cid) {
+					// Live: what backs it now (pro rata if a purpose slash left its bond short).
+					Some(info) => info.backing.saturating_sub(Self::pool_backing(&offender, c.from_pool)),
 					// Released since the offence: what backed it then.
-					None => (c.own, c.from_pool),
+					None => c.own,
 				};
+				// The pool part at its nominal value: the operator's first-loss stake backs it
+				// even when members have left.
+				let from_pool = c.from_pool;
 				(Some((cid, c)), own.min(ledger.slashable(&min_unlock)), from_pool)
 			},
-			SlashTarget::Purpose => {
-				let from_pool = Self::pool_backing(&offender, ledger.pool_committed);
-				(None, ledger.slashable(&min_unlock), from_pool)
-			},
+			SlashTarget::Purpose => (None, ledger.slashable(&min_unlock), ledger.pool_committed),
 		};
 		// Pools back device bonds only.
 		let pool_base = if purpose == BondPurpose::Device { pool_base } else { Zero::zero() };
@@ -117,7 +117,12 @@ impl<T: Config> Pallet<T> {
 		let pool_share = amount - own_share;
 		let mut weight = T::WeightInfo::report_offence_own(T::MaxUnbondingChunks::get());
 		if !pool_share.is_zero() {
-			(taken.from_operator, taken.from_pool) = Self::slash_pool(&offender, pool_share, &min_unlock)?;
+			// The pool the commitment drew on, never one the offender runs later.
+			let pool_id = match &commitment {
+				Some((_, c)) => c.pool,
+				None => OperatorPool::<T>::get(&offender),
+			};
+			(taken.from_operator, taken.from_pool) = Self::slash_pool(&offender, pool_id, pool_share, &min_unlock)?;
 			weight = T::WeightInfo::report_offence_pool(T::MaxUnbondingChunks::get());
 		}
 		let slashed = taken.from_bond.saturating_add(taken.from_operator).saturating_add(taken.from_pool);
@@ -132,7 +137,7 @@ impl<T: Config> Pallet<T> {
 			ledger.committed = ledger.committed.saturating_sub(own_cut);
 			ledger.pool_committed = ledger.pool_committed.saturating_sub(pool_cut);
 			if !pool_cut.is_zero() {
-				if let Some(pool_id) = OperatorPool::<T>::get(&offender) {
+				if let Some(pool_id) = c.pool {
 					Pools::<T>::mutate(pool_id, |p| {
 						if let Some(p) = p {
 							p.committed = p.committed.saturating_sub(pool_cut);
@@ -151,26 +156,32 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 
-		// Split what was taken. Rounding leftovers are burned. The insurance pot keeps
-		// its existential deposit, so nothing is dusted and issuance falls by exactly
-		// `burned`.
-		let mut to_reporter = policy.reporter.mul_floor(slashed);
-		let insurance_share = policy.insurance.mul_floor(slashed);
-		let burned = slashed.saturating_sub(to_reporter).saturating_sub(insurance_share);
+		// Split what was taken. The reporter's and the burn's shares come only from the
+		// offender's own losses (its bond and first-loss stake): pool members' losses all
+		// go to insurance, so an operator reporting its own offence from another account
+		// gains nothing from its members. Rounding leftovers of the offender's part are
+		// burned. The insurance pot keeps its existential deposit, so nothing is dusted and
+		// issuance falls by exactly `burned`.
+		let offender_losses = taken.from_bond.saturating_add(taken.from_operator);
+		let mut to_reporter = policy.reporter.mul_floor(offender_losses);
+		let insurance_share = policy.insurance.mul_floor(offender_losses);
+		let burned = offender_losses.saturating_sub(to_reporter).saturating_sub(insurance_share);
 		match reporter.as_ref().filter(|_| !to_reporter.is_zero()) {
 			// A reporter whose account cannot receive it (below the existential deposit
 			// on an empty account) forfeits it to insurance.
-			Some(reporter) =>
+			Some(reporter) => {
 				if T::Currency::transfer(&insurance, reporter, to_reporter, Preservation::Preserve).is_err() {
 					to_reporter = Zero::zero();
-				},
+				}
+			},
 			None => to_reporter = Zero::zero(),
 		}
 		if !burned.is_zero() {
 			T::Currency::burn_from(&insurance, burned, Preservation::Preserve, Precision::Exact, Fortitude::Force)?;
 		}
 		let to_insurance = slashed - to_reporter - burned;
-		Self::expire_at(evidence_time, seen);
+		SeenOffences::<T>::insert(id, evidence_time);
+		Self::expire_at(evidence_time, ExpiringEntry::Offence(id));
 
 		Self::deposit_event(Event::Slashed {
 			offender,
@@ -189,17 +200,16 @@ impl<T: Config> Pallet<T> {
 		Ok(SlashOutcome { slashed, to_reporter, to_insurance, burned, weight })
 	}
 
-	/// Take `amount` from the pool `operator` runs: its first-loss `PoolOperator` bond
-	/// first, then members' active stake and the unbonding pots of stake that left at or
-	/// after the offence, pro rata. O(1) in members. Returns `(from_operator,
-	/// from_members)`.
+	/// Take `amount` from pool `id` that backed `operator`'s commitment: the operator's
+	/// first-loss `PoolOperator` bond first (also after the pool is gone), then members'
+	/// active stake and the unbonding pots of stake that left at or after the offence,
+	/// pro rata. O(1) in members. Returns `(from_operator, from_members)`.
 	fn slash_pool(
 		operator: &T::AccountId,
+		id: Option<PoolId>,
 		amount: BalanceOf<T>,
 		min_unlock: &MomentOf<T>,
 	) -> Result<(BalanceOf<T>, BalanceOf<T>), DispatchError> {
-		let Some(id) = OperatorPool::<T>::get(operator) else { return Ok(Default::default()) };
-		let Some(mut pool) = Pools::<T>::get(id) else { return Ok(Default::default()) };
 		let insurance = Self::insurance_account();
 
 		let mut stake = Bonds::<T>::get(operator, BondPurpose::PoolOperator).unwrap_or_default();
@@ -217,6 +227,10 @@ impl<T: Config> Pallet<T> {
 			Self::track_held(HoldReason::Bond, from_operator, false);
 			Self::store_ledger(operator, BondPurpose::PoolOperator, stake);
 		}
+		let Some((id, mut pool)) = id.and_then(|id| Pools::<T>::get(id).filter(|p| &p.operator == operator).map(|p| (id, p)))
+		else {
+			return Ok((from_operator, Zero::zero()));
+		};
 
 		let mut parts: alloc::vec::Vec<&mut BalanceOf<T>> = core::iter::once(&mut pool.active.balance)
 			.chain(pool.unbonding.iter_mut().filter(|b| b.unlock_at >= *min_unlock).map(|b| &mut b.pot.balance))

@@ -90,11 +90,16 @@ fn member(pool: PoolId, who: &AccountId) -> MemberOf<Test> {
 
 fn leave_all(pool: PoolId, who: &AccountId) {
 	let m = member(pool, who);
-	assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(who.clone()), pool, m.active_points()));
+	assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(who.clone()), pool, who.clone(), m.active_points()));
 }
 
 fn withdraw(pool: PoolId, who: &AccountId) {
 	assert_ok!(MicroBonds::withdraw_pool(RuntimeOrigin::signed(PAYER), pool, who.clone()));
+}
+
+/// Let new pool stake warm up: two warm-up periods on the relay clock.
+fn warm_up() {
+	run_to_relay(now() + 2 * WARM_UP);
 }
 
 fn reward(pool: PoolId, amount: Balance) {
@@ -114,7 +119,10 @@ fn bond_unbond_withdraw_on_the_relay_clock() {
 		for _ in 0..50 {
 			run_to_relay(100 + UNBONDING_PERIOD - 1);
 		}
-		assert_noop!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE), Error::<Test>::NothingToWithdraw);
+		assert_noop!(
+			MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE),
+			Error::<Test>::NothingToWithdraw
+		);
 		run_to_relay(100 + UNBONDING_PERIOD);
 		assert_ok!(MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE));
 		assert_eq!(held(&BOB), 30 * UNIT);
@@ -128,7 +136,10 @@ fn bond_errors() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, 0), Error::<Test>::ZeroAmount);
 		assert_noop!(MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, MIN_BOND - 1), Error::<Test>::BelowMinBond);
-		assert_noop!(MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, ENDOWMENT), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			MicroBonds::bond(RuntimeOrigin::signed(BOB), DEVICE, ENDOWMENT),
+			Error::<Test>::InsufficientBalance
+		);
 		assert_noop!(MicroBonds::bond_extra(RuntimeOrigin::signed(BOB), DEVICE, UNIT), Error::<Test>::NotBonded);
 		bond(&BOB, DEVICE, 10 * UNIT);
 		assert_noop!(
@@ -173,14 +184,18 @@ fn reporter_payouts_and_burns_lose_no_dust() {
 		bond(&BOB, BondPurpose::Solver, 3 * UNIT + 7);
 		let issuance = Balances::total_issuance();
 		let reporter_before = free(&REPORTER);
-		let outcome = report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now(), 1).unwrap();
+		let outcome =
+			report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now(), 1).unwrap();
 		assert_eq!(outcome.slashed, outcome.to_reporter + outcome.to_insurance + outcome.burned);
 		assert_eq!(free(&REPORTER), reporter_before + outcome.to_reporter);
 		assert_eq!(Balances::total_issuance(), issuance - outcome.burned);
 		assert_eq!(MicroBonds::insurance_available(), outcome.to_insurance);
 		// Paying insurance out never dusts the pot.
 		let available = MicroBonds::insurance_available();
-		assert_noop!(MicroBonds::pay_insurance(RuntimeOrigin::root(), DAVE, available + 1), Error::<Test>::InsufficientInsurance);
+		assert_noop!(
+			MicroBonds::pay_insurance(RuntimeOrigin::root(), DAVE, available + 1),
+			Error::<Test>::InsufficientInsurance
+		);
 		assert_ok!(MicroBonds::pay_insurance(RuntimeOrigin::root(), DAVE, available));
 		assert_eq!(free(&MicroBonds::insurance_account()), ED);
 		check();
@@ -194,8 +209,9 @@ fn reward_claims_never_dust_each_other_and_never_block_leaving() {
 		join(&BOB, pool, 3 * UNIT);
 		join(&CHARLIE, pool, 3 * UNIT);
 		join(&DAVE, pool, 3 * UNIT);
-		reward(pool, UNIT); // a new pool: the joiners' stake earns it
-		// A reward of a few planck split three ways: every share rounds down.
+		warm_up();
+		reward(pool, UNIT);
+					  // A reward of a few planck split three ways: every share rounds down.
 		reward(pool, 10);
 		for who in [&BOB, &CHARLIE, &DAVE] {
 			assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(who.clone()), pool));
@@ -230,27 +246,28 @@ fn reward_claims_never_dust_each_other_and_never_block_leaving() {
 // ---- 2. No pool can be frozen -----------------------------------------------
 
 #[test]
-fn a_one_planck_leaver_cannot_freeze_the_pool() {
+fn no_member_can_freeze_the_pool() {
 	new_test_ext().execute_with(|| {
 		let pool = alice_pool();
 		join(&BOB, pool, 10 * UNIT);
 		join(&CHARLIE, pool, 300 * UNIT);
-		// The attacker leaves all but one point and takes that stake home…
+		// The attack of the first review: leave all but a planck, and never come back.
+		// A remainder below `MinBond` is refused: leave it all, or keep a real stake.
 		let points = member(pool, &BOB).active_points();
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, points - 1));
-		run_to_relay(now() + UNBONDING_PERIOD);
-		withdraw(pool, &BOB);
-		// …then leaves the last planck and never withdraws it: an unbonding pot of
-		// {1 point, 1 planck}.
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, 1));
+		assert_noop!(
+			MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, BOB, points - 1),
+			Error::<Test>::BelowMinBond
+		);
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, BOB, points - MIN_BOND));
 		// The pool backs a device, which misbehaves: a 100% slash of its backing,
-		// through the operator's stake into the members'.
+		// through the operator's stake into the members' (BOB's leaving stake too).
 		assert_ok!(require(&ALICE, 1, 300 * UNIT));
 		let outcome =
 			report(&ALICE, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::SolverDefault, now(), 1).unwrap();
 		assert_eq!(outcome.slashed, 300 * UNIT);
-		// Every other member can still leave, in this instant or later, and withdraw.
+		// Every member can still leave, in this instant or later, and withdraw.
 		leave_all(pool, &CHARLIE);
+		leave_all(pool, &BOB);
 		run_to_relay(now() + UNBONDING_PERIOD);
 		let before = free(&CHARLIE);
 		withdraw(pool, &CHARLIE);
@@ -263,13 +280,44 @@ fn a_one_planck_leaver_cannot_freeze_the_pool() {
 }
 
 #[test]
+fn a_closed_pool_can_be_emptied_by_anyone() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 10 * UNIT);
+		// Only the member unbonds itself while the pool is open.
+		assert_noop!(
+			MicroBonds::leave_pool(RuntimeOrigin::signed(PAYER), pool, BOB, member(pool, &BOB).active_points()),
+			Error::<Test>::NotClosing
+		);
+		assert_noop!(MicroBonds::close_pool(RuntimeOrigin::signed(BOB), pool), Error::<Test>::NotOperator);
+		assert_ok!(MicroBonds::close_pool(RuntimeOrigin::signed(ALICE), pool));
+		// Closed: no new stake, no new commitment.
+		assert_noop!(MicroBonds::join_pool(RuntimeOrigin::signed(CHARLIE), pool, 10 * UNIT), Error::<Test>::PoolClosing);
+		assert_noop!(require(&ALICE, 1, UNIT), Error::<Test>::PoolClosing);
+		// BOB never leaves; anyone unbonds all of it, and anyone withdraws it to BOB.
+		let points = member(pool, &BOB).active_points();
+		assert_noop!(
+			MicroBonds::leave_pool(RuntimeOrigin::signed(PAYER), pool, BOB, points - 1),
+			Error::<Test>::NotClosing
+		);
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(PAYER), pool, BOB, points));
+		run_to_relay(now() + UNBONDING_PERIOD);
+		let before = free(&BOB);
+		withdraw(pool, &BOB);
+		assert_eq!(free(&BOB), before + 10 * UNIT);
+		assert_ok!(MicroBonds::destroy_pool(RuntimeOrigin::signed(ALICE), pool));
+		check();
+	});
+}
+
+#[test]
 fn after_100_percent_slashes_every_member_leaves_and_withdraws_what_is_left() {
 	new_test_ext().execute_with(|| {
 		let pool = alice_pool();
 		join(&BOB, pool, 100 * UNIT);
 		join(&CHARLIE, pool, 100 * UNIT);
 		// CHARLIE is half-way out when the offences land: its leaving stake shares them.
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), pool, 50 * UNIT));
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), pool, CHARLIE, 50 * UNIT));
 		assert_ok!(require(&ALICE, 1, 100 * UNIT));
 		assert_ok!(require(&ALICE, 2, 50 * UNIT));
 		// Two devices slashed in full: 150 MACH, the first 100 from the operator.
@@ -298,7 +346,7 @@ fn an_unbonding_pot_slashed_to_zero_sends_the_next_leaver_to_the_next_instant() 
 		join(&BOB, pool, 10 * UNIT);
 		join(&CHARLIE, pool, 10 * UNIT);
 		join(&DAVE, pool, 10 * UNIT);
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, 10 * UNIT));
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(BOB), pool, BOB, 10 * UNIT));
 		// Slash the unbonding pot to nothing directly (what a deep slash can do).
 		Pools::<Test>::mutate(pool, |p| {
 			let p = p.as_mut().unwrap();
@@ -315,7 +363,7 @@ fn an_unbonding_pot_slashed_to_zero_sends_the_next_leaver_to_the_next_instant() 
 		});
 		// The same instant: CHARLIE's stake cannot buy fair points of a dead pot, so it
 		// unlocks one relay block later instead of failing.
-		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), pool, 10 * UNIT));
+		assert_ok!(MicroBonds::leave_pool(RuntimeOrigin::signed(CHARLIE), pool, CHARLIE, 10 * UNIT));
 		assert_eq!(member(pool, &CHARLIE).unbonding[0].unlock_at, now() + UNBONDING_PERIOD + 1);
 		run_to_relay(now() + UNBONDING_PERIOD + 1);
 		let before = free(&CHARLIE);
@@ -393,10 +441,7 @@ fn after_a_slash_of_a_fully_committed_pool_members_still_leave_and_the_device_is
 		// operator's devices become under-backed instead.
 		leave_all(pool, &BOB);
 		assert!(backing(&ALICE, 2) < 50 * UNIT);
-		assert_eq!(
-			<MicroBonds as BondManager<_, _>>::commitment(&ALICE, device(2)).unwrap().shortfall(),
-			50 * UNIT
-		);
+		assert_eq!(<MicroBonds as BondManager<_, _>>::commitment(&ALICE, device(2)).unwrap().shortfall(), 50 * UNIT);
 		// Topping up from its own bond makes device 2 whole again.
 		bond(&ALICE, DEVICE, 60 * UNIT);
 		assert_ok!(require(&ALICE, 2, 50 * UNIT));
@@ -428,6 +473,71 @@ fn the_same_evidence_is_punished_once_and_the_seen_set_is_pruned() {
 			report(&BOB, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 7),
 			Error::<Test>::EvidenceTooOld
 		);
+		check();
+	});
+}
+
+#[test]
+fn the_same_evidence_under_another_time_is_still_the_same_offence() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, BondPurpose::Solver, 100 * UNIT);
+		assert_ok!(report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now(), 7));
+		assert_noop!(
+			report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::Equivocation, now() - 1, 7),
+			Error::<Test>::DuplicateOffence
+		);
+		check();
+	});
+}
+
+#[test]
+fn a_released_commitment_cannot_be_remade_while_evidence_can_reach_it() {
+	new_test_ext().execute_with(|| {
+		bond(&BOB, DEVICE, 20 * UNIT);
+		assert_ok!(require(&BOB, 1, 10 * UNIT));
+		let e = now();
+		run_to_relay(e + 1);
+		// The second review's escape: deregister, rebond, register again at once.
+		assert_ok!(<MicroBonds as BondManager<_, _>>::release_and_unbond(&BOB, device(1)));
+		assert_ok!(MicroBonds::rebond(RuntimeOrigin::signed(BOB), DEVICE, 10 * UNIT));
+		assert_noop!(require(&BOB, 1, 10 * UNIT), Error::<Test>::CommitmentCoolingDown);
+		// The offence from before the release still lands on what backed it.
+		assert_ok!(report(&BOB, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 1));
+		// Once no evidence from before the release can be reported, it can be made again.
+		run_to_relay(e + 1 + EVIDENCE_WINDOW + 1);
+		assert_ok!(require(&BOB, 1, 10 * UNIT));
+		check();
+	});
+}
+
+#[test]
+fn an_operator_reporting_its_own_offence_gains_nothing_from_its_members() {
+	new_test_ext().execute_with(|| {
+		let pool = alice_pool();
+		join(&BOB, pool, 1_000 * UNIT);
+		assert_ok!(require(&ALICE, 1, 1_000 * UNIT));
+		// ALICE's device misbehaves and DAVE, ALICE's other account, reports it: 100% of
+		// 1,000 MACH, 100 from ALICE's first-loss stake and 900 from BOB.
+		let dave_before = free(&DAVE);
+		let outcome = <MicroBonds as BondSlasher<_, _, _>>::report_offence(
+			Offence {
+				offender: ALICE,
+				purpose: DEVICE,
+				target: SlashTarget::Commitment(device(1)),
+				kind: OffenceKind::SolverDefault,
+				evidence_time: now(),
+				id: offence_id(1),
+			},
+			Some(DAVE),
+		)
+		.unwrap();
+		assert_eq!(outcome.slashed, 1_000 * UNIT);
+		// The reporter's 10% is of ALICE's own 100 MACH only; BOB's 900 all go to
+		// insurance, where governance can make members whole.
+		assert_eq!(outcome.to_reporter, 10 * UNIT);
+		assert_eq!(free(&DAVE), dave_before + 10 * UNIT);
+		assert_eq!(outcome.to_insurance, 900 * UNIT + 40 * UNIT);
+		assert_eq!(outcome.burned, 50 * UNIT);
 		check();
 	});
 }
@@ -496,7 +606,8 @@ fn funds_unbonded_before_the_offence_are_spared_after_it_are_reached() {
 		// The last instant a report is accepted: the second chunk is still held and
 		// reached; the first left before the offence and is spared.
 		run_to_relay(e + EVIDENCE_WINDOW);
-		let outcome = report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::SolverDefault, e, 1).unwrap();
+		let outcome =
+			report(&BOB, BondPurpose::Solver, SlashTarget::Purpose, OffenceKind::SolverDefault, e, 1).unwrap();
 		assert_eq!(outcome.slashed, 200 * UNIT);
 		let l = ledger(&BOB, BondPurpose::Solver);
 		assert_eq!(l.active, 0);
@@ -524,7 +635,8 @@ fn after_a_transfer_the_seller_pays_for_what_happened_before_it_not_the_buyer() 
 			Error::<Test>::NotCommittedAtEvidence
 		);
 		// The seller's released commitment still reaches its unbonding funds.
-		let outcome = report(&BOB, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 1).unwrap();
+		let outcome =
+			report(&BOB, DEVICE, SlashTarget::Commitment(device(1)), OffenceKind::Equivocation, e, 1).unwrap();
 		assert_eq!(outcome.slashed, UNIT);
 		assert_eq!(ledger(&BOB, DEVICE).total(), 9 * UNIT);
 		// A released commitment is pruned with the window.
@@ -585,8 +697,8 @@ fn durations_do_not_depend_on_the_parachain_block_rate() {
 			for relay in 100..130u32 {
 				for _ in 0..blocks_per_relay_block {
 					run_to_relay(relay);
-					if withdrawn_at.is_none() &&
-						MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE).is_ok()
+					if withdrawn_at.is_none()
+						&& MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(BOB), DEVICE).is_ok()
 					{
 						withdrawn_at = Some(relay);
 					}
@@ -627,12 +739,17 @@ fn commission_rises_are_bounded_and_delayed_cuts_are_immediate() {
 		);
 		assert_ok!(MicroBonds::set_pool_commission(RuntimeOrigin::signed(ALICE), pool, Perbill::from_percent(15)));
 		join(&BOB, pool, 100 * UNIT);
+		warm_up();
 		reward(pool, UNIT);
 		// Still 10% until the delay has passed.
-		assert!(events().iter().any(|e| matches!(e, BondEvent::PoolRewarded { commission, .. } if *commission == UNIT / 10)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, BondEvent::PoolRewarded { commission, .. } if *commission == UNIT / 10)));
 		run_to_relay(now() + COMMISSION_DELAY);
 		reward(pool, UNIT);
-		assert!(events().iter().any(|e| matches!(e, BondEvent::PoolRewarded { commission, .. } if *commission == UNIT * 15 / 100)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, BondEvent::PoolRewarded { commission, .. } if *commission == UNIT * 15 / 100)));
 		assert_ok!(MicroBonds::set_pool_commission(RuntimeOrigin::signed(ALICE), pool, Perbill::zero()));
 		assert_eq!(Pools::<Test>::get(pool).unwrap().commission, Perbill::zero());
 		check();
@@ -644,14 +761,20 @@ fn joining_just_before_a_reward_earns_nothing_from_it() {
 	new_test_ext().execute_with(|| {
 		let pool = alice_pool();
 		join(&BOB, pool, 100 * UNIT);
-		reward(pool, UNIT); // nobody was earning: BOB's stake earns this one
+		// Nobody has warmed up: a reward has nothing to accrue to.
+		assert_noop!(MicroBonds::reward_pool(RuntimeOrigin::signed(PAYER), pool, UNIT), Error::<Test>::NoEarningStake);
+		warm_up();
+		reward(pool, UNIT); // BOB: 0.9 MACH after the 10% commission
+		// CHARLIE sees a big reward coming, joins, and pays a 1-planck reward himself to
+		// try to start earning: the warm-up is on the clock, not on rewards.
 		join(&CHARLIE, pool, 100 * UNIT);
+		assert_ok!(MicroBonds::reward_pool(RuntimeOrigin::signed(CHARLIE), pool, 1));
 		reward(pool, 10 * UNIT);
-		// CHARLIE joined right before: all 9 MACH (after 10% commission) go to BOB, on
-		// top of the 0.9 MACH of the first reward.
 		assert_eq!(MicroBonds::pool_member_info(pool, &CHARLIE).unwrap().pending_rewards, 0);
-		assert_eq!(MicroBonds::pool_member_info(pool, &BOB).unwrap().pending_rewards, 99 * UNIT / 10);
-		// Leaving now gets CHARLIE nothing; staying earns from the next reward on.
+		assert_eq!(MicroBonds::pool_member_info(pool, &CHARLIE).unwrap().warming_stake, 100 * UNIT);
+		assert!(MicroBonds::pool_member_info(pool, &BOB).unwrap().pending_rewards >= 99 * UNIT / 10);
+		// Leaving now gets CHARLIE nothing; staying earns once warmed up.
+		warm_up();
 		reward(pool, 2 * UNIT);
 		assert_eq!(MicroBonds::pool_member_info(pool, &CHARLIE).unwrap().pending_rewards, 9 * UNIT / 10);
 		assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(CHARLIE), pool));
@@ -682,6 +805,8 @@ mod model {
 		Slash(u8, u8, u8, u8, bool),
 		Advance(u8),
 		WithdrawAndReport(u8, u8),
+		Close(u8, u8),
+		UnbondOther(u8, u8),
 	}
 
 	const PEOPLE: [AccountId; 4] = [ALICE, BOB, CHARLIE, DAVE];
@@ -701,8 +826,11 @@ mod model {
 			1 => (0..3u8, 0..2u8).prop_map(|(a, p)| Op::Claim(a, p)),
 			2 => (0..2u8, 1..50u32).prop_map(|(p, x)| Op::Reward(p, x)),
 			2 => (0..3u8, 0..2u8, 0..2u8, 0..3u8, any::<bool>()).prop_map(|(a, p, d, pol, t)| Op::Slash(a, p, d, pol, t)),
-			2 => (1..12u8).prop_map(Op::Advance),
+			3 => (1..25u8).prop_map(Op::Advance),
 			1 => (0..3u8, 0..2u8).prop_map(|(a, p)| Op::WithdrawAndReport(a, p)),
+			// Closing ends a pool's life: rarely, so most sequences keep their pools open.
+			1 => (0..2u8, 0..6u8).prop_map(|(p, n)| Op::Close(p, n)),
+			1 => (0..3u8, 0..2u8).prop_map(|(a, p)| Op::UnbondOther(a, p)),
 		]
 	}
 
@@ -754,7 +882,12 @@ mod model {
 			Op::Unbond(a, p, x) => {
 				let who = person(a);
 				let h = bond_held(&who);
-				let ok = MicroBonds::unbond(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize], *x as Balance * UNIT / 10).is_ok();
+				let ok = MicroBonds::unbond(
+					RuntimeOrigin::signed(who.clone()),
+					PURPOSES[*p as usize],
+					*x as Balance * UNIT / 10,
+				)
+				.is_ok();
 				prop_assert_eq!(bond_held(&who), h, "unbonding keeps funds held");
 				ok
 			},
@@ -764,15 +897,18 @@ mod model {
 				}
 				let who = person(a);
 				let (f, h) = (free_of(&who), bond_held(&who));
-				let ok = MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize]).is_ok();
+				let ok =
+					MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize]).is_ok();
 				prop_assert_eq!(free_of(&who) + bond_held(&who), f + h, "a withdrawal moves held to free");
 				prop_assert_eq!(ok, bond_held(&who) < h);
 				ok
 			},
 			Op::Require(a, d, x) => require(&person(a), *d, *x as Balance * UNIT / 10).is_ok(),
 			Op::Release(a, d) => <MicroBonds as BondManager<_, _>>::release_and_unbond(&person(a), device(*d)).is_ok(),
-			Op::CreatePool(a) =>
-				MicroBonds::create_pool(RuntimeOrigin::signed(person(a)), Perbill::from_percent(10), MIN_OPERATOR_STAKE).is_ok(),
+			Op::CreatePool(a) => {
+				MicroBonds::create_pool(RuntimeOrigin::signed(person(a)), Perbill::from_percent(10), MIN_OPERATOR_STAKE)
+					.is_ok()
+			},
 			Op::Join(a, p, x) => {
 				let (who, pool, amount) = (person(a), *p as u32, *x as Balance * UNIT / 10);
 				let (f, ph) = (free_of(&who), pool_held(pool));
@@ -788,7 +924,8 @@ mod model {
 				let who = person(a);
 				let pts = PoolMembers::<Test>::get(*p as u32, &who).map(|m| m.active_points()).unwrap_or(1);
 				let ph = pool_held(*p as u32);
-				let ok = MicroBonds::leave_pool(RuntimeOrigin::signed(who), *p as u32, (pts * *pct as Balance / 100).max(1)).is_ok();
+				let points = (pts * *pct as Balance / 100).max(1);
+				let ok = MicroBonds::leave_pool(RuntimeOrigin::signed(who.clone()), *p as u32, who, points).is_ok();
 				prop_assert_eq!(pool_held(*p as u32), ph, "leaving keeps stake held until withdrawn");
 				ok
 			},
@@ -802,7 +939,11 @@ mod model {
 				prop_assert!(free_of(&who) - f >= ph - pool_held(pool) || free_of(&who) == f);
 				ok
 			},
-			Op::Claim(a, p) => MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(person(a)), *p as u32).is_ok(),
+			Op::Claim(a, p) => {
+				// A reward arrives, then the member claims its share.
+				let _ = MicroBonds::reward_pool(RuntimeOrigin::signed(PAYER), *p as u32, UNIT);
+				MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(person(a)), *p as u32).is_ok()
+			},
 			Op::Reward(p, x) => {
 				let amount = *x as Balance * UNIT / 100;
 				let f = free_of(&PAYER);
@@ -833,6 +974,19 @@ mod model {
 				run_to_relay(now() + *n as u32);
 				true
 			},
+			Op::Close(p, n) => {
+				let operator = Pools::<Test>::get(*p as u32).map(|pool| pool.operator).filter(|_| *n == 0);
+				operator.is_some_and(|o| MicroBonds::close_pool(RuntimeOrigin::signed(o), *p as u32).is_ok())
+			},
+			Op::UnbondOther(a, p) => {
+				// The operator winds the pool down and someone else unbonds a member in full.
+				let (who, pool) = (person(a), *p as u32);
+				let pts = PoolMembers::<Test>::get(pool, &who).map(|m| m.active_points()).unwrap_or(1);
+				if let Some(operator) = Pools::<Test>::get(pool).filter(|p| !p.closing && pts > 1).map(|p| p.operator) {
+					assert_ok!(MicroBonds::close_pool(RuntimeOrigin::signed(operator), pool));
+				}
+				MicroBonds::leave_pool(RuntimeOrigin::signed(PAYER), pool, who, pts.max(1)).is_ok()
+			},
 			Op::WithdrawAndReport(a, p) => {
 				// A withdrawal and a report of evidence from a window ago in one block:
 				// the report reaches only funds that were still bonded then.
@@ -840,7 +994,14 @@ mod model {
 				let _ = MicroBonds::withdraw_unbonded(RuntimeOrigin::signed(who.clone()), PURPOSES[*p as usize]);
 				*offence += 1;
 				let evidence = now().saturating_sub(EVIDENCE_WINDOW);
-				match report(&who, PURPOSES[*p as usize], SlashTarget::Purpose, OffenceKind::Equivocation, evidence, *offence) {
+				match report(
+					&who,
+					PURPOSES[*p as usize],
+					SlashTarget::Purpose,
+					OffenceKind::Equivocation,
+					evidence,
+					*offence,
+				) {
 					Ok(o) => {
 						*burned += o.burned;
 						true
@@ -856,9 +1017,13 @@ mod model {
 	fn every_balance_is_accounted_for() {
 		use proptest::test_runner::{Config, TestRunner};
 		let stats: std::cell::RefCell<BTreeMap<&'static str, (usize, usize)>> = Default::default();
-		let mut runner = TestRunner::new(Config::with_cases(128));
+		// A fixed seed: CI explores the same 128 sequences every run, so the bar below
+		// cannot flake; change the seed locally to explore others.
+		let config = Config::with_cases(128);
+		let mut runner =
+			TestRunner::new_with_rng(config.clone(), proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm));
 		runner
-			.run(&proptest::collection::vec(op(), 20..80), |ops| {
+			.run(&proptest::collection::vec(op(), 30..100), |ops| {
 				new_test_ext().execute_with(|| {
 					let start = world();
 					let issuance = Balances::total_issuance();
@@ -866,14 +1031,19 @@ mod model {
 					for op in ops {
 						let ok = step(&op, &mut offence, &mut burned)?;
 						let name = format!("{op:?}");
-						let name: &'static str = Box::leak(name.split('(').next().unwrap().to_string().into_boxed_str());
+						let name: &'static str =
+							Box::leak(name.split('(').next().unwrap().to_string().into_boxed_str());
 						let mut stats = stats.borrow_mut();
 						let entry = stats.entry(name).or_default();
 						entry.0 += 1;
 						entry.1 += ok as usize;
 						// Nothing appears or vanishes except by burns.
 						prop_assert_eq!(world() + burned, start, "funds appeared or vanished after {:?}", op);
-						prop_assert_eq!(Balances::total_issuance() + burned, issuance, "issuance moved by more than the burns");
+						prop_assert_eq!(
+							Balances::total_issuance() + burned,
+							issuance,
+							"issuance moved by more than the burns"
+						);
 						MicroBonds::do_try_state().map_err(|e| TestCaseError::fail(format!("{e:?} after {op:?}")))?;
 						prop_assert_eq!(crate::TotalHeld::<Test>::get(), held_in_balances());
 					}
@@ -887,7 +1057,6 @@ mod model {
 		for (name, (tried, succeeded)) in &stats {
 			assert!(*succeeded >= 5, "{name} succeeded only {succeeded} times in {tried} tries: {stats:?}");
 		}
-		assert_eq!(stats.len(), 14, "every operation kind ran: {stats:?}");
+		assert_eq!(stats.len(), 16, "every operation kind ran: {stats:?}");
 	}
 }
-

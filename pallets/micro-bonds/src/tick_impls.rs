@@ -31,11 +31,14 @@ impl<T: Config> Pallet<T> {
 				}
 				let Some((entry, ())) = entries.next() else { break };
 				removed += 1;
-				if let ExpiringEntry::Commitment(who, id) = entry {
-					// Re-committed since (a device registered again): keep it.
-					if Commitments::<T>::get(&who, id).is_some_and(|c| c.released_at == Some(cursor)) {
-						Commitments::<T>::remove(&who, id);
-					}
+				match entry {
+					ExpiringEntry::Offence(id) => SeenOffences::<T>::remove(id),
+					ExpiringEntry::Commitment(who, id) => {
+						// Re-committed since (after its cooldown): keep it.
+						if Commitments::<T>::get(&who, id).is_some_and(|c| c.released_at == Some(cursor)) {
+							Commitments::<T>::remove(&who, id);
+						}
+					},
 				}
 			}
 			if !drained {

@@ -22,9 +22,15 @@ impl<T: Config> Pallet<T> {
 		Self::check_commitments()?;
 		Self::check_pools(&mut totals)?;
 		Self::check_expiring()?;
-		ensure!(TotalHeld::<T>::get() == totals, "held totals differ from the records: a hold without a record, or a record without a hold");
+		ensure!(
+			TotalHeld::<T>::get() == totals,
+			"held totals differ from the records: a hold without a record, or a record without a hold"
+		);
 		let ed = T::Currency::minimum_balance();
-		ensure!(T::Currency::balance(&Self::insurance_account()) >= ed, "the insurance pot lost its existential deposit");
+		ensure!(
+			T::Currency::balance(&Self::insurance_account()) >= ed,
+			"the insurance pot lost its existential deposit"
+		);
 		Ok(())
 	}
 
@@ -33,7 +39,10 @@ impl<T: Config> Pallet<T> {
 	fn check_bonds(totals: &mut HeldTotals<BalanceOf<T>>) -> Result<(), TryRuntimeError> {
 		let mut held_by_records: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (who, _purpose, ledger) in Bonds::<T>::iter() {
-			ensure!(ledger.unbonding.windows(2).all(|w| w[0].unlock_at < w[1].unlock_at), "unbonding chunks out of order");
+			ensure!(
+				ledger.unbonding.windows(2).all(|w| w[0].unlock_at < w[1].unlock_at),
+				"unbonding chunks out of order"
+			);
 			ensure!(ledger.unbonding.iter().all(|c| !c.value.is_zero()), "an empty unbonding chunk");
 			ensure!(!ledger.is_empty(), "an empty ledger was kept");
 			let entry = held_by_records.entry(who).or_default();
@@ -70,7 +79,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(own == ledger.committed, "commitments differ from the ledger's committed bond");
 			ensure!(from_pool == ledger.pool_committed, "commitments differ from the ledger's pool commitments");
 			if !from_pool.is_zero() {
-				let pool = OperatorPool::<T>::get(&who).and_then(Pools::<T>::get).ok_or("a pool commitment without a pool")?;
+				let pool =
+					OperatorPool::<T>::get(&who).and_then(Pools::<T>::get).ok_or("a pool commitment without a pool")?;
 				ensure!(pool.committed >= from_pool, "a pool commits less than its operator's ledgers");
 			}
 		}
@@ -83,11 +93,15 @@ impl<T: Config> Pallet<T> {
 	fn check_pools(totals: &mut HeldTotals<BalanceOf<T>>) -> Result<(), TryRuntimeError> {
 		let ed = T::Currency::minimum_balance();
 		for (operator, id) in OperatorPool::<T>::iter() {
-			ensure!(Pools::<T>::get(id).is_some_and(|p| p.operator == operator), "operator index points to another pool");
+			ensure!(
+				Pools::<T>::get(id).is_some_and(|p| p.operator == operator),
+				"operator index points to another pool"
+			);
 		}
 		for (id, pool) in Pools::<T>::iter() {
 			ensure!(OperatorPool::<T>::get(&pool.operator) == Some(id), "operator index broken");
-			let operator_committed = Bonds::<T>::get(&pool.operator, BondPurpose::Device).map(|l| l.pool_committed).unwrap_or_default();
+			let operator_committed =
+				Bonds::<T>::get(&pool.operator, BondPurpose::Device).map(|l| l.pool_committed).unwrap_or_default();
 			ensure!(pool.committed == operator_committed, "pool commitments differ from the operator's ledger");
 			ensure!(pool.unbonding.windows(2).all(|w| w[0].unlock_at < w[1].unlock_at), "unbonding pots out of order");
 
@@ -109,19 +123,21 @@ impl<T: Config> Pallet<T> {
 			totals.deposits = totals.deposits.saturating_add(pool.deposit);
 
 			let zero = BalanceOf::<T>::zero();
-			let (mut earning, mut warming, mut warming_members, mut owed, mut members) = (zero, zero, 0u32, zero, 0u32);
-			let mut activated: BTreeMap<u32, u32> = BTreeMap::new();
+			let (mut earning, mut owed, mut members) = (zero, zero, 0u32);
+			let mut activated: BTreeMap<MomentOf<T>, u32> = BTreeMap::new();
+			let mut warming: BTreeMap<MomentOf<T>, (BalanceOf<T>, u32)> = BTreeMap::new();
 			let mut member_pots: BTreeMap<MomentOf<T>, BalanceOf<T>> = BTreeMap::new();
 			for (_who, m) in PoolMembers::<T>::iter_prefix(id) {
 				ensure!(!m.is_empty(), "an empty member record was kept");
 				earning = earning.saturating_add(m.points);
 				if !m.warming.is_zero() {
-					if m.warming_round < pool.reward_round {
+					if RewardActivations::<T>::contains_key(id, m.warming_period) {
 						earning = earning.saturating_add(m.warming);
-						*activated.entry(m.warming_round).or_default() += 1;
+						*activated.entry(m.warming_period).or_default() += 1;
 					} else {
-						warming = warming.saturating_add(m.warming);
-						warming_members += 1;
+						let w = warming.entry(m.warming_period).or_default();
+						w.0 = w.0.saturating_add(m.warming);
+						w.1 += 1;
 					}
 				}
 				for c in m.unbonding.iter() {
@@ -132,24 +148,36 @@ impl<T: Config> Pallet<T> {
 				members += 1;
 			}
 			ensure!(earning == pool.earning_points, "members' earning points differ from the pool's");
-			ensure!(warming == pool.warming_points, "members' warming points differ from the pool's");
-			ensure!(warming_members == pool.warming_members, "warming member count differs");
-			ensure!(earning.saturating_add(warming) == pool.active.points, "members' points differ from the active pot");
-			ensure!(member_pots == pots.into_iter().filter(|(_, p)| !p.is_zero()).collect(), "members' chunks differ from the unbonding pots");
-			for (round, activation) in RewardActivations::<T>::iter_prefix(id) {
-				ensure!(activated.remove(&round) == Some(activation.members), "a reward activation's member count differs");
+			let buckets: BTreeMap<MomentOf<T>, (BalanceOf<T>, u32)> =
+				pool.warming.iter().map(|b| (b.period, (b.points, b.members))).collect();
+			ensure!(buckets.len() == pool.warming.len(), "two warming buckets for one period");
+			ensure!(warming == buckets, "members' warming points differ from the pool's buckets");
+			let warming_total = pool.warming.iter().fold(zero, |acc, b| acc.saturating_add(b.points));
+			ensure!(earning.saturating_add(warming_total) == pool.active.points, "members' points differ from the active pot");
+			ensure!(
+				member_pots == pots.into_iter().filter(|(_, p)| !p.is_zero()).collect(),
+				"members' chunks differ from the unbonding pots"
+			);
+			for (period, activation) in RewardActivations::<T>::iter_prefix(id) {
+				ensure!(activated.remove(&period) == Some(activation.members), "a reward activation's member count differs");
 			}
 			ensure!(activated.is_empty(), "warming points activated without a record");
 			ensure!(members == pool.member_count, "member count differs");
 			let reward_balance = T::Currency::balance(&Self::pool_reward_account(id));
 			ensure!(reward_balance >= ed.saturating_add(owed), "the reward account cannot pay what members are owed");
-			ensure!(T::Currency::balance(&Self::pool_account(id)) >= ed, "a pool's stake account lost its existential deposit");
+			ensure!(
+				T::Currency::balance(&Self::pool_account(id)) >= ed,
+				"a pool's stake account lost its existential deposit"
+			);
 		}
 		Ok(())
 	}
 
-	/// Every entry is at or after the prune cursor.
+	/// Every entry is at or after the prune cursor; every seen offence expires.
 	fn check_expiring() -> Result<(), TryRuntimeError> {
+		for (id, at) in SeenOffences::<T>::iter() {
+			ensure!(Expiring::<T>::contains_key(at, ExpiringEntry::Offence(id)), "a seen offence that never expires");
+		}
 		let cursor = PruneCursor::<T>::get();
 		for (at, _entry, ()) in Expiring::<T>::iter() {
 			ensure!(cursor.is_some_and(|c| c <= at), "an expiring entry the pruning will never reach");

@@ -2,7 +2,9 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt::Debug;
-use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use frame_support::{
+	traits::{ConstU32, Get},
+	BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use machina_primitives::{BondPurpose, CommitmentId, OffenceId};
 use scale_info::TypeInfo;
 use sp_arithmetic::{
@@ -26,7 +28,17 @@ pub struct UnbondingChunk<Balance, Moment> {
 
 /// An account's bond for one purpose. Every unit in `active` and in `unbonding` is held
 /// from the account under `HoldReason::Bond`; `try_state` checks that they add up.
-#[derive(CloneNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound, PartialEqNoBound, EqNoBound)]
+#[derive(
+	CloneNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+)]
 #[scale_info(skip_type_params(MaxChunks))]
 pub struct BondLedger<Balance, Moment, MaxChunks>
 where
@@ -53,7 +65,12 @@ where
 	MaxChunks: Get<u32>,
 {
 	fn default() -> Self {
-		Self { active: Zero::zero(), committed: Zero::zero(), pool_committed: Zero::zero(), unbonding: BoundedVec::new() }
+		Self {
+			active: Zero::zero(),
+			committed: Zero::zero(),
+			pool_committed: Zero::zero(),
+			unbonding: BoundedVec::new(),
+		}
 	}
 }
 
@@ -112,6 +129,8 @@ pub struct Commitment<Balance, Moment> {
 	pub own: Balance,
 	/// Committed from the stake of the pool the account operates (device bonds only).
 	pub from_pool: Balance,
+	/// The pool `from_pool` came from: a slash reaches that pool, never a later one.
+	pub pool: Option<PoolId>,
 	/// When it was first committed: it backs no offence from before.
 	pub committed_at: Moment,
 	/// `Some(t)`: released at `t`. The record is kept for the evidence window so an
@@ -131,8 +150,18 @@ pub enum ExpiringEntry<AccountId> {
 
 /// How an offence kind is punished. Set by governance (`set_slash_policy`).
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
-	serde::Serialize, serde::Deserialize,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	PartialEq,
+	Eq,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub struct SlashPolicy<Balance> {
 	/// The fraction of what backed the offence that is taken.
@@ -150,14 +179,17 @@ pub struct SlashPolicy<Balance> {
 impl<Balance> SlashPolicy<Balance> {
 	/// The three shares sum to exactly 100%.
 	pub fn split_is_whole(&self) -> bool {
-		let sum = self.reporter.deconstruct() as u64 + self.insurance.deconstruct() as u64 + self.burn.deconstruct() as u64;
+		let sum =
+			self.reporter.deconstruct() as u64 + self.insurance.deconstruct() as u64 + self.burn.deconstruct() as u64;
 		sum == Perbill::one().deconstruct() as u64
 	}
 }
 
 /// A share of a pot: points give a claim on `balance` pro rata. Slashing the pot lowers
 /// `balance` only, so every holder of points loses the same fraction in O(1).
-#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, Default)]
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, Default,
+)]
 pub struct Pot<Balance> {
 	/// Points issued against this pot.
 	pub points: Balance,
@@ -239,7 +271,11 @@ pub fn take_pro_rata<Balance: AtLeast32BitUnsigned + Copy>(parts: &mut [&mut Bal
 }
 
 /// `a * b / c`, rounded down; `None` on overflow or when `c` is 0.
-pub fn checked_multiply_by_rational<Balance: AtLeast32BitUnsigned + Copy>(a: Balance, b: Balance, c: Balance) -> Option<Balance> {
+pub fn checked_multiply_by_rational<Balance: AtLeast32BitUnsigned + Copy>(
+	a: Balance,
+	b: Balance,
+	c: Balance,
+) -> Option<Balance> {
 	if c.is_zero() {
 		return None;
 	}
@@ -267,7 +303,17 @@ pub struct PendingCommission<Moment> {
 /// A delegated security pool: members' stake backs the device bonds of its operator.
 /// Stake sits in the pool's own account, held under `HoldReason::PoolStake`. The
 /// operator's own first-loss stake is its `PoolOperator` bond, slashed before members.
-#[derive(CloneNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound, PartialEqNoBound, EqNoBound)]
+#[derive(
+	CloneNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+)]
 #[scale_info(skip_type_params(MaxBuckets))]
 pub struct Pool<AccountId, Balance, Moment, MaxBuckets>
 where
@@ -291,22 +337,43 @@ where
 	pub committed: Balance,
 	/// Active points that earn rewards.
 	pub earning_points: Balance,
-	/// Active points that joined since the last reward: they earn from the next one on.
-	pub warming_points: Balance,
-	/// Members holding warming points.
-	pub warming_members: u32,
-	/// The warm-up round: it moves on each time warming points start earning.
-	pub reward_round: u32,
+	/// Active points still warming up, by the warm-up period they joined in (at most
+	/// the current and the previous one: older ones are activated first).
+	pub warming: BoundedVec<WarmingBucket<Balance, Moment>, ConstU32<2>>,
 	/// Rewards per earning point ever paid to the pool (after commission), rounded down.
 	pub reward_per_point: FixedU128,
 	/// Members (with active points, unbonding chunks or unpaid rewards).
 	pub member_count: u32,
 	/// The storage deposit held from the operator, returned when the pool is destroyed.
 	pub deposit: Balance,
+	/// Closing: it takes no stake and backs no new commitment, and anyone may unbond
+	/// any member, so the operator can always wind it down.
+	pub closing: bool,
+}
+
+/// Points that joined a pool in one warm-up period.
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct WarmingBucket<Balance, Moment> {
+	/// The warm-up period (clock instant / `RewardWarmUp`) they joined in.
+	pub period: Moment,
+	/// Their points.
+	pub points: Balance,
+	/// Members holding them.
+	pub members: u32,
 }
 
 /// A member's stake in a pool.
-#[derive(CloneNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound, PartialEqNoBound, EqNoBound)]
+#[derive(
+	CloneNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+)]
 #[scale_info(skip_type_params(MaxChunks))]
 pub struct PoolMember<Balance, Moment, MaxChunks>
 where
@@ -316,10 +383,10 @@ where
 {
 	/// Earning points of the pool's active pot.
 	pub points: Balance,
-	/// Warming points of the active pot, joined in reward round `warming_round`.
+	/// Warming points of the active pot, joined in warm-up period `warming_period`.
 	pub warming: Balance,
-	/// The reward round the warming points joined in.
-	pub warming_round: u32,
+	/// The warm-up period the warming points joined in.
+	pub warming_period: Moment,
 	/// `reward_per_point` when this member's earning points were last settled.
 	pub reward_per_point_paid: FixedU128,
 	/// Rewards settled but not yet paid (a payment that could not be made, e.g. below
@@ -346,8 +413,8 @@ where
 	}
 }
 
-/// The reward-per-point at which the warming points of one round started earning, and
-/// how many members still have to settle them.
+/// The reward-per-point at which the warming points of one warm-up period started
+/// earning, and how many members still have to settle them.
 #[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct RewardActivation {
 	/// `reward_per_point` just after the reward that activated the round's points.
@@ -357,7 +424,9 @@ pub struct RewardActivation {
 }
 
 /// The funds this pallet holds, by hold reason.
-#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, Default)]
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, Default,
+)]
 pub struct HeldTotals<Balance> {
 	/// Under `HoldReason::Bond`: every ledger's active and unbonding funds.
 	pub bonds: Balance,

@@ -123,7 +123,10 @@ impl<T: Config> Pallet<T> {
 			operator: p.operator,
 			commission: p.commission,
 			active_stake: p.active.balance,
-			unbonding_stake: p.unbonding.iter().fold(Zero::zero(), |acc: BalanceOf<T>, b| acc.saturating_add(b.pot.balance)),
+			unbonding_stake: p
+				.unbonding
+				.iter()
+				.fold(Zero::zero(), |acc: BalanceOf<T>, b| acc.saturating_add(b.pot.balance)),
 			committed: p.committed,
 			member_count: p.member_count,
 		})
@@ -134,11 +137,17 @@ impl<T: Config> Pallet<T> {
 		let p = Pools::<T>::get(pool)?;
 		let m = PoolMembers::<T>::get(pool, who)?;
 		let unbonding_stake = m.unbonding.iter().fold(Zero::zero(), |acc: BalanceOf<T>, c| {
-			acc.saturating_add(Self::unbonding_pot(pool, &p, &c.unlock_at).map(|pot| pot.value_of(c.value)).unwrap_or_default())
+			acc.saturating_add(
+				Self::unbonding_pot(pool, &p, &c.unlock_at).map(|pot| pot.value_of(c.value)).unwrap_or_default(),
+			)
 		});
 		Some(PoolMemberInfo {
 			active_stake: p.active.value_of(m.active_points()),
-			warming_stake: p.active.value_of(m.warming),
+			warming_stake: if crate::RewardActivations::<T>::contains_key(pool, m.warming_period) {
+				Zero::zero()
+			} else {
+				p.active.value_of(m.warming)
+			},
 			unbonding_stake,
 			pending_rewards: Self::pending_rewards(pool, &p, &m).saturating_add(m.unpaid),
 		})

@@ -65,6 +65,7 @@ pub trait WeightInfo {
 	fn report_offence_own(c: u32, ) -> Weight;
 	fn report_offence_pool(c: u32, ) -> Weight;
 	fn prune_expired(n: u32, ) -> Weight;
+	fn close_pool() -> Weight;
 	fn report_offence_pool_members(m: u32, ) -> Weight;
 }
 
@@ -307,6 +308,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Placeholder until `scripts/benchmark.sh` measures it: one read and one write
 	/// per pruned entry plus a fixed 10 µs.
+	/// Placeholder until `scripts/benchmark.sh` measures it: one read, one write.
+	fn close_pool() -> Weight {
+		Weight::from_parts(15_000_000, 3_500)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 	fn prune_expired(n: u32, ) -> Weight {
 		Weight::from_parts(10_000_000, 0)
 			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(n.into()))
@@ -434,6 +441,12 @@ impl WeightInfo for () {
 	}
 	/// Placeholder until `scripts/benchmark.sh` measures it: one read and one write
 	/// per pruned entry plus a fixed 10 µs.
+	/// Placeholder until `scripts/benchmark.sh` measures it: one read, one write.
+	fn close_pool() -> Weight {
+		Weight::from_parts(15_000_000, 3_500)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
 	fn prune_expired(n: u32, ) -> Weight {
 		Weight::from_parts(10_000_000, 0)
 			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(n.into()))

@@ -7,19 +7,30 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt::Debug;
+use frame_support::weights::Weight;
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::{DispatchError, DispatchResult};
-use frame_support::weights::Weight;
 
 /// What a bond secures. A bond is keyed by `(account, purpose)`, so one account can
 /// bond separately as a device owner and as a solver, and a slash for one purpose
 /// never touches the other.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq, PartialOrd, Ord,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[derive(serde::Serialize, serde::Deserialize)]
 pub enum BondPurpose {
 	/// Backs registered devices (one commitment per device).
 	Device,
@@ -42,10 +53,21 @@ pub type OffenceId = H256;
 /// Offences that can be proven on-chain. Downtime is deliberately absent: being offline
 /// costs rewards, never bonded funds.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq, PartialOrd, Ord,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[derive(serde::Serialize, serde::Deserialize)]
 pub enum OffenceKind {
 	/// Two conflicting signed statements for the same slot or epoch.
 	Equivocation,

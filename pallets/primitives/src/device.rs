@@ -1,9 +1,9 @@
 //! Device identity and the read-only view of the device registry other pallets use.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::fmt::Debug;
 use scale_info::TypeInfo;
 use sp_core::{ed25519, sr25519, H256};
-use core::fmt::Debug;
 use sp_runtime::traits::{BlakeTwo256, Hash};
 
 use crate::h3::H3Cell;
@@ -21,10 +21,19 @@ pub fn device_id_of(hardware_public_key: &[u8]) -> DeviceId {
 
 /// Where a device stands in its lifecycle. Only `Active` devices earn rewards.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	PartialEq,
+	Eq,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[derive(serde::Serialize, serde::Deserialize)]
 pub enum DeviceStatus {
 	/// Attested and within its attestation validity.
 	Active,
@@ -40,10 +49,7 @@ pub enum DeviceStatus {
 }
 
 /// The key a device signs day-to-day messages (heartbeats, receipts) with.
-#[derive(
-	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq,
-	Eq,
-)]
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum OperationalKey {
 	Ed25519(ed25519::Public),
 	Sr25519(sr25519::Public),

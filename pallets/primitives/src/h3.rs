@@ -8,8 +8,8 @@
 //! sub-cell whose first non-zero digit is 1 (the "K axis" is deleted).
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use scale_info::TypeInfo;
 use core::fmt::Debug;
+use scale_info::TypeInfo;
 
 /// The highest H3 resolution.
 pub const MAX_RESOLUTION: u8 = 15;
@@ -39,10 +39,22 @@ pub enum H3Error {
 /// checked again where it enters a pallet (`H3Cell::validate`), since SCALE decoding
 /// cannot reject it.
 #[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-	PartialEq, Eq, PartialOrd, Ord, Hash,
+	Clone,
+	Copy,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[derive(serde::Serialize, serde::Deserialize)]
 pub struct H3Cell(u64);
 
 impl H3Cell {

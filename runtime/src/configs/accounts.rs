@@ -5,8 +5,7 @@ use frame_support::{parameter_types, traits::InstanceFilter};
 use scale_info::TypeInfo;
 
 use crate::{
-	constants::currency::deposit, Balance, Balances, OriginCaller, Runtime, RuntimeCall,
-	RuntimeEvent, System,
+	constants::currency::deposit, Balance, Balances, OriginCaller, Runtime, RuntimeCall, RuntimeEvent, System,
 };
 
 impl pallet_utility::Config for Runtime {
@@ -32,8 +31,19 @@ parameter_types! {
 
 /// What a proxy may do on its delegator's behalf.
 #[derive(
-	Copy, Clone, Eq, PartialEq, Ord, PartialOrd, Encode, Decode, DecodeWithMemTracking,
-	core::fmt::Debug, MaxEncodedLen, TypeInfo, Default,
+	Copy,
+	Clone,
+	Eq,
+	PartialEq,
+	Ord,
+	PartialOrd,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	core::fmt::Debug,
+	MaxEncodedLen,
+	TypeInfo,
+	Default,
 )]
 pub enum ProxyType {
 	/// Anything.
@@ -51,22 +61,19 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 	fn filter(&self, c: &RuntimeCall) -> bool {
 		match self {
 			ProxyType::Any => true,
-			ProxyType::NonTransfer => !matches!(
-				c,
-				RuntimeCall::Balances { .. } | RuntimeCall::PolkadotXcm { .. }
-			),
+			ProxyType::NonTransfer => !matches!(c, RuntimeCall::Balances { .. } | RuntimeCall::PolkadotXcm { .. }),
 			ProxyType::CancelProxy => matches!(
 				c,
-				RuntimeCall::Proxy(pallet_proxy::Call::reject_announcement { .. }) |
-					RuntimeCall::Utility { .. } |
-					RuntimeCall::Multisig { .. }
+				RuntimeCall::Proxy(pallet_proxy::Call::reject_announcement { .. })
+					| RuntimeCall::Utility { .. }
+					| RuntimeCall::Multisig { .. }
 			),
 			ProxyType::Collator => matches!(
 				c,
-				RuntimeCall::CollatorSelection { .. } |
-					RuntimeCall::Session { .. } |
-					RuntimeCall::Utility { .. } |
-					RuntimeCall::Multisig { .. }
+				RuntimeCall::CollatorSelection { .. }
+					| RuntimeCall::Session { .. }
+					| RuntimeCall::Utility { .. }
+					| RuntimeCall::Multisig { .. }
 			),
 		}
 	}

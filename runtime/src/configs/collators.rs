@@ -11,9 +11,8 @@ use frame_support::{
 use frame_system::EnsureRoot;
 
 use crate::{
-	AccountId, Aura, AuraId, Balance, Balances, CollatorSelection, Runtime, RuntimeEvent, Session,
-	SessionKeys, BLOCK_PROCESSING_VELOCITY, HOURS, RELAY_CHAIN_SLOT_DURATION_MILLIS,
-	SLOT_DURATION, UNINCLUDED_SEGMENT_CAPACITY,
+	AccountId, Aura, AuraId, Balance, Balances, CollatorSelection, Runtime, RuntimeEvent, Session, SessionKeys,
+	BLOCK_PROCESSING_VELOCITY, HOURS, RELAY_CHAIN_SLOT_DURATION_MILLIS, SLOT_DURATION, UNINCLUDED_SEGMENT_CAPACITY,
 };
 
 /// The consensus hook of async backing: at most `BLOCK_PROCESSING_VELOCITY` blocks per

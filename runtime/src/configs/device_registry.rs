@@ -59,11 +59,7 @@ impl pallet_device_registry::BenchmarkHelper<AccountId> for DeviceRegistryBenchm
 		use frame_support::traits::fungible::Mutate;
 		let bond = DeviceBond::get() * devices.max(1) as Balance;
 		crate::Balances::set_balance(who, bond * 2 + UNIT);
-		MicroBonds::bond(
-			crate::RuntimeOrigin::signed(who.clone()),
-			machina_primitives::BondPurpose::Device,
-			bond,
-		)
-		.expect("benchmark account can bond");
+		MicroBonds::bond(crate::RuntimeOrigin::signed(who.clone()), machina_primitives::BondPurpose::Device, bond)
+			.expect("benchmark account can bond");
 	}
 }

@@ -29,6 +29,9 @@ parameter_types! {
 	pub const EvidenceWindow: RelayBlocks = 7;
 	/// A commission rise waits an hour: members see it coming and can leave (54 s).
 	pub const CommissionChangeDelay: RelayBlocks = 600;
+	/// New pool stake earns from the second hour after it joined (1 to 2 h): it cannot
+	/// join just for a reward it sees coming.
+	pub const RewardWarmUp: RelayBlocks = 600;
 	/// One rise moves the commission by 5 percentage points at most.
 	pub const MaxCommissionChange: Perbill = Perbill::from_percent(5);
 	/// The smallest bond or pool stake: a storage entry is not free.
@@ -52,13 +55,15 @@ impl pallet_micro_bonds::Config for Runtime {
 	type UnbondingPeriod = UnbondingPeriod;
 	type EvidenceWindow = EvidenceWindow;
 	type MaxUnbondingChunks = ConstU32<16>;
-	// One pot per relay block of unbonding, and one for a pot slashed to nothing.
-	type MaxUnbondingBuckets = ConstU32<12>;
+	// One pot per relay block of unbonding, and room for pots skipped because a slash
+	// emptied them in the instant a member left.
+	type MaxUnbondingBuckets = ConstU32<16>;
 	type MinBond = MinBond;
 	type MinPoolOperatorStake = MinPoolOperatorStake;
 	type PoolDeposit = PoolDeposit;
 	type MaxCommissionChange = MaxCommissionChange;
 	type CommissionChangeDelay = CommissionChangeDelay;
+	type RewardWarmUp = RewardWarmUp;
 	type MaxPointsToBalance = ConstU32<10>;
 	type MaxPrunePerBlock = ConstU32<64>;
 	type PalletId = MicroBondsPalletId;

@@ -4,8 +4,8 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU8, VariantCountOf},
 	weights::{
-		constants::ExtrinsicBaseWeight, ConstantMultiplier, WeightToFeeCoefficient,
-		WeightToFeeCoefficients, WeightToFeePolynomial,
+		constants::ExtrinsicBaseWeight, ConstantMultiplier, WeightToFeeCoefficient, WeightToFeeCoefficients,
+		WeightToFeePolynomial,
 	},
 };
 use polkadot_runtime_common::SlowAdjustingFeeUpdate;

@@ -13,9 +13,7 @@ use sp_runtime::Perbill;
 use xcm::latest::prelude::BodyId;
 
 use super::{collators::ConsensusHook, xcm::XcmOriginToTransactDispatchOrigin, RuntimeBlockWeights};
-use crate::{
-	AccountId, MessageQueue, ParachainSystem, PolkadotXcm, Runtime, RuntimeEvent, XcmpQueue,
-};
+use crate::{AccountId, MessageQueue, ParachainSystem, PolkadotXcm, Runtime, RuntimeEvent, XcmpQueue};
 
 parameter_types! {
 	pub ReservedXcmpWeight: Weight = RuntimeBlockWeights::get().max_block.saturating_div(4);
@@ -51,9 +49,8 @@ impl pallet_message_queue::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = pallet_message_queue::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type MessageProcessor = pallet_message_queue::mock_helpers::NoopMessageProcessor<
-		cumulus_primitives_core::AggregateMessageOrigin,
-	>;
+	type MessageProcessor =
+		pallet_message_queue::mock_helpers::NoopMessageProcessor<cumulus_primitives_core::AggregateMessageOrigin>;
 	#[cfg(not(feature = "runtime-benchmarks"))]
 	type MessageProcessor = xcm_builder::ProcessXcmMessage<
 		AggregateMessageOrigin,

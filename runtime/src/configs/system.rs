@@ -12,8 +12,8 @@ use frame_system::limits::{BlockLength, BlockWeights};
 use sp_runtime::Perbill;
 
 use crate::{
-	constants::currency::SS58_PREFIX, AccountId, Aura, Balance, Block, Hash, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
+	constants::currency::SS58_PREFIX, AccountId, Aura, Balance, Block, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
 };
 
 /// `on_initialize` handlers may use about 5% of a block.

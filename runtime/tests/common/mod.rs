@@ -9,8 +9,8 @@ use cumulus_test_relay_sproof_builder::RelayStateSproofBuilder;
 use frame_support::genesis_builder_helper::build_state;
 use machina_runtime::{
 	constants::{time::SLOT_DURATION, PARACHAIN_ID},
-	genesis_config_presets, Block, Executive, Header, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, System, TxExtension, UncheckedExtrinsic,
+	genesis_config_presets, Block, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TxExtension,
+	UncheckedExtrinsic,
 };
 use serde_json::Value;
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
@@ -24,18 +24,18 @@ use sp_runtime::{
 /// Merge a JSON patch into `base`, as chain-spec builders do with preset patches.
 pub fn json_merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (k, v) in patch {
 				json_merge(base.entry(k).or_insert(Value::Null), v);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
 
 /// The full genesis config JSON of a preset: the default config with the preset's patch.
 pub fn preset_config(preset: &str) -> Value {
-	let patch = genesis_config_presets::get_preset(&preset.into())
-		.unwrap_or_else(|| panic!("preset {preset} exists"));
+	let patch = genesis_config_presets::get_preset(&preset.into()).unwrap_or_else(|| panic!("preset {preset} exists"));
 	let patch: Value = serde_json::from_slice(&patch).expect("a preset is JSON");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	json_merge(&mut config, patch);
@@ -47,8 +47,7 @@ pub fn preset_storage(preset: &str) -> sp_runtime::Storage {
 	let config = preset_config(preset);
 	let mut ext = sp_io::TestExternalities::new(Default::default());
 	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
-			.expect("the preset builds");
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).expect("the preset builds");
 	});
 	// Collect every key the build wrote, as a `Storage`.
 	let mut storage = sp_runtime::Storage::default();
@@ -140,14 +139,11 @@ pub fn open_block(slot: u64) {
 
 	let mut data = sp_inherents::InherentData::new();
 	data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &(slot * SLOT_DURATION)).unwrap();
-	data.put_data(cumulus_primitives_parachain_inherent::INHERENT_IDENTIFIER, &parachain_inherent)
-		.unwrap();
+	data.put_data(cumulus_primitives_parachain_inherent::INHERENT_IDENTIFIER, &parachain_inherent).unwrap();
 	// The runtime turns inherent data into inherents, as a block author's node asks it to.
 	use sp_block_builder::runtime_decl_for_block_builder::BlockBuilderV6;
 	for inherent in <Runtime as BlockBuilderV6<Block>>::inherent_extrinsics(data) {
-		Executive::apply_extrinsic(inherent)
-			.expect("an inherent is valid")
-			.expect("an inherent dispatches");
+		Executive::apply_extrinsic(inherent).expect("an inherent is valid").expect("an inherent dispatches");
 	}
 }
 
