@@ -8,6 +8,9 @@ cd "$MACHINA_ROOT"
 
 bash scripts/setup.sh
 
+log "cargo fmt --check (rustfmt.toml)"
+cargo fmt --all --check
+
 log "cargo test: primitives, pallets, runtime (target dir: $CARGO_TARGET_DIR)"
 # The wasm is built only to prove the runtime compiles for the chain (no_std). The
 # nested build ignores the workspace's profiles and would compile it with thin LTO at
@@ -21,3 +24,6 @@ cargo test --locked
 log "benchmarks execute (each pallet's benchmark test suite, runtime-benchmarks feature)"
 SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-registry \
 	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks benchmarking
+
+log "cargo clippy, warnings denied (check build, no wasm)"
+SKIP_WASM_BUILD=1 cargo clippy --locked --all-targets -- -D warnings

@@ -122,8 +122,8 @@ fn raw_specs_hold_the_genesis_the_runtime_builds() {
 		let mut expected: BTreeMap<Vec<u8>, Vec<u8>> = common::preset_storage(preset).top.into_iter().collect();
 		// Natively there is no wasm: `:code` is compared by version above.
 		expected.remove(CODE_KEY);
-		let missing: Vec<_> = expected.keys().filter(|k| !raw.contains_key(*k)).map(hex_of).collect();
-		let extra: Vec<_> = raw.keys().filter(|k| !expected.contains_key(*k)).map(hex_of).collect();
+		let missing: Vec<_> = expected.keys().filter(|k| !raw.contains_key(*k)).map(|k| hex_of(k)).collect();
+		let extra: Vec<_> = raw.keys().filter(|k| !expected.contains_key(*k)).map(|k| hex_of(k)).collect();
 		let differing: Vec<_> =
 			expected.iter().filter(|(k, v)| raw.get(*k).is_some_and(|r| r != *v)).map(|(k, _)| hex_of(k)).collect();
 		assert!(
@@ -133,6 +133,6 @@ fn raw_specs_hold_the_genesis_the_runtime_builds() {
 	}
 }
 
-fn hex_of(k: &Vec<u8>) -> String {
+fn hex_of(k: &[u8]) -> String {
 	k.iter().map(|b| format!("{b:02x}")).collect()
 }

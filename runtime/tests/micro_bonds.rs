@@ -106,3 +106,42 @@ fn a_slash_reported_by_another_pallet_splits_by_policy() {
 		MicroBonds::do_try_state().unwrap();
 	});
 }
+
+#[test]
+fn a_pool_through_signed_transactions_on_the_runtime_values() {
+	use machina_runtime::configs::micro_bonds::{MinPoolOperatorStake, PoolDeposit, RewardWarmUp};
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (alice, bob) = (Alice.to_account_id(), Bob.to_account_id());
+		let free_before = Balances::free_balance(&alice);
+		open_block(1_000);
+		let create = bond_call(pallet_micro_bonds::Call::create_pool {
+			commission: sp_runtime::Perbill::from_percent(5),
+			stake: MinPoolOperatorStake::get(),
+		});
+		Executive::apply_extrinsic(signed(Alice, create, 0)).unwrap().unwrap();
+		let join = bond_call(pallet_micro_bonds::Call::join_pool { pool: 0, amount: 500 * UNIT });
+		Executive::apply_extrinsic(signed(Bob, join, 0)).unwrap().unwrap();
+		close_block();
+		// The deposit is held; both pool accounts hold exactly the existential deposit
+		// besides the members' held stake.
+		let deposit_reason: RuntimeHoldReason = pallet_micro_bonds::HoldReason::PoolDeposit.into();
+		assert_eq!(Balances::balance_on_hold(&deposit_reason, &alice), PoolDeposit::get());
+		assert_eq!(Balances::free_balance(MicroBonds::pool_account(0)), EXISTENTIAL_DEPOSIT);
+		assert_eq!(Balances::free_balance(MicroBonds::pool_reward_account(0)), EXISTENTIAL_DEPOSIT);
+		assert!(Balances::free_balance(&alice) < free_before - PoolDeposit::get() - MinPoolOperatorStake::get());
+		MicroBonds::do_try_state().unwrap();
+
+		// After the warm-up (relay blocks, not parachain blocks), Bob's stake earns.
+		open_block(1_000 + 2 * RewardWarmUp::get() as u64);
+		let reward = bond_call(pallet_micro_bonds::Call::reward_pool { pool: 0, amount: 10 * UNIT });
+		Executive::apply_extrinsic(signed(Alice, reward, 1)).unwrap().unwrap();
+		let leave =
+			bond_call(pallet_micro_bonds::Call::leave_pool { pool: 0, member: bob.clone(), points: 500 * UNIT });
+		let bob_before = Balances::free_balance(&bob);
+		Executive::apply_extrinsic(signed(Bob, leave, 1)).unwrap().unwrap();
+		close_block();
+		// Leaving paid Bob his 95% of the reward (minus his fee for the call).
+		assert!(Balances::free_balance(&bob) > bob_before + 9 * UNIT);
+		MicroBonds::do_try_state().unwrap();
+	});
+}

@@ -114,17 +114,20 @@ async function main() {
   check('bond visible through MicroBondsApi', viaApi.isSome && viaApi.unwrap()[0].toBigInt() === bondAmount,
     viaApi.toString());
   const unbonded = await submit(api.tx.microBonds.unbond('Device', bondAmount), bob);
-  const unbondBlock = (await api.rpc.chain.getHeader(unbonded.blockHash)).number.toNumber();
+  // Micro-bonds counts time in relay-chain blocks: the relay parent a block was built on.
+  const relayParentAt = async (hash) =>
+    (await (await api.at(hash)).query.parachainSystem.validationData()).unwrap().relayParentNumber.toNumber();
+  const unbondRelay = await relayParentAt(unbonded.blockHash);
   const chunks = await api.call.microBondsApi.unbondingChunks(bob.address, 'Device');
   const period = api.consts.microBonds.unbondingPeriod.toNumber();
   const unlockAt = chunks[0].unlockAt.toNumber();
-  check('unbonding chunk unlocks after UnbondingPeriod', unlockAt === unbondBlock + period,
-    `unbonded in #${unbondBlock}, unlocks at #${unlockAt} (${period} blocks)`);
+  check('unbonding chunk unlocks UnbondingPeriod relay blocks later', unlockAt === unbondRelay + period,
+    `unbonded at relay #${unbondRelay}, unlocks at relay #${unlockAt} (${period} relay blocks)`);
   const tUnbond = Date.now();
   await withTimeout(new Promise((resolve) => {
-    const unsub = api.rpc.chain.subscribeNewHeads((h) => {
-      // The withdrawal lands in the block after the one we see.
-      if (h.number.toNumber() >= unlockAt - 1) { unsub.then((u) => u()); resolve(); }
+    const unsub = api.rpc.chain.subscribeNewHeads(async (h) => {
+      // The withdrawal lands in the next block, one relay block later in dev mode.
+      if ((await relayParentAt(h.hash)) >= unlockAt - 1) { unsub.then((u) => u()); resolve(); }
     });
   }), 'the unlock block');
   const freeBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();

@@ -98,7 +98,7 @@ pub struct MockBond {
 }
 
 thread_local! {
-	static BONDS: RefCell<BTreeMap<AccountId, MockBond>> = RefCell::new(BTreeMap::new());
+	static BONDS: RefCell<BTreeMap<AccountId, MockBond>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Give `who` an active device bond of `amount`.
@@ -113,7 +113,8 @@ pub fn bond_of(who: AccountId) -> MockBond {
 
 thread_local! {
 	/// Commitments: (owner, device) -> (required, backing).
-	static COMMITMENTS: RefCell<BTreeMap<(AccountId, CommitmentId), (Balance, Balance)>> = RefCell::new(BTreeMap::new());
+	static COMMITMENTS: RefCell<BTreeMap<(AccountId, CommitmentId), (Balance, Balance)>> =
+		const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Take `amount` from the bond backing `device` of `who`, as a slash would.

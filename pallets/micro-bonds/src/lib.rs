@@ -199,8 +199,7 @@ pub mod pallet {
 	/// Offences already punished, by id, with their evidence time: the same evidence is
 	/// refused whatever evidence time a later report claims. Pruned with `Expiring`.
 	#[pallet::storage]
-	pub type SeenOffences<T: Config> =
-		StorageMap<_, Identity, machina_primitives::OffenceId, MomentOf<T>, OptionQuery>;
+	pub type SeenOffences<T: Config> = StorageMap<_, Identity, machina_primitives::OffenceId, MomentOf<T>, OptionQuery>;
 
 	/// The oldest instant that may still have `Expiring` entries; `None` when there are
 	/// none.

@@ -471,7 +471,11 @@ impl<T: Config> Pallet<T> {
 		pool.warming.retain(|bucket| {
 			let due = bucket.period.saturating_add(two) <= current;
 			if due {
-				RewardActivations::<T>::insert(id, bucket.period, RewardActivation { reward_per_point, members: bucket.members });
+				RewardActivations::<T>::insert(
+					id,
+					bucket.period,
+					RewardActivation { reward_per_point, members: bucket.members },
+				);
 				earning = earning.saturating_add(bucket.points);
 			}
 			!due
@@ -481,7 +485,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The warming bucket of `period`, opened if need be (after `activate_due` there is
 	/// room: at most the previous period's is open besides).
-	fn bucket(pool: &mut PoolOf<T>, period: MomentOf<T>) -> Result<&mut WarmingBucket<BalanceOf<T>, MomentOf<T>>, DispatchError> {
+	fn bucket(
+		pool: &mut PoolOf<T>,
+		period: MomentOf<T>,
+	) -> Result<&mut WarmingBucket<BalanceOf<T>, MomentOf<T>>, DispatchError> {
 		let i = match pool.warming.iter().position(|b| b.period == period) {
 			Some(i) => i,
 			None => {

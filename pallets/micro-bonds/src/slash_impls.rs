@@ -100,8 +100,7 @@ impl<T: Config> Pallet<T> {
 		let own_share = multiply_by_rational(amount, own_base, base);
 
 		let insurance = Self::insurance_account();
-		let mut taken = Taken::<BalanceOf<T>>::default();
-		taken.from_bond = ledger.slash(own_share, &min_unlock);
+		let mut taken = Taken::<BalanceOf<T>> { from_bond: ledger.slash(own_share, &min_unlock), ..Default::default() };
 		if !taken.from_bond.is_zero() {
 			T::Currency::transfer_on_hold(
 				&HoldReason::Bond.into(),
@@ -227,7 +226,8 @@ impl<T: Config> Pallet<T> {
 			Self::track_held(HoldReason::Bond, from_operator, false);
 			Self::store_ledger(operator, BondPurpose::PoolOperator, stake);
 		}
-		let Some((id, mut pool)) = id.and_then(|id| Pools::<T>::get(id).filter(|p| &p.operator == operator).map(|p| (id, p)))
+		let Some((id, mut pool)) =
+			id.and_then(|id| Pools::<T>::get(id).filter(|p| &p.operator == operator).map(|p| (id, p)))
 		else {
 			return Ok((from_operator, Zero::zero()));
 		};

@@ -211,7 +211,7 @@ fn reward_claims_never_dust_each_other_and_never_block_leaving() {
 		join(&DAVE, pool, 3 * UNIT);
 		warm_up();
 		reward(pool, UNIT);
-					  // A reward of a few planck split three ways: every share rounds down.
+		// A reward of a few planck split three ways: every share rounds down.
 		reward(pool, 10);
 		for who in [&BOB, &CHARLIE, &DAVE] {
 			assert_ok!(MicroBonds::claim_pool_rewards(RuntimeOrigin::signed(who.clone()), pool));
@@ -292,7 +292,10 @@ fn a_closed_pool_can_be_emptied_by_anyone() {
 		assert_noop!(MicroBonds::close_pool(RuntimeOrigin::signed(BOB), pool), Error::<Test>::NotOperator);
 		assert_ok!(MicroBonds::close_pool(RuntimeOrigin::signed(ALICE), pool));
 		// Closed: no new stake, no new commitment.
-		assert_noop!(MicroBonds::join_pool(RuntimeOrigin::signed(CHARLIE), pool, 10 * UNIT), Error::<Test>::PoolClosing);
+		assert_noop!(
+			MicroBonds::join_pool(RuntimeOrigin::signed(CHARLIE), pool, 10 * UNIT),
+			Error::<Test>::PoolClosing
+		);
 		assert_noop!(require(&ALICE, 1, UNIT), Error::<Test>::PoolClosing);
 		// BOB never leaves; anyone unbonds all of it, and anyone withdraws it to BOB.
 		let points = member(pool, &BOB).active_points();
@@ -765,8 +768,8 @@ fn joining_just_before_a_reward_earns_nothing_from_it() {
 		assert_noop!(MicroBonds::reward_pool(RuntimeOrigin::signed(PAYER), pool, UNIT), Error::<Test>::NoEarningStake);
 		warm_up();
 		reward(pool, UNIT); // BOB: 0.9 MACH after the 10% commission
-		// CHARLIE sees a big reward coming, joins, and pays a 1-planck reward himself to
-		// try to start earning: the warm-up is on the clock, not on rewards.
+					  // CHARLIE sees a big reward coming, joins, and pays a 1-planck reward himself to
+					  // try to start earning: the warm-up is on the clock, not on rewards.
 		join(&CHARLIE, pool, 100 * UNIT);
 		assert_ok!(MicroBonds::reward_pool(RuntimeOrigin::signed(CHARLIE), pool, 1));
 		reward(pool, 10 * UNIT);
@@ -1020,8 +1023,10 @@ mod model {
 		// A fixed seed: CI explores the same 128 sequences every run, so the bar below
 		// cannot flake; change the seed locally to explore others.
 		let config = Config::with_cases(128);
-		let mut runner =
-			TestRunner::new_with_rng(config.clone(), proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm));
+		let mut runner = TestRunner::new_with_rng(
+			config.clone(),
+			proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm),
+		);
 		runner
 			.run(&proptest::collection::vec(op(), 30..100), |ops| {
 				new_test_ext().execute_with(|| {

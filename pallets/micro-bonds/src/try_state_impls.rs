@@ -153,13 +153,19 @@ impl<T: Config> Pallet<T> {
 			ensure!(buckets.len() == pool.warming.len(), "two warming buckets for one period");
 			ensure!(warming == buckets, "members' warming points differ from the pool's buckets");
 			let warming_total = pool.warming.iter().fold(zero, |acc, b| acc.saturating_add(b.points));
-			ensure!(earning.saturating_add(warming_total) == pool.active.points, "members' points differ from the active pot");
+			ensure!(
+				earning.saturating_add(warming_total) == pool.active.points,
+				"members' points differ from the active pot"
+			);
 			ensure!(
 				member_pots == pots.into_iter().filter(|(_, p)| !p.is_zero()).collect(),
 				"members' chunks differ from the unbonding pots"
 			);
 			for (period, activation) in RewardActivations::<T>::iter_prefix(id) {
-				ensure!(activated.remove(&period) == Some(activation.members), "a reward activation's member count differs");
+				ensure!(
+					activated.remove(&period) == Some(activation.members),
+					"a reward activation's member count differs"
+				);
 			}
 			ensure!(activated.is_empty(), "warming points activated without a record");
 			ensure!(members == pool.member_count, "member count differs");

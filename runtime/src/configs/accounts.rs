@@ -58,10 +58,12 @@ pub enum ProxyType {
 }
 
 impl InstanceFilter<RuntimeCall> for ProxyType {
+	/// Allow-lists: a call a type does not name is refused, including every call of a
+	/// pallet added later. Nested calls (`utility`, `proxy`) are filtered again.
 	fn filter(&self, c: &RuntimeCall) -> bool {
 		match self {
 			ProxyType::Any => true,
-			ProxyType::NonTransfer => !matches!(c, RuntimeCall::Balances { .. } | RuntimeCall::PolkadotXcm { .. }),
+			ProxyType::NonTransfer => non_transfer(c),
 			ProxyType::CancelProxy => matches!(
 				c,
 				RuntimeCall::Proxy(pallet_proxy::Call::reject_announcement { .. })
@@ -86,6 +88,58 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 			(ProxyType::NonTransfer, _) => true,
 			_ => false,
 		}
+	}
+}
+
+/// What a `NonTransfer` proxy may do: manage the delegator's own bonds, devices,
+/// collator candidacy and proxies, never move value to another account. Refused,
+/// among others: balance transfers, XCM, `join_pool` and `create_pool` (funds move to a
+/// pool's account), `reward_pool` (funds move to the pool and its operator), device
+/// transfers (a device and its bond change hands).
+fn non_transfer(c: &RuntimeCall) -> bool {
+	use pallet_device_registry::Call as Registry;
+	use pallet_micro_bonds::Call as Bonds;
+	match c {
+		RuntimeCall::System(frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. }) => true,
+		RuntimeCall::Session(..) | RuntimeCall::CollatorSelection(..) => true,
+		RuntimeCall::Utility(..) | RuntimeCall::Multisig(..) => true,
+		RuntimeCall::Proxy(
+			pallet_proxy::Call::proxy { .. }
+			| pallet_proxy::Call::add_proxy { .. }
+			| pallet_proxy::Call::remove_proxy { .. }
+			| pallet_proxy::Call::remove_proxies { .. }
+			| pallet_proxy::Call::create_pure { .. }
+			| pallet_proxy::Call::kill_pure { .. }
+			| pallet_proxy::Call::announce { .. }
+			| pallet_proxy::Call::remove_announcement { .. }
+			| pallet_proxy::Call::reject_announcement { .. }
+			| pallet_proxy::Call::proxy_announced { .. }
+			| pallet_proxy::Call::poke_deposit { .. },
+		) => true,
+		RuntimeCall::MicroBonds(
+			Bonds::bond { .. }
+			| Bonds::bond_extra { .. }
+			| Bonds::unbond { .. }
+			| Bonds::rebond { .. }
+			| Bonds::withdraw_unbonded { .. }
+			| Bonds::leave_pool { .. }
+			| Bonds::withdraw_pool { .. }
+			| Bonds::claim_pool_rewards { .. }
+			| Bonds::set_pool_commission { .. }
+			| Bonds::close_pool { .. }
+			| Bonds::destroy_pool { .. },
+		) => true,
+		RuntimeCall::DeviceRegistry(
+			Registry::register_device { .. }
+			| Registry::reattest { .. }
+			| Registry::rotate_operational_key { .. }
+			| Registry::set_aggregation_key { .. }
+			| Registry::set_location { .. }
+			| Registry::deregister { .. }
+			| Registry::top_up_bond { .. }
+			| Registry::mark_revoked { .. },
+		) => true,
+		_ => false,
 	}
 }
 

@@ -1,7 +1,7 @@
 //! Pallet configuration, one module per concern. Machina's own pallets get one file
 //! each as they land.
 
-mod accounts;
+pub mod accounts;
 mod collators;
 pub mod device_registry;
 mod governance;
