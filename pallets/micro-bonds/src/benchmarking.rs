@@ -39,7 +39,9 @@ fn now<T: Config>() -> MomentOf<T> {
 }
 
 fn device(n: u32) -> CommitmentId {
-	CommitmentId::from_low_u64_be(n as u64)
+	let mut id = [0u8; 32];
+	id[..4].copy_from_slice(&n.to_le_bytes());
+	CommitmentId::from(id)
 }
 
 /// A bond of `who` for `purpose` with `chunks` unbonding chunks at distinct instants.
