@@ -99,48 +99,48 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 fn non_transfer(c: &RuntimeCall) -> bool {
 	use pallet_device_registry::Call as Registry;
 	use pallet_micro_bonds::Call as Bonds;
-	match c {
-		RuntimeCall::System(frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. }) => true,
-		RuntimeCall::Session(..) | RuntimeCall::CollatorSelection(..) => true,
-		RuntimeCall::Utility(..) | RuntimeCall::Multisig(..) => true,
-		RuntimeCall::Proxy(
-			pallet_proxy::Call::proxy { .. }
-			| pallet_proxy::Call::add_proxy { .. }
-			| pallet_proxy::Call::remove_proxy { .. }
-			| pallet_proxy::Call::remove_proxies { .. }
-			| pallet_proxy::Call::create_pure { .. }
-			| pallet_proxy::Call::kill_pure { .. }
-			| pallet_proxy::Call::announce { .. }
-			| pallet_proxy::Call::remove_announcement { .. }
-			| pallet_proxy::Call::reject_announcement { .. }
-			| pallet_proxy::Call::proxy_announced { .. }
-			| pallet_proxy::Call::poke_deposit { .. },
-		) => true,
-		RuntimeCall::MicroBonds(
+	matches!(
+		c,
+		RuntimeCall::System(frame_system::Call::remark { .. } | frame_system::Call::remark_with_event { .. })
+			| RuntimeCall::Session(..)
+			| RuntimeCall::CollatorSelection(..)
+			| RuntimeCall::Utility(..)
+			| RuntimeCall::Multisig(..)
+			| RuntimeCall::Proxy(
+				pallet_proxy::Call::proxy { .. }
+					| pallet_proxy::Call::add_proxy { .. }
+					| pallet_proxy::Call::remove_proxy { .. }
+					| pallet_proxy::Call::remove_proxies { .. }
+					| pallet_proxy::Call::create_pure { .. }
+					| pallet_proxy::Call::kill_pure { .. }
+					| pallet_proxy::Call::announce { .. }
+					| pallet_proxy::Call::remove_announcement { .. }
+					| pallet_proxy::Call::reject_announcement { .. }
+					| pallet_proxy::Call::proxy_announced { .. }
+					| pallet_proxy::Call::poke_deposit { .. },
+			) | RuntimeCall::MicroBonds(
 			Bonds::bond { .. }
-			| Bonds::bond_extra { .. }
-			| Bonds::unbond { .. }
-			| Bonds::rebond { .. }
-			| Bonds::withdraw_unbonded { .. }
-			| Bonds::leave_pool { .. }
-			| Bonds::withdraw_pool { .. }
-			| Bonds::claim_pool_rewards { .. }
-			| Bonds::set_pool_commission { .. }
-			| Bonds::close_pool { .. }
-			| Bonds::destroy_pool { .. },
-		) => true,
-		RuntimeCall::DeviceRegistry(
+				| Bonds::bond_extra { .. }
+				| Bonds::unbond { .. }
+				| Bonds::rebond { .. }
+				| Bonds::withdraw_unbonded { .. }
+				| Bonds::leave_pool { .. }
+				| Bonds::withdraw_pool { .. }
+				| Bonds::claim_pool_rewards { .. }
+				| Bonds::set_pool_commission { .. }
+				| Bonds::close_pool { .. }
+				| Bonds::destroy_pool { .. },
+		) | RuntimeCall::DeviceRegistry(
 			Registry::register_device { .. }
-			| Registry::reattest { .. }
-			| Registry::rotate_operational_key { .. }
-			| Registry::set_aggregation_key { .. }
-			| Registry::set_location { .. }
-			| Registry::deregister { .. }
-			| Registry::top_up_bond { .. }
-			| Registry::mark_revoked { .. },
-		) => true,
-		_ => false,
-	}
+				| Registry::reattest { .. }
+				| Registry::rotate_operational_key { .. }
+				| Registry::set_aggregation_key { .. }
+				| Registry::set_location { .. }
+				| Registry::deregister { .. }
+				| Registry::top_up_bond { .. }
+				| Registry::mark_revoked { .. },
+		)
+	)
 }
 
 impl pallet_proxy::Config for Runtime {
