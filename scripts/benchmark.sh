@@ -28,7 +28,9 @@ if [ ! -x "$NODE" ]; then
 	cargo build --locked --release -p machina-node
 fi
 log "building the runtime with runtime-benchmarks"
-cargo build --locked -p machina-runtime --features runtime-benchmarks
+# Weights are measured on the optimised wasm, whatever the caller's environment says
+# (the test tier builds a debug wasm into the same place).
+WASM_BUILD_TYPE=release cargo build --locked -p machina-runtime --features runtime-benchmarks
 # A debug-profile build writes the optimised (release) wasm but skips wasm-opt
 # compaction: the code executed is the same.
 WBUILD="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime"
