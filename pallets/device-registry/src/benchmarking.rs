@@ -263,12 +263,12 @@ mod benchmarks {
 		assert!(Devices::<T>::get(device).unwrap().revoked);
 	}
 
-	/// The whole bond is missing (the worst case): it is committed again.
+	/// A slash left the bond short: the missing part is committed again.
 	#[benchmark]
 	fn top_up_bond() {
 		let (owner, m) = setup::<T>(2);
 		let device = registered::<T>(&owner, m, 1);
-		<T::Bonds as machina_primitives::BondManager<_, _>>::release_bond(&owner, device).expect("committed");
+		T::BenchmarkHelper::slash_device_bond(&owner, device);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device);
 	}

@@ -31,6 +31,8 @@ pub trait BenchmarkHelper<AccountId> {
 	fn set_unix_time(secs: u64);
 	/// Give `who` enough free device bond for `devices` devices.
 	fn bond_for_devices(who: &AccountId, devices: u32);
+	/// Leave `device`'s bond of `who` short, as a slash does.
+	fn slash_device_bond(who: &AccountId, device: machina_primitives::DeviceId);
 }
 pub use weights::WeightInfo;
 

@@ -87,6 +87,9 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		});
 		COMMITMENTS.with(|c| c.borrow_mut().retain(|(owner, _), _| owner != who));
 	}
+	fn slash_device_bond(who: &AccountId, device: machina_primitives::DeviceId) {
+		slash_commitment(*who, device, DEVICE_BOND / 10);
+	}
 }
 
 /// Per account: (active bond, committed, unbonding).

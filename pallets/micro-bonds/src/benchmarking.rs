@@ -360,9 +360,10 @@ mod benchmarks {
 		assert!(Pools::<T>::get(0).unwrap().closing);
 	}
 
-	/// `on_initialize` removing `n` released commitments whose window has passed.
+	/// `on_initialize` removing `n` released commitments whose window has passed, and
+	/// visiting `m` instants to find them (the cursor lags after an idle stretch).
 	#[benchmark]
-	fn prune_expired(n: Linear<0, { T::MaxPrunePerBlock::get() }>) {
+	fn prune_expired(n: Linear<0, { T::MaxPrunePerBlock::get() }>, m: Linear<1, { T::MaxPrunePerBlock::get() }>) {
 		let owner = funded::<T>("owner", 0);
 		bonded_with_chunks::<T>(&owner, PURPOSE, 0);
 		let at = now::<T>();
@@ -371,7 +372,12 @@ mod benchmarks {
 			<Pallet<T> as BondManager<_, _>>::release_bond(&owner, device(i)).unwrap();
 		}
 		assert_eq!(Expiring::<T>::iter_prefix(at).count() as u32, n);
-		set_now::<T>(1_000_000);
+		PruneCursor::<T>::put(at);
+		// The horizon is `m` instants past the cursor: `m` instants are visited.
+		let at: u32 = at.try_into().unwrap_or(0);
+		let window: u32 = T::EvidenceWindow::get().try_into().unwrap_or(0);
+		set_now::<T>(at + window + m);
+		let at: MomentOf<T> = at.into();
 		#[block]
 		{
 			Pallet::<T>::on_initialize(frame_system::Pallet::<T>::block_number());

@@ -62,4 +62,18 @@ impl pallet_device_registry::BenchmarkHelper<AccountId> for DeviceRegistryBenchm
 		MicroBonds::bond(crate::RuntimeOrigin::signed(who.clone()), machina_primitives::BondPurpose::Device, bond)
 			.expect("benchmark account can bond");
 	}
+
+	fn slash_device_bond(who: &AccountId, device: machina_primitives::DeviceId) {
+		use machina_primitives::{BondSlasher, Offence, OffenceKind, SlashTarget};
+		use sp_runtime::traits::BlockNumberProvider;
+		let offence = Offence {
+			offender: who.clone(),
+			purpose: machina_primitives::BondPurpose::Device,
+			target: SlashTarget::Commitment(device),
+			kind: OffenceKind::Equivocation,
+			evidence_time: crate::configs::micro_bonds::RelayClock::current_block_number(),
+			id: sp_core::H256::repeat_byte(0xbe),
+		};
+		MicroBonds::report_offence(offence, None).expect("the development preset has an equivocation policy");
+	}
 }
