@@ -262,6 +262,32 @@ impl_runtime_apis! {
 		) -> Option<pallet_device_registry::ManufacturerView> {
 			crate::DeviceRegistry::manufacturer(id)
 		}
+		fn key_id(key: pallet_device_registry::PublicKey) -> pallet_device_registry::KeyId {
+			pallet_device_registry::key_id_of(&key)
+		}
+		fn registration_payload(
+			manufacturer: pallet_device_registry::ManufacturerId,
+			owner: AccountId,
+			operational_key: machina_primitives::OperationalKey,
+			reference_block: BlockNumber,
+		) -> Vec<u8> {
+			crate::DeviceRegistry::registration_payload(manufacturer, &owner, &operational_key, reference_block)
+		}
+		fn reattestation_payload(device: machina_primitives::DeviceId, reference_block: BlockNumber) -> Vec<u8> {
+			crate::DeviceRegistry::reattestation_payload(&device, reference_block)
+		}
+		fn renewal_payload(device: machina_primitives::DeviceId, reference_block: BlockNumber) -> Option<Vec<u8>> {
+			crate::DeviceRegistry::renewal_payload_of(device, reference_block)
+		}
+		fn rotation_payload(
+			device: machina_primitives::DeviceId,
+			key: machina_primitives::OperationalKey,
+		) -> Option<Vec<u8>> {
+			crate::DeviceRegistry::rotation_payload_of(device, key)
+		}
+		fn aggregation_key_payload(device: machina_primitives::DeviceId, key: Option<[u8; 48]>) -> Option<Vec<u8>> {
+			crate::DeviceRegistry::aggregation_key_payload_of(device, key)
+		}
 	}
 
 	impl cumulus_primitives_core::GetParachainInfo<Block> for Runtime {

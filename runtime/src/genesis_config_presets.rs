@@ -51,6 +51,9 @@ pub fn slash_policies() -> Vec<(OffenceKind, SlashPolicy<Balance>)> {
 		(OffenceKind::FalseCoverage, policy(20, 10_000)),
 		(OffenceKind::InvalidAggregate, policy(20, 50_000)),
 		(OffenceKind::SolverDefault, policy(5, 10_000)),
+		// A device whose certificate was revoked (cloned or compromised hardware) leaves
+		// a quarter of its bond behind.
+		(OffenceKind::RevokedDevice, policy(25, 10_000)),
 	]
 }
 

@@ -49,13 +49,16 @@ fn acme_and_bonded_bob() -> u32 {
 	1
 }
 
+/// Bob registers the device of `key_der`, its hardware signing genesis (block 0) as
+/// the reference block, from block 1.
 fn register_call(acme: u32, certs: &[&[u8]], key_der: &[u8]) -> RuntimeCall {
-	let payload = DeviceRegistry::registration_payload(&Bob.to_account_id(), &op_key(), 0);
+	let payload = DeviceRegistry::registration_payload(acme, &Bob.to_account_id(), &op_key(), 0);
 	let hw_signature = fixtures::sign_p256(&fixtures::p256_secret(key_der), &payload);
 	registry(pallet_device_registry::Call::register_device {
-		attestation: Attestation::X509 { manufacturer: acme, chain: fixtures::chain(certs) },
+		attestation: Attestation::X509 { manufacturer: acme, root: 0, chain: fixtures::chain(certs) },
 		operational_key: op_key(),
 		location: None,
+		reference_block: 0,
 		hw_signature,
 	})
 }
@@ -105,12 +108,17 @@ fn forged_chains_and_missing_bonds_fail_with_their_errors() {
 		// The fee was still paid (nonce 1 used): resubmit valid with nonce 2, but Charlie
 		// (unbonded) cannot register at all.
 		let (certs, key) = fixtures::acme::chain_of(1);
-		let payload =
-			DeviceRegistry::registration_payload(&sp_keyring::Sr25519Keyring::Charlie.to_account_id(), &op_key(), 0);
+		let payload = DeviceRegistry::registration_payload(
+			acme,
+			&sp_keyring::Sr25519Keyring::Charlie.to_account_id(),
+			&op_key(),
+			0,
+		);
 		let call = registry(pallet_device_registry::Call::register_device {
-			attestation: Attestation::X509 { manufacturer: acme, chain: fixtures::chain(certs) },
+			attestation: Attestation::X509 { manufacturer: acme, root: 0, chain: fixtures::chain(certs) },
 			operational_key: op_key(),
 			location: None,
+			reference_block: 0,
 			hw_signature: fixtures::sign_p256(&fixtures::p256_secret(key), &payload),
 		});
 		let err =
@@ -141,11 +149,12 @@ fn dev_manufacturer_issues_compact_certificates_with_the_alice_ed25519_key() {
 			signature: [0; 64],
 		};
 		cert.signature = Ed25519Keyring::Alice.sign(&cert.signing_payload()).0;
-		let payload = DeviceRegistry::registration_payload(&Bob.to_account_id(), &op_key(), 0);
+		let payload = DeviceRegistry::registration_payload(0, &Bob.to_account_id(), &op_key(), 0);
 		let call = registry(pallet_device_registry::Call::register_device {
-			attestation: Attestation::Compact(cert),
+			attestation: Attestation::Compact { root: 0, certificate: cert },
 			operational_key: op_key(),
 			location: None,
+			reference_block: 0,
 			hw_signature: hardware.sign(&payload).0,
 		});
 		Executive::apply_extrinsic(signed(Bob, call, 1)).unwrap().unwrap();
@@ -153,5 +162,52 @@ fn dev_manufacturer_issues_compact_certificates_with_the_alice_ed25519_key() {
 		let id = device_id_of(&hardware.public().0);
 		assert_eq!(DeviceRegistry::status(&id), Some(DeviceStatus::Active));
 		assert_eq!(DeviceRegistry::manufacturer(0).unwrap().devices, 1);
+	});
+}
+
+#[test]
+fn a_revoked_device_leaves_a_quarter_of_its_bond_by_the_dev_slash_policy() {
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		open_block(SLOT);
+		let acme = acme_and_bonded_bob();
+		let (certs, key) = fixtures::acme::chain_of(2);
+		Executive::apply_extrinsic(signed(Bob, register_call(acme, certs, key), 1)).unwrap().unwrap();
+		close_block();
+		let id = device_id_of(fixtures::p256_public(&fixtures::p256_secret(key)).as_bytes());
+		let bob = Bob.to_account_id();
+		let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+
+		// Governance revokes the leaf, by its issuer (int1) and serial.
+		open_block(SLOT + 1);
+		let leaf = pallet_device_registry::Devices::<Runtime>::get(id).unwrap().certificates[0].clone();
+		let int1 = pallet_device_registry::attestation::certificate_key(fixtures::acme::INT1).unwrap();
+		assert_eq!(leaf.issuer, pallet_device_registry::key_id_of(&int1));
+		let revoke = sudo(registry(pallet_device_registry::Call::revoke_certificate {
+			manufacturer: acme,
+			issuer: leaf.issuer,
+			serial: leaf.serial,
+		}));
+		Executive::apply_extrinsic(signed(Alice, revoke, 1)).unwrap().unwrap();
+		assert_eq!(DeviceRegistry::status(&id), Some(DeviceStatus::Revoked));
+		let dereg = registry(pallet_device_registry::Call::deregister { device: id });
+		Executive::apply_extrinsic(signed(Bob, dereg, 2)).unwrap().unwrap();
+		close_block();
+
+		// RevokedDevice: 25 % of the 10 MACH bond; the rest unbonds.
+		let slashed = DeviceBond::get() / 4;
+		let chunks = pallet_micro_bonds::Bonds::<Runtime>::get(&bob, BondPurpose::Device).unwrap().unbonding;
+		assert_eq!(chunks.iter().map(|c| c.value).sum::<u128>(), DeviceBond::get() - slashed);
+		assert_eq!(MicroBonds::committed(&bob, BondPurpose::Device), 0);
+		assert!(frame_system::Pallet::<Runtime>::events().iter().any(|r| r.event
+			== machina_runtime::RuntimeEvent::DeviceRegistry(pallet_device_registry::Event::RevokedDeviceSlashed {
+				device: id,
+				owner: bob.clone(),
+				slashed,
+			})));
+		// Nothing lost: what was not burnt is in the insurance pool (fees aside, the
+		// issuance fell by the burnt part only).
+		assert!(pallet_balances::TotalIssuance::<Runtime>::get() < issuance);
+		DeviceRegistry::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
 	});
 }

@@ -156,23 +156,26 @@ async function main() {
   const certSignature = root.sign(u8aConcat(stringToU8a('machina:compact-certificate:1'), certBody));
   const cert = api.createType('PalletDeviceRegistryCompactCertificate', { ...unsigned.toJSON(), signature: certSignature });
   const operationalKey = api.createType('MachinaPrimitivesDeviceOperationalKey', { Sr25519: charlie.publicKey });
-  const nonce = await api.query.deviceRegistry.registrationNonce(charlie.address);
-  const genesis = api.genesisHash.toU8a();
-  const registration = u8aConcat(stringToU8a('machina:device:register:v1'), genesis, charlie.publicKey,
-    operationalKey.toU8a(), nonce.toU8a());
-  const registered = await submit(api.tx.deviceRegistry.registerDevice({ Compact: cert }, operationalKey, null,
-    hardware.sign(registration)), charlie);
+  // The hardware signs the exact bytes the runtime API builds (no SCALE layout
+  // re-implemented here), naming a recent block: the parent of the best block.
+  const refBlock = (await api.rpc.chain.getHeader()).number.toNumber() - 1;
+  const payload = await api.call.deviceRegistryApi.registrationPayload(0, charlie.address, operationalKey, refBlock);
+  const attestation = { Compact: { root: 0, certificate: cert } };
+  const hwSignature = hardware.sign(payload.toU8a(true));
+  const registered = await submit(api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock,
+    hwSignature), charlie);
   const deviceId = blake2AsHex(hardware.publicKey, 256);
   const event = registered.events.find(({ event }) => api.events.deviceRegistry.DeviceRegistered.is(event));
   check('device registered with a compact certificate', event?.event.data.device.toHex() === deviceId, deviceId);
   const device = await provider.send('machina_device', [deviceId]);
   check('machina_device reports it Active, owned by the signer', device?.status === 'Active' &&
-    device.owner === charlie.address && device.bond === api.consts.deviceRegistry.deviceBond.toString(),
+    device.owner === charlie.address && device.bond === api.consts.deviceRegistry.deviceBond.toString() &&
+    device.lastReference === refBlock && device.certificates.length === 1 && device.revoked === false,
     JSON.stringify(device));
   const page = await provider.send('machina_devicesOf', [charlie.address, null, 10]);
   check('machina_devicesOf lists it', page.some((d) => d.id === deviceId), `${page.length} device(s)`);
-  const replay = await submit(api.tx.deviceRegistry.registerDevice({ Compact: cert }, operationalKey, null,
-    hardware.sign(registration)), charlie).then(() => 'accepted', (e) => e.message);
+  const replay = await submit(api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock,
+    hwSignature), charlie).then(() => 'accepted', (e) => e.message);
   check('a replayed registration is rejected with its error', replay === 'deviceRegistry.AlreadyRegistered', replay);
 
   await api.disconnect();

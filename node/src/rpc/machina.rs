@@ -64,14 +64,38 @@ pub struct KeyJson {
 	pub public: String,
 }
 
-/// A device as `machina_device` and `machina_devicesOf` report it.
+/// A certificate of a device's chain, as the revocation list names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateJson {
+	/// The key identifier (blake2-256) of its issuer's key, `0x` hex.
+	pub issuer: String,
+	/// Its serial, `0x` hex, without leading zeros.
+	pub serial: String,
+}
+
+/// A pending transfer offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferJson {
+	/// Who may accept it, SS58.
+	pub to: String,
+	/// Until when, Unix seconds.
+	pub expires_at: u64,
+}
+
+/// A device as `machina_device` and `machina_devicesOf` report it: every field of the
+/// record, and its status at the queried block.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceJson {
 	/// The device id (blake2-256 of the hardware key), `0x` hex.
 	pub id: String,
-	/// `Active`, `Stale`, `Revoked` or `Suspended`, at the queried block.
+	/// `Active`, `Stale`, `Revoked`, `Suspended`, `UnderBonded` or `Expired`, at the
+	/// queried block.
 	pub status: String,
+	/// Whether its root or a certificate of its chain is revoked.
+	pub revoked: bool,
 	/// The owner, SS58.
 	pub owner: String,
 	/// The committed bond, in plancks, as a decimal string (it can exceed 2^53).
@@ -82,16 +106,38 @@ pub struct DeviceJson {
 	pub root: u8,
 	/// The hardware key.
 	pub hardware_key: KeyJson,
-	/// The operational key.
-	pub operational_key: KeyJson,
-	/// Certificate serials, leaf first, `0x` hex.
-	pub serials: Vec<String>,
+	/// Its certificates, leaf first.
+	pub certificates: Vec<CertificateJson>,
+	/// When its chain expires, Unix seconds.
+	pub expires_at: u64,
+	/// The operational key (none after a transfer until the new owner sets one).
+	pub operational_key: Option<KeyJson>,
+	/// The BLS12-381 aggregation key, uncompressed G1, `0x` hex.
+	pub aggregation_key: Option<String>,
+	/// The nonce the next hardware-signed key change must sign.
+	pub key_nonce: u32,
 	/// The H3 cell, as the usual 15-digit hex string (e.g. `8928308280fffff`).
 	pub location: Option<String>,
+	/// When the location last changed, Unix seconds (0: never).
+	pub location_updated_at: u64,
 	/// The block it registered in.
 	pub registered_at: u32,
-	/// The block its last attestation was accepted in.
-	pub attested_at: u32,
+	/// When its last attestation was accepted, Unix seconds.
+	pub attested_at: u64,
+	/// The last block its hardware signed; the next signature must name a later one.
+	pub last_reference: u32,
+	/// A pending transfer offer.
+	pub pending_transfer: Option<TransferJson>,
+}
+
+/// What a manufacturer requires of device chains.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyJson {
+	/// The object identifier a leaf must carry (DER content octets, `0x` hex).
+	pub required_leaf_oid: Option<String>,
+	/// Key identifiers of the pinned issuing intermediates, `0x` hex.
+	pub issuing_intermediates: Vec<String>,
 }
 
 /// A manufacturer as `machina_manufacturer` reports it.
@@ -107,6 +153,10 @@ pub struct ManufacturerJson {
 	pub roots: Vec<RootJson>,
 	/// Devices registered under it.
 	pub devices: u32,
+	/// Entries of the revocation list filed under it.
+	pub revocations: u32,
+	/// What it requires of device chains.
+	pub policy: PolicyJson,
 }
 
 /// A manufacturer's root key.
@@ -170,16 +220,29 @@ fn device_json(view: pallet_device_registry::DeviceView<AccountId, Balance, Bloc
 	DeviceJson {
 		id: hex0x(view.id.as_bytes()),
 		status: format!("{:?}", view.status),
+		revoked: view.revoked,
 		owner: d.owner.to_ss58check(),
 		bond: d.bond.to_string(),
 		manufacturer: d.manufacturer,
 		root: d.root,
 		hardware_key: public_key_json(&d.hardware_key),
-		operational_key: operational_key_json(&d.operational_key),
-		serials: d.serials.iter().map(|s| hex0x(s)).collect(),
+		certificates: d
+			.certificates
+			.iter()
+			.map(|c| CertificateJson { issuer: hex0x(c.issuer.as_bytes()), serial: hex0x(&c.serial) })
+			.collect(),
+		expires_at: d.expires_at,
+		operational_key: d.operational_key.as_ref().map(operational_key_json),
+		aggregation_key: d.aggregation_key.as_ref().map(|k| hex0x(k)),
+		key_nonce: d.key_nonce,
 		location: d.location.map(|c| format!("{:x}", c.index())),
+		location_updated_at: d.location_updated_at,
 		registered_at: d.registered_at,
 		attested_at: d.attested_at,
+		last_reference: view.last_reference,
+		pending_transfer: view
+			.pending_transfer
+			.map(|t| TransferJson { to: t.to.to_ss58check(), expires_at: t.expires_at }),
 	}
 }
 
@@ -258,6 +321,11 @@ where
 			status: format!("{:?}", m.status),
 			roots: m.roots.iter().map(|r| RootJson { key: public_key_json(&r.key), revoked: r.revoked }).collect(),
 			devices: m.devices,
+			revocations: m.revocations,
+			policy: PolicyJson {
+				required_leaf_oid: m.policy.required_leaf_oid.as_ref().map(|o| hex0x(o)),
+				issuing_intermediates: m.policy.issuing_intermediates.iter().map(|k| hex0x(k.as_bytes())).collect(),
+			},
 		}))
 	}
 }

@@ -12,7 +12,7 @@ use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature as P256Signature
 use sp_core::ed25519;
 use x509_cert::{
 	certificate::Version,
-	ext::pkix::{BasicConstraints, KeyUsage},
+	ext::pkix::{BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage},
 	Certificate,
 };
 
@@ -65,6 +65,11 @@ pub enum AttestationError {
 	InvalidSerial,
 	/// The hardware key is not a valid point / key.
 	InvalidKey,
+	/// The leaf lacks the object identifier the manufacturer requires (extended key
+	/// usage or certificate policy).
+	LeafPolicyMismatch,
+	/// The manufacturer pins its issuing intermediates and the chain has none of them.
+	IssuerNotPinned,
 }
 
 use AttestationError as E;
@@ -80,6 +85,8 @@ const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.
 
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+const EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+const CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
 /// Critical extensions accepted without interpretation: they restrict use elsewhere
 /// (TLS, naming) and do not widen what a device certificate allows here.
 const UNDERSTOOD_CRITICAL: [ObjectIdentifier; 4] = [
@@ -90,17 +97,19 @@ const UNDERSTOOD_CRITICAL: [ObjectIdentifier; 4] = [
 ];
 
 /// What the verifier needs from the chain state.
-pub struct Policy<'a, F: Fn(&Serial) -> bool> {
-	/// The manufacturer's roots, by index.
-	pub roots: &'a [RootKey],
+pub struct Policy<'a, F: Fn(&CertificateRef) -> bool> {
+	/// The root the attestation names (the only key tried).
+	pub root: &'a RootKey,
 	/// On-chain time, Unix seconds.
 	pub now: u64,
-	/// Whether a serial is on the manufacturer's revocation list.
+	/// Whether (issuer, serial) is on the revocation list.
 	pub is_revoked: F,
 	/// The most intermediates allowed.
 	pub max_intermediates: u32,
 	/// The longest certificate allowed, in bytes.
 	pub max_certificate_len: u32,
+	/// The manufacturer's requirements of X.509 chains.
+	pub manufacturer: &'a ManufacturerPolicy,
 }
 
 /// Strip leading zero octets; reject serials over 20 octets.
@@ -120,7 +129,16 @@ pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
 			}
 			Ok(*key)
 		},
-		PublicKey::Ed25519(_) => Ok(*key),
+		PublicKey::Ed25519(bytes) => {
+			// A small-order key verifies signatures anyone can make (the host verifier
+			// accepts them), and a non-canonical encoding is a second id for one point.
+			let compressed = curve25519_dalek::edwards::CompressedEdwardsY(*bytes);
+			let point = compressed.decompress().ok_or(E::InvalidKey)?;
+			if point.is_small_order() || point.compress().as_bytes() != bytes {
+				return Err(E::InvalidKey);
+			}
+			Ok(*key)
+		},
 	}
 }
 
@@ -199,7 +217,7 @@ fn subject_key(cert: &Certificate) -> Result<PublicKey, AttestationError> {
 		out.copy_from_slice(compressed.as_bytes());
 		Ok(PublicKey::P256(out))
 	} else if spki.algorithm.oid == ED25519 {
-		Ok(PublicKey::Ed25519(bits.try_into().map_err(|_| E::InvalidKey)?))
+		validate_key(&PublicKey::Ed25519(bits.try_into().map_err(|_| E::InvalidKey)?))
 	} else {
 		Err(E::UnsupportedAlgorithm)
 	}
@@ -214,10 +232,13 @@ enum Role {
 	},
 }
 
-fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationError> {
+/// Check the extensions for `role`; return the object identifiers of the extended key
+/// usage and certificate policies (what a manufacturer policy may require of a leaf).
+fn check_extensions(cert: &Certificate, role: Role) -> Result<Vec<ObjectIdentifier>, AttestationError> {
 	let mut basic: Option<BasicConstraints> = None;
 	let mut usage: Option<KeyUsage> = None;
 	let mut seen: Vec<ObjectIdentifier> = Vec::new();
+	let mut purposes: Vec<ObjectIdentifier> = Vec::new();
 	for ext in cert.tbs_certificate.extensions.iter().flatten() {
 		// RFC 5280 4.2: an extension appears at most once.
 		if seen.contains(&ext.extn_id) {
@@ -229,6 +250,12 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationErr
 			basic = Some(BasicConstraints::from_der(value).map_err(|_| E::MalformedCertificate)?);
 		} else if ext.extn_id == KEY_USAGE {
 			usage = Some(KeyUsage::from_der(value).map_err(|_| E::MalformedCertificate)?);
+		} else if ext.extn_id == EXTENDED_KEY_USAGE {
+			let eku = ExtendedKeyUsage::from_der(value).map_err(|_| E::MalformedCertificate)?;
+			purposes.extend(eku.0);
+		} else if ext.extn_id == CERTIFICATE_POLICIES {
+			let policies = CertificatePolicies::from_der(value).map_err(|_| E::MalformedCertificate)?;
+			purposes.extend(policies.0.into_iter().map(|p| p.policy_identifier));
 		} else if ext.critical && !UNDERSTOOD_CRITICAL.contains(&ext.extn_id) {
 			return Err(E::UnsupportedCriticalExtension);
 		}
@@ -252,18 +279,20 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<(), AttestationErr
 			}
 		},
 	}
-	Ok(())
+	Ok(purposes)
 }
 
-fn check_validity(cert: &Certificate, now: u64) -> Result<(), AttestationError> {
+/// Check the validity period at `now`; return its `notAfter`.
+fn check_validity(cert: &Certificate, now: u64) -> Result<u64, AttestationError> {
 	let validity = &cert.tbs_certificate.validity;
+	let not_after = validity.not_after.to_unix_duration().as_secs();
 	if now < validity.not_before.to_unix_duration().as_secs() {
 		return Err(E::NotYetValid);
 	}
-	if now > validity.not_after.to_unix_duration().as_secs() {
+	if now > not_after {
 		return Err(E::Expired);
 	}
-	Ok(())
+	Ok(not_after)
 }
 
 /// Verify a certificate's signature with its issuer's key.
@@ -309,28 +338,24 @@ fn ecdsa_from_der(bytes: &[u8]) -> Option<P256Signature> {
 	P256Signature::from_scalars(pad(r)?, pad(s)?).ok()
 }
 
-/// The root whose key verifies `check`: an active one, or else report a revoked one.
-fn find_root(roots: &[RootKey], check: impl Fn(&PublicKey) -> bool) -> Result<RootIndex, AttestationError> {
-	let mut revoked_match = false;
-	for (index, root) in roots.iter().enumerate() {
-		if check(&root.key) {
-			if !root.revoked {
-				return Ok(index as RootIndex);
-			}
-			revoked_match = true;
-		}
+/// The named root, if it is not revoked.
+fn usable_root(root: &RootKey) -> Result<&PublicKey, AttestationError> {
+	if root.revoked {
+		return Err(E::RootRevoked);
 	}
-	Err(if revoked_match { E::RootRevoked } else { E::UntrustedRoot })
+	Ok(&root.key)
 }
 
 /// Verify an X.509 chain (leaf first) against the policy.
 ///
-/// The chain may end with the root certificate itself (self-signed, its key pinned);
-/// it is then dropped and its pinned key used. Checked for every other certificate:
-/// DER structure and size, v3, signature algorithm, validity at `now`, extensions
-/// (basic constraints, path length, key usage, unknown critical ones), name chaining,
-/// the revocation list, and the signature by the next certificate (or a root).
-pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
+/// The chain may end with the root certificate itself (self-signed, its key the named
+/// root's); it is then dropped and the pinned key used. Checked for every other
+/// certificate: DER structure and size, v3, signature algorithm, validity at `now`,
+/// extensions (basic constraints, path length, key usage, unknown critical ones), name
+/// chaining, the revocation list by (issuer, serial), and the signature by the next
+/// certificate (or the root). Then the manufacturer's policy: the leaf's required
+/// object identifier and the pinned issuing intermediates.
+pub fn verify_x509_chain<F: Fn(&CertificateRef) -> bool>(
 	chain: &[&[u8]],
 	policy: &Policy<F>,
 ) -> Result<VerifiedAttestation, AttestationError> {
@@ -340,11 +365,12 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 	if chain.len() > (policy.max_intermediates + 2) as usize {
 		return Err(E::ChainTooLong);
 	}
+	let root_key = usable_root(policy.root)?;
 	let mut parsed =
 		chain.iter().map(|bytes| parse(bytes, policy.max_certificate_len)).collect::<Result<Vec<_>, _>>()?;
 	// A trailing root certificate adds nothing but its name: drop it when its key is
-	// pinned. (The leaf alone is never the root.)
-	if parsed.len() > 1 && policy.roots.iter().any(|r| Some(&r.key) == parsed.last().map(|p| &p.key)) {
+	// the root's. (The leaf alone is never the root.)
+	if parsed.len() > 1 && parsed.last().map(|p| &p.key) == Some(root_key) {
 		parsed.pop();
 	}
 	let intermediates = parsed.len() as u32 - 1;
@@ -352,20 +378,28 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 		return Err(E::ChainTooLong);
 	}
 
-	let mut serials = DeviceSerials::default();
+	let mut certificates = DeviceCertificates::default();
+	let mut expires_at = u64::MAX;
+	let mut leaf_purposes = Vec::new();
 	for (i, cert) in parsed.iter().enumerate() {
 		let role = if i == 0 { Role::Leaf } else { Role::Intermediate { below: i as u32 - 1 } };
-		check_validity(&cert.cert, policy.now)?;
-		check_extensions(&cert.cert, role)?;
-		let serial = normalise_serial(cert.cert.tbs_certificate.serial_number.as_bytes())?;
-		if (policy.is_revoked)(&serial) {
+		expires_at = expires_at.min(check_validity(&cert.cert, policy.now)?);
+		let purposes = check_extensions(&cert.cert, role)?;
+		if i == 0 {
+			leaf_purposes = purposes;
+		}
+		let issuer = parsed.get(i + 1).map_or(root_key, |issuer| &issuer.key);
+		let reference = CertificateRef {
+			issuer: key_id_of(issuer),
+			serial: normalise_serial(cert.cert.tbs_certificate.serial_number.as_bytes())?,
+		};
+		if (policy.is_revoked)(&reference) {
 			return Err(E::CertificateRevoked);
 		}
 		// Bounded by the chain length check above.
-		serials.try_push(serial).map_err(|_| E::ChainTooLong)?;
+		certificates.try_push(reference).map_err(|_| E::ChainTooLong)?;
 	}
 
-	let mut root = None;
 	for (i, cert) in parsed.iter().enumerate() {
 		match parsed.get(i + 1) {
 			Some(issuer) => {
@@ -376,18 +410,34 @@ pub fn verify_x509_chain<F: Fn(&Serial) -> bool>(
 					return Err(E::InvalidSignature);
 				}
 			},
-			None => root = Some(find_root(policy.roots, |key| verify_certificate_signature(cert, key))?),
+			None => {
+				if !verify_certificate_signature(cert, root_key) {
+					return Err(E::UntrustedRoot);
+				}
+			},
 		}
 	}
-	let root = root.ok_or(E::EmptyChain)?;
-	Ok(VerifiedAttestation { hardware_key: parsed[0].key, root, serials })
+
+	if let Some(required) = &policy.manufacturer.required_leaf_oid {
+		if !leaf_purposes.iter().any(|oid| oid.as_bytes() == &required[..]) {
+			return Err(E::LeafPolicyMismatch);
+		}
+	}
+	let pinned = &policy.manufacturer.issuing_intermediates;
+	if !pinned.is_empty() && !parsed[1..].iter().any(|ca| pinned.contains(&key_id_of(&ca.key))) {
+		return Err(E::IssuerNotPinned);
+	}
+	Ok(VerifiedAttestation { hardware_key: parsed[0].key, certificates, expires_at })
 }
 
-/// Verify a compact certificate against the policy.
-pub fn verify_compact<F: Fn(&Serial) -> bool>(
+/// Verify a compact certificate against the policy. The manufacturer's X.509 policy
+/// does not apply: the root signs it under a domain tag of its own, so it cannot be a
+/// certificate issued for another use.
+pub fn verify_compact<F: Fn(&CertificateRef) -> bool>(
 	cert: &CompactCertificate,
 	policy: &Policy<F>,
 ) -> Result<VerifiedAttestation, AttestationError> {
+	let root_key = usable_root(policy.root)?;
 	let hardware_key = validate_key(&cert.hardware_key)?;
 	if policy.now < cert.not_before {
 		return Err(E::NotYetValid);
@@ -395,13 +445,22 @@ pub fn verify_compact<F: Fn(&Serial) -> bool>(
 	if policy.now > cert.not_after {
 		return Err(E::Expired);
 	}
-	let serial = normalise_serial(&cert.serial)?;
-	if (policy.is_revoked)(&serial) {
+	let reference = CertificateRef { issuer: compact_issuer_of(root_key), serial: normalise_serial(&cert.serial)? };
+	if (policy.is_revoked)(&reference) {
 		return Err(E::CertificateRevoked);
 	}
-	let payload = cert.signing_payload();
-	let root = find_root(policy.roots, |key| verify_raw(key, &payload, &cert.signature))?;
-	let mut serials = DeviceSerials::default();
-	serials.try_push(serial).map_err(|_| E::InvalidSerial)?;
-	Ok(VerifiedAttestation { hardware_key, root, serials })
+	if !verify_raw(root_key, &cert.signing_payload(), &cert.signature) {
+		return Err(E::UntrustedRoot);
+	}
+	let mut certificates = DeviceCertificates::default();
+	certificates.try_push(reference).map_err(|_| E::InvalidSerial)?;
+	Ok(VerifiedAttestation { hardware_key, certificates, expires_at: cert.not_after })
+}
+
+/// The subject key of a DER certificate, checked as the verifier checks it. With
+/// [`key_id_of`] it names the issuer of the certificates this one signed, as the
+/// revocation list and manufacturer policies do.
+pub fn certificate_key(der_bytes: &[u8]) -> Result<PublicKey, AttestationError> {
+	let cert = Certificate::from_der(der_bytes).map_err(|_| E::MalformedCertificate)?;
+	subject_key(&cert)
 }

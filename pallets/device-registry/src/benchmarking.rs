@@ -17,9 +17,10 @@ fn op_key(n: u8) -> OperationalKey {
 	OperationalKey::Ed25519(sp_core::ed25519::Public::from_raw([n; 32]))
 }
 
-/// A manufacturer with `MaxRoots` roots, the fixtures' root last: every chain tries
-/// all the others first.
+/// A manufacturer with `MaxRoots` roots, the fixtures' root last (index `MaxRoots - 1`,
+/// which the attestations name).
 fn manufacturer<T: Config>() -> ManufacturerId {
+	free_fixture_root::<T>();
 	let max = T::MaxRoots::get();
 	let mut roots: Vec<PublicKey> = (1..max).map(|i| fixtures::p256_public(&[i as u8; 32])).collect();
 	roots.push(PublicKey::P256(*fixtures::acme::ROOT_PUB));
@@ -30,6 +31,12 @@ fn manufacturer<T: Config>() -> ManufacturerId {
 	.expect("valid manufacturer")
 }
 
+/// The fixtures' root may already belong to a genesis manufacturer (the mock's): free
+/// it, so the benchmark's manufacturer can own it.
+fn free_fixture_root<T: Config>() {
+	RootOwners::<T>::remove(key_id_of(&PublicKey::P256(*fixtures::acme::ROOT_PUB)));
+}
+
 fn setup<T: Config>(devices: u32) -> (T::AccountId, ManufacturerId) {
 	T::BenchmarkHelper::set_unix_time(fixtures::time::VALID);
 	frame_system::Pallet::<T>::set_block_number(One::one());
@@ -38,18 +45,55 @@ fn setup<T: Config>(devices: u32) -> (T::AccountId, ManufacturerId) {
 	(owner, manufacturer::<T>())
 }
 
-fn registration<T: Config>(owner: &T::AccountId, key_der: &[u8]) -> RawSignature {
-	let nonce = RegistrationNonce::<T>::get(owner);
-	fixtures::sign_p256(&fixtures::p256_secret(key_der), &Pallet::<T>::registration_payload(owner, &op_key(1), nonce))
+/// The root index the benchmark attestations name.
+fn root<T: Config>() -> RootIndex {
+	(T::MaxRoots::get() - 1) as RootIndex
+}
+
+/// The block hardware signatures name: the parent of the current one.
+fn reference<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number().saturating_sub(One::one())
+}
+
+fn registration<T: Config>(m: ManufacturerId, owner: &T::AccountId, key_der: &[u8]) -> RawSignature {
+	fixtures::sign_p256(
+		&fixtures::p256_secret(key_der),
+		&Pallet::<T>::registration_payload(m, owner, &op_key(1), reference::<T>()),
+	)
+}
+
+fn attestation<T: Config>(m: ManufacturerId, certs: &[&[u8]]) -> Attestation {
+	Attestation::X509 { manufacturer: m, root: root::<T>(), chain: fixtures::chain(certs) }
 }
 
 /// Register the fixture chain of `n` certificates for `owner`.
 fn registered<T: Config>(owner: &T::AccountId, m: ManufacturerId, n: u32) -> DeviceId {
 	let (certs, key) = fixtures::acme::chain_of(n);
-	let sig = registration::<T>(owner, key);
-	let attestation = Attestation::X509 { manufacturer: m, chain: fixtures::chain(certs) };
-	Pallet::<T>::do_register_device(owner.clone(), attestation, op_key(1), Some(cell(9)), sig).expect("registers");
+	let sig = registration::<T>(m, owner, key);
+	Pallet::<T>::do_register_device(
+		owner.clone(),
+		attestation::<T>(m, certs),
+		op_key(1),
+		Some(cell(9)),
+		reference::<T>(),
+		sig,
+	)
+	.expect("registers");
 	device_id_of(fixtures::p256_public(&fixtures::p256_secret(key)).as_bytes())
+}
+
+/// A manufacturer policy as demanding as they come: the device policy OID, and the
+/// most pinned intermediates with the chain's own last.
+fn strict_policy<T: Config>(m: ManufacturerId) {
+	let mut pinned: Vec<KeyId> = (1..MAX_PINNED_INTERMEDIATES).map(|i| KeyId::repeat_byte(i as u8)).collect();
+	pinned.push(key_id_of(&attestation::certificate_key(fixtures::acme::INT1).expect("valid")));
+	ManufacturerPolicies::<T>::insert(
+		m,
+		ManufacturerPolicy {
+			required_leaf_oid: Some(BoundedVec::truncate_from(fixtures::acme::DEVICE_POLICY_OID.to_vec())),
+			issuing_intermediates: BoundedVec::truncate_from(pinned),
+		},
+	);
 }
 
 fn cell(res: u8) -> H3Cell {
@@ -95,6 +139,7 @@ mod benchmarks {
 			BoundedVec::truncate_from(roots),
 		)
 		.expect("valid");
+		free_fixture_root::<T>();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, m, PublicKey::P256(*fixtures::acme::ROOT_PUB));
 		assert_eq!(Manufacturers::<T>::get(m).unwrap().roots.len() as u32, T::MaxRoots::get());
@@ -122,28 +167,71 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Revoking a registered device's leaf serial: the device is written too.
+	/// Revoking a registered device's leaf certificate: the leaf index is read.
 	#[benchmark]
 	fn revoke_certificate() -> Result<(), BenchmarkError> {
 		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 1);
-		let serial = Devices::<T>::get(device).unwrap().serials[0].clone();
+		let leaf = Devices::<T>::get(device).unwrap().certificates[0].clone();
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, m, serial);
-		assert!(Devices::<T>::get(device).unwrap().revoked);
+		_(origin as T::RuntimeOrigin, m, leaf.issuer, leaf.serial);
+		assert!(Pallet::<T>::device(device).unwrap().revoked);
 		Ok(())
 	}
 
-	/// A P-256 chain of `c` certificates (`c = 5`: four plus the root certificate).
+	#[benchmark]
+	fn unrevoke_certificate() -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let leaf = Devices::<T>::get(device).unwrap().certificates[0].clone();
+		Pallet::<T>::do_revoke_certificate(m, leaf.issuer, leaf.serial.clone()).expect("revokes");
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, leaf.issuer, leaf.serial);
+		assert!(!Pallet::<T>::device(device).unwrap().revoked);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_manufacturer_policy() -> Result<(), BenchmarkError> {
+		let origin = T::ManufacturerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (_, m) = setup::<T>(0);
+		let policy = ManufacturerPolicy {
+			required_leaf_oid: Some(BoundedVec::truncate_from(alloc::vec![0x2b; MAX_OID_LEN as usize])),
+			issuing_intermediates: BoundedVec::truncate_from(
+				(0..MAX_PINNED_INTERMEDIATES).map(|i| KeyId::repeat_byte(i as u8)).collect::<Vec<_>>(),
+			),
+		};
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, m, policy.clone());
+		assert_eq!(ManufacturerPolicies::<T>::get(m), policy);
+		Ok(())
+	}
+
+	/// A P-256 chain of `c` certificates (`c = 5`: four plus the root certificate),
+	/// under the strictest manufacturer policy (every chain of two or more goes through
+	/// the pinned int1), while the manufacturer has revocations: every certificate is
+	/// looked up on the list.
 	#[benchmark]
 	fn register_device_x509(c: Linear<1, 5>) {
 		let (owner, m) = setup::<T>(1);
+		if c > 1 {
+			strict_policy::<T>(m);
+		}
+		Pallet::<T>::do_revoke_certificate(m, KeyId::repeat_byte(0xee), BoundedVec::truncate_from(alloc::vec![1]))
+			.expect("revokes");
 		let (certs, key) = fixtures::acme::chain_of(c);
-		let sig = registration::<T>(&owner, key);
-		let attestation = Attestation::X509 { manufacturer: m, chain: fixtures::chain(certs) };
+		let sig = registration::<T>(m, &owner, key);
 		#[extrinsic_call]
-		register_device(RawOrigin::Signed(owner.clone()), attestation, op_key(1), Some(cell(9)), sig);
+		register_device(
+			RawOrigin::Signed(owner.clone()),
+			attestation::<T>(m, certs),
+			op_key(1),
+			Some(cell(9)),
+			reference::<T>(),
+			sig,
+		);
 		assert_eq!(DeviceCount::<T>::get(), 1);
 	}
 
@@ -160,25 +248,32 @@ mod benchmarks {
 		let device_secret = [0x07u8; 32];
 		let hw = fixtures::p256_public(&device_secret);
 		let cert = fixtures::compact_p256(m, &root_secret, hw, &[1], fixtures::time::BEFORE, fixtures::time::EXPIRED);
-		let sig = fixtures::sign_p256(&device_secret, &Pallet::<T>::registration_payload(&owner, &op_key(1), 0));
+		let sig = fixtures::sign_p256(
+			&device_secret,
+			&Pallet::<T>::registration_payload(m, &owner, &op_key(1), reference::<T>()),
+		);
+		let attestation = Attestation::Compact { root: root::<T>(), certificate: cert };
 		#[extrinsic_call]
-		register_device(RawOrigin::Signed(owner.clone()), Attestation::Compact(cert), op_key(1), Some(cell(9)), sig);
+		register_device(RawOrigin::Signed(owner.clone()), attestation, op_key(1), Some(cell(9)), reference::<T>(), sig);
 		assert_eq!(DeviceCount::<T>::get(), 1);
 	}
 
-	/// A device with the longest chain: every serial checked against the revocation list.
+	/// A device with the longest chain while its manufacturer has revocations: every
+	/// certificate checked against the revocation list.
 	#[benchmark]
 	fn reattest() {
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 4);
+		Pallet::<T>::do_revoke_certificate(m, KeyId::repeat_byte(0xee), BoundedVec::truncate_from(alloc::vec![1]))
+			.expect("revokes");
 		advance::<T>(T::ReattestationWindow::get());
-		let reference = frame_system::Pallet::<T>::block_number().saturating_sub(One::one());
+		let reference = reference::<T>();
 		let key = fixtures::acme::chain_of(4).1;
 		let sig =
 			fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::reattestation_payload(&device, reference));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, reference, sig);
-		assert_eq!(Devices::<T>::get(device).unwrap().attested_reference, reference);
+		assert_eq!(LastAttestation::<T>::get(device), Some(reference));
 	}
 
 	#[benchmark]
@@ -187,23 +282,32 @@ mod benchmarks {
 		let device = registered::<T>(&owner, m, 1);
 		let key = fixtures::acme::chain_of(1).1;
 		let new_key = op_key(2);
-		let sig =
-			fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::rotation_payload(&device, &new_key, 0));
+		let sig = fixtures::sign_p256(
+			&fixtures::p256_secret(key),
+			&Pallet::<T>::rotation_payload(&owner, &device, &new_key, 0),
+		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, new_key.clone(), sig);
-		assert_eq!(Devices::<T>::get(device).unwrap().operational_key, new_key);
+		assert_eq!(Devices::<T>::get(device).unwrap().operational_key, Some(new_key));
 	}
 
-	/// Setting a key: the proof of possession (hash to G2 and two pairings) dominates.
+	/// Replacing a key: the proof of possession (hash to G2 and two pairings)
+	/// dominates; the old key leaves the index, the new one enters it.
 	#[benchmark]
 	fn set_aggregation_key() {
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 1);
 		let key = fixtures::acme::chain_of(1).1;
-		let bls = fixtures::bls_key(7);
+		let first = fixtures::bls_key(6, &device);
 		let sig = fixtures::sign_p256(
 			&fixtures::p256_secret(key),
-			&Pallet::<T>::aggregation_key_payload(&device, Some(bls.public), 0),
+			&Pallet::<T>::aggregation_key_payload(&owner, &device, Some(first.public), 0),
+		);
+		Pallet::<T>::do_set_aggregation_key(owner.clone(), device, Some(first), sig).expect("sets");
+		let bls = fixtures::bls_key(7, &device);
+		let sig = fixtures::sign_p256(
+			&fixtures::p256_secret(key),
+			&Pallet::<T>::aggregation_key_payload(&owner, &device, Some(bls.public), 1),
 		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, Some(bls), sig);
@@ -214,7 +318,7 @@ mod benchmarks {
 	fn set_location() {
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 1);
-		advance::<T>(T::LocationUpdateInterval::get());
+		T::BenchmarkHelper::set_unix_time(fixtures::time::VALID + T::LocationUpdateInterval::get());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, cell(10));
 		assert_eq!(Devices::<T>::get(device).unwrap().location, Some(cell(10)));
@@ -227,13 +331,31 @@ mod benchmarks {
 		let to: T::AccountId = account("buyer", 0, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, to.clone());
-		assert_eq!(PendingTransfers::<T>::get(device), Some(to));
+		assert_eq!(PendingTransfers::<T>::get(device).map(|o| o.to), Some(to));
 	}
 
+	#[benchmark]
+	fn cancel_transfer() {
+		let (owner, m) = setup::<T>(1);
+		let device = registered::<T>(&owner, m, 1);
+		let to: T::AccountId = account("buyer", 0, 0);
+		Pallet::<T>::do_offer_transfer(owner.clone(), device, to).expect("offered");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device);
+		assert!(PendingTransfers::<T>::get(device).is_none());
+	}
+
+	/// The device has an aggregation key, which leaves the index.
 	#[benchmark]
 	fn accept_transfer() {
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 1);
+		let bls = fixtures::bls_key(7, &device);
+		let sig = fixtures::sign_p256(
+			&fixtures::p256_secret(fixtures::acme::chain_of(1).1),
+			&Pallet::<T>::aggregation_key_payload(&owner, &device, Some(bls.public), 0),
+		);
+		Pallet::<T>::do_set_aggregation_key(owner.clone(), device, Some(bls), sig).expect("sets");
 		let to: T::AccountId = account("buyer", 0, 0);
 		T::BenchmarkHelper::bond_for_devices(&to, 1);
 		Pallet::<T>::do_offer_transfer(owner, device, to.clone()).expect("offered");
@@ -242,25 +364,36 @@ mod benchmarks {
 		assert_eq!(Devices::<T>::get(device).unwrap().owner, to);
 	}
 
+	/// A device in good standing whose manufacturer has revocations: its four
+	/// certificates are looked up before it leaves.
 	#[benchmark]
 	fn deregister() {
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 4);
+		Pallet::<T>::do_revoke_certificate(m, KeyId::repeat_byte(0xee), BoundedVec::truncate_from(alloc::vec![1]))
+			.expect("revokes");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device);
 		assert!(!Devices::<T>::contains_key(device));
 	}
 
-	/// The revoked serial is the last one checked (the top intermediate).
+	/// Renewing the longest chain under the strictest policy: like a registration,
+	/// without the bond.
 	#[benchmark]
-	fn mark_revoked() {
+	fn renew_attestation() {
 		let (owner, m) = setup::<T>(1);
 		let device = registered::<T>(&owner, m, 4);
-		let top = Devices::<T>::get(device).unwrap().serials.last().cloned().unwrap();
-		Pallet::<T>::do_revoke_certificate(m, top).expect("revokes");
+		strict_policy::<T>(m);
+		advance::<T>(One::one());
+		let (certs, key) = fixtures::acme::chain_of(5);
+		let reference = reference::<T>();
+		let sig = fixtures::sign_p256(
+			&fixtures::p256_secret(key),
+			&Pallet::<T>::renewal_payload(m, &owner, &device, reference),
+		);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), device);
-		assert!(Devices::<T>::get(device).unwrap().revoked);
+		_(RawOrigin::Signed(owner), device, attestation::<T>(m, certs), reference, sig);
+		assert_eq!(LastAttestation::<T>::get(device), Some(reference));
 	}
 
 	/// A slash left the bond short: the missing part is committed again.

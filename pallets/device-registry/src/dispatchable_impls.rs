@@ -6,13 +6,17 @@ use crate::{
 	*,
 };
 use codec::Encode;
+use frame_support::storage::{with_transaction, TransactionOutcome};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{Get, UnixTime},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use machina_primitives::{device_id_of, BondManager, BondPurpose, DeviceId, H3Cell, OperationalKey};
-use sp_runtime::traits::{CheckedAdd, Saturating, Zero};
+use machina_primitives::{
+	device_id_of, BondManager, BondPurpose, BondSlasher, DeviceId, H3Cell, Offence, OffenceKind, OperationalKey,
+	SlashTarget,
+};
+use sp_runtime::traits::{BlockNumberProvider, Saturating, Zero};
 
 impl<T: Config> From<AttestationError> for Error<T> {
 	fn from(e: AttestationError) -> Self {
@@ -38,6 +42,8 @@ impl<T: Config> From<AttestationError> for Error<T> {
 			A::CertificateRevoked => Error::CertificateRevoked,
 			A::InvalidSerial => Error::InvalidSerial,
 			A::InvalidKey => Error::InvalidKey,
+			A::LeafPolicyMismatch => Error::LeafPolicyMismatch,
+			A::IssuerNotPinned => Error::IssuerNotPinned,
 		}
 	}
 }
@@ -49,37 +55,54 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 	}
 
-	/// What `register_device` charges before it runs: X.509 chains by their length,
-	/// priced at P-256 (the slower algorithm) with the matching root tried last.
+	/// On-chain time, Unix seconds.
+	pub(crate) fn now_secs() -> u64 {
+		T::UnixTime::now().as_secs()
+	}
+
+	/// What `register_device` charges before it runs: X.509
+	/// chains by their length, priced at P-256 (the slower algorithm). The attestation
+	/// names its root, so one root key is tried.
 	pub fn register_weight(attestation: &Attestation) -> Weight {
 		match attestation {
 			Attestation::X509 { chain, .. } => T::WeightInfo::register_device_x509(chain.len() as u32),
-			Attestation::Compact(_) => T::WeightInfo::register_device_compact(),
+			Attestation::Compact { .. } => T::WeightInfo::register_device_compact(),
 		}
 	}
 
-	/// Verify `attestation` against `manufacturer`'s roots, the on-chain time and the
-	/// revocation list.
+	/// Verify `attestation` against the root it names, the manufacturer's policy, the
+	/// on-chain time and the revocation list.
 	pub fn verify_attestation(
 		attestation: &Attestation,
 		manufacturer: &ManufacturerOf<T>,
 	) -> Result<VerifiedAttestation, Error<T>> {
-		let id = attestation.manufacturer();
+		let root = manufacturer.roots.get(attestation.root() as usize).ok_or(Error::<T>::RootNotFound)?;
+		let manufacturer_policy = ManufacturerPolicies::<T>::get(attestation.manufacturer());
 		let policy = Policy {
-			roots: &manufacturer.roots,
-			now: T::UnixTime::now().as_secs(),
-			is_revoked: |serial: &Serial| RevokedCertificates::<T>::contains_key(id, serial),
+			root,
+			now: Self::now_secs(),
+			is_revoked: |c: &CertificateRef| RevokedCertificates::<T>::contains_key(c.issuer, &c.serial),
 			max_intermediates: T::MaxIntermediates::get(),
 			max_certificate_len: T::MaxCertificateLen::get(),
+			manufacturer: &manufacturer_policy,
 		};
 		let verified = match attestation {
 			Attestation::X509 { chain, .. } => {
 				let certs: alloc::vec::Vec<&[u8]> = chain.iter().map(|c| &c[..]).collect();
 				attestation::verify_x509_chain(&certs, &policy)
 			},
-			Attestation::Compact(cert) => attestation::verify_compact(cert, &policy),
+			Attestation::Compact { certificate, .. } => attestation::verify_compact(certificate, &policy),
 		};
 		verified.map_err(Into::into)
+	}
+
+	/// Check a root key for a new slot of `manufacturer`: valid, and no manufacturer's
+	/// root yet.
+	fn check_new_root(key: &PublicKey) -> Result<(PublicKey, KeyId), DispatchError> {
+		let key = attestation::validate_key(key).map_err(Error::<T>::from)?;
+		let id = key_id_of(&key);
+		ensure!(!RootOwners::<T>::contains_key(id), Error::<T>::RootInUse);
+		Ok((key, id))
 	}
 
 	pub(crate) fn do_register_manufacturer(
@@ -88,17 +111,22 @@ impl<T: Config> Pallet<T> {
 	) -> Result<ManufacturerId, DispatchError> {
 		ensure!(!keys.is_empty(), Error::<T>::NoRoots);
 		let mut roots = BoundedVec::<RootKey, T::MaxRoots>::default();
+		let mut ids = alloc::vec::Vec::new();
 		for key in keys {
-			let key = attestation::validate_key(&key).map_err(Error::<T>::from)?;
+			let (key, key_id) = Self::check_new_root(&key)?;
 			ensure!(!roots.iter().any(|r| r.key == key), Error::<T>::DuplicateRoot);
 			roots.try_push(RootKey { key, revoked: false }).map_err(|_| Error::<T>::TooManyRoots)?;
+			ids.push(key_id);
 		}
 		let id = NextManufacturerId::<T>::get();
 		let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		let count = roots.len() as u32;
+		for (index, key_id) in ids.into_iter().enumerate() {
+			RootOwners::<T>::insert(key_id, (id, index as RootIndex));
+		}
 		Manufacturers::<T>::insert(
 			id,
-			Manufacturer { name: name.clone(), roots, status: ManufacturerStatus::Active, devices: 0 },
+			Manufacturer { name: name.clone(), roots, status: ManufacturerStatus::Active, devices: 0, revocations: 0 },
 		);
 		NextManufacturerId::<T>::put(next);
 		Self::deposit_event(Event::ManufacturerRegistered { manufacturer: id, name, roots: count });
@@ -106,12 +134,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_add_root(id: ManufacturerId, key: PublicKey) -> DispatchResult {
-		let key = attestation::validate_key(&key).map_err(Error::<T>::from)?;
 		Manufacturers::<T>::try_mutate(id, |m| {
 			let m = m.as_mut().ok_or(Error::<T>::ManufacturerNotFound)?;
+			let key = attestation::validate_key(&key).map_err(Error::<T>::from)?;
 			ensure!(!m.roots.iter().any(|r| r.key == key), Error::<T>::DuplicateRoot);
+			let (key, key_id) = Self::check_new_root(&key)?;
 			let index = m.roots.len() as RootIndex;
 			m.roots.try_push(RootKey { key, revoked: false }).map_err(|_| Error::<T>::TooManyRoots)?;
+			RootOwners::<T>::insert(key_id, (id, index));
 			Self::deposit_event(Event::RootAdded { manufacturer: id, root: index, key });
 			Ok(())
 		})
@@ -146,20 +176,55 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	pub(crate) fn do_revoke_certificate(id: ManufacturerId, serial: Serial) -> DispatchResult {
+	pub(crate) fn do_set_manufacturer_policy(id: ManufacturerId, policy: ManufacturerPolicy) -> DispatchResult {
 		ensure!(Manufacturers::<T>::contains_key(id), Error::<T>::ManufacturerNotFound);
-		let serial = attestation::normalise_serial(&serial).map_err(Error::<T>::from)?;
-		ensure!(!RevokedCertificates::<T>::contains_key(id, &serial), Error::<T>::AlreadyRevoked);
-		RevokedCertificates::<T>::insert(id, &serial, frame_system::Pallet::<T>::block_number());
-		let device = DeviceBySerial::<T>::get(id, &serial);
-		if let Some(device) = device {
-			Devices::<T>::mutate(device, |d| {
-				if let Some(d) = d {
-					d.revoked = true;
-				}
-			});
+		if let Some(oid) = &policy.required_leaf_oid {
+			der::asn1::ObjectIdentifier::from_bytes(oid).map_err(|_| Error::<T>::InvalidPolicy)?;
 		}
-		Self::deposit_event(Event::CertificateRevoked { manufacturer: id, serial, device });
+		ManufacturerPolicies::<T>::insert(id, &policy);
+		Self::deposit_event(Event::ManufacturerPolicySet { manufacturer: id, policy });
+		Ok(())
+	}
+
+	pub(crate) fn do_revoke_certificate(id: ManufacturerId, issuer: KeyId, serial: Serial) -> DispatchResult {
+		let serial = attestation::normalise_serial(&serial).map_err(Error::<T>::from)?;
+		ensure!(!RevokedCertificates::<T>::contains_key(issuer, &serial), Error::<T>::AlreadyRevoked);
+		// Devices read revocations only while their own manufacturer counts some: one
+		// filed under the wrong manufacturer would not show. Refuse it where the runtime
+		// can tell: an issuer that is another manufacturer's root, a leaf of another's
+		// device.
+		ensure!(RootOwners::<T>::get(issuer).is_none_or(|(owner, _)| owner == id), Error::<T>::ManufacturerMismatch);
+		ensure!(
+			DeviceByLeaf::<T>::get(issuer, &serial).and_then(Devices::<T>::get).is_none_or(|d| d.manufacturer == id),
+			Error::<T>::ManufacturerMismatch
+		);
+		Manufacturers::<T>::try_mutate(id, |m| -> DispatchResult {
+			let m = m.as_mut().ok_or(Error::<T>::ManufacturerNotFound)?;
+			m.revocations = m.revocations.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			Ok(())
+		})?;
+		let revoked_at = frame_system::Pallet::<T>::block_number();
+		RevokedCertificates::<T>::insert(issuer, &serial, Revocation { manufacturer: id, revoked_at });
+		let device = DeviceByLeaf::<T>::get(issuer, &serial);
+		if let Some(device) = device {
+			RevokedHardware::<T>::insert(device, CertificateRef { issuer, serial: serial.clone() });
+		}
+		Self::deposit_event(Event::CertificateRevoked { manufacturer: id, issuer, serial, device });
+		Ok(())
+	}
+
+	pub(crate) fn do_unrevoke_certificate(issuer: KeyId, serial: Serial) -> DispatchResult {
+		let serial = attestation::normalise_serial(&serial).map_err(Error::<T>::from)?;
+		let entry = RevokedCertificates::<T>::take(issuer, &serial).ok_or(Error::<T>::NotRevoked)?;
+		if let Some(device) = DeviceByLeaf::<T>::get(issuer, &serial) {
+			RevokedHardware::<T>::remove(device);
+		}
+		Manufacturers::<T>::mutate(entry.manufacturer, |m| {
+			if let Some(m) = m {
+				m.revocations = m.revocations.saturating_sub(1);
+			}
+		});
+		Self::deposit_event(Event::CertificateUnrevoked { manufacturer: entry.manufacturer, issuer, serial });
 		Ok(())
 	}
 
@@ -173,9 +238,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// What the hardware key signs to register under `owner` with `nonce`.
-	pub fn registration_payload(owner: &T::AccountId, key: &OperationalKey, nonce: u32) -> alloc::vec::Vec<u8> {
-		(REGISTER_TAG, Self::genesis_hash(), owner, key, nonce).encode()
+	/// What the hardware key signs to register under `manufacturer` for `owner`, naming
+	/// `reference_block` (a recent block; its hash is bound).
+	pub fn registration_payload(
+		manufacturer: ManufacturerId,
+		owner: &T::AccountId,
+		key: &OperationalKey,
+		reference_block: BlockNumberFor<T>,
+	) -> alloc::vec::Vec<u8> {
+		let hash = frame_system::Pallet::<T>::block_hash(reference_block);
+		(REGISTER_TAG, Self::genesis_hash(), manufacturer, owner, key, reference_block, hash).encode()
 	}
 
 	/// What the hardware key signs to re-attest at `reference_block`.
@@ -184,9 +256,51 @@ impl<T: Config> Pallet<T> {
 		(REATTEST_TAG, Self::genesis_hash(), device, reference_block, hash).encode()
 	}
 
-	/// What the hardware key signs to make `key` the operational key at `nonce`.
-	pub fn rotation_payload(device: &DeviceId, key: &OperationalKey, nonce: u32) -> alloc::vec::Vec<u8> {
-		(ROTATE_KEY_TAG, Self::genesis_hash(), device, key, nonce).encode()
+	/// What the hardware key signs to take a new chain of `manufacturer`, for `owner`.
+	pub fn renewal_payload(
+		manufacturer: ManufacturerId,
+		owner: &T::AccountId,
+		device: &DeviceId,
+		reference_block: BlockNumberFor<T>,
+	) -> alloc::vec::Vec<u8> {
+		let hash = frame_system::Pallet::<T>::block_hash(reference_block);
+		(RENEW_TAG, Self::genesis_hash(), manufacturer, owner, device, reference_block, hash).encode()
+	}
+
+	/// What the hardware key signs to make `key` the operational key at `nonce`, for
+	/// `owner`: a signature made for one owner is useless to the next.
+	pub fn rotation_payload(
+		owner: &T::AccountId,
+		device: &DeviceId,
+		key: &OperationalKey,
+		nonce: u32,
+	) -> alloc::vec::Vec<u8> {
+		(ROTATE_KEY_TAG, Self::genesis_hash(), owner, device, key, nonce).encode()
+	}
+
+	/// What the hardware key signs to set (or, with `None`, remove) an aggregation key.
+	pub fn aggregation_key_payload(
+		owner: &T::AccountId,
+		device: &DeviceId,
+		key: Option<[u8; 48]>,
+		nonce: u32,
+	) -> alloc::vec::Vec<u8> {
+		(AGGREGATION_KEY_TAG, Self::genesis_hash(), owner, device, key, nonce).encode()
+	}
+
+	/// A hardware signature names `reference_block`: a past block at most
+	/// `ReattestationWindow` old, and later than any block this hardware key signed
+	/// before, even under an earlier registration. So no signature works twice, and one
+	/// cannot be made ahead of time for use later.
+	fn check_reference(device: &DeviceId, reference_block: BlockNumberFor<T>) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			reference_block < now
+				&& now.saturating_sub(reference_block) <= T::ReattestationWindow::get()
+				&& LastAttestation::<T>::get(device).is_none_or(|last| reference_block > last),
+			Error::<T>::StaleReference
+		);
+		Ok(())
 	}
 
 	pub(crate) fn do_register_device(
@@ -194,6 +308,7 @@ impl<T: Config> Pallet<T> {
 		attestation: Attestation,
 		operational_key: OperationalKey,
 		location: Option<H3Cell>,
+		reference_block: BlockNumberFor<T>,
 		hw_signature: RawSignature,
 	) -> DispatchResult {
 		let manufacturer_id = attestation.manufacturer();
@@ -205,16 +320,16 @@ impl<T: Config> Pallet<T> {
 		let verified = Self::verify_attestation(&attestation, &manufacturer)?;
 		let device = device_id_of(verified.hardware_key.as_bytes());
 		ensure!(!Devices::<T>::contains_key(device), Error::<T>::AlreadyRegistered);
-		let leaf_serial = verified.serials.first().cloned().unwrap_or_default();
-		ensure!(!DeviceBySerial::<T>::contains_key(manufacturer_id, &leaf_serial), Error::<T>::SerialInUse);
+		ensure!(!RevokedHardware::<T>::contains_key(device), Error::<T>::DeviceRevoked);
+		let leaf = verified.certificates.first().cloned().ok_or(Error::<T>::EmptyChain)?;
+		ensure!(!DeviceByLeaf::<T>::contains_key(leaf.issuer, &leaf.serial), Error::<T>::SerialInUse);
 
-		let nonce = RegistrationNonce::<T>::get(&owner);
-		let payload = Self::registration_payload(&owner, &operational_key, nonce);
+		Self::check_reference(&device, reference_block)?;
+		let payload = Self::registration_payload(manufacturer_id, &owner, &operational_key, reference_block);
 		ensure!(
 			attestation::verify_raw(&verified.hardware_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
-		let next_nonce = nonce.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		let count = DeviceCount::<T>::get().checked_add(1).ok_or(Error::<T>::Overflow)?;
 		manufacturer.devices = manufacturer.devices.checked_add(1).ok_or(Error::<T>::Overflow)?;
 
@@ -223,38 +338,60 @@ impl<T: Config> Pallet<T> {
 		T::Bonds::require_bond(&owner, BondPurpose::Device, device, bond)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
-		RegistrationNonce::<T>::insert(&owner, next_nonce);
+		let now_secs = Self::now_secs();
+		LastAttestation::<T>::insert(device, reference_block);
 		DeviceCount::<T>::put(count);
 		Manufacturers::<T>::insert(manufacturer_id, manufacturer);
-		DeviceBySerial::<T>::insert(manufacturer_id, &leaf_serial, device);
+		DeviceByLeaf::<T>::insert(leaf.issuer, &leaf.serial, device);
 		DevicesByOwner::<T>::insert(&owner, device, ());
+		let expires_at = verified.expires_at;
 		Devices::<T>::insert(
 			device,
 			Device {
 				owner: owner.clone(),
 				bond,
 				manufacturer: manufacturer_id,
-				root: verified.root,
+				root: attestation.root(),
 				hardware_key: verified.hardware_key,
-				serials: verified.serials,
-				operational_key,
+				certificates: verified.certificates,
+				expires_at,
+				operational_key: Some(operational_key),
 				aggregation_key: None,
 				key_nonce: 0,
 				location,
-				location_updated_at: now,
+				// Zero: never declared, so the first declaration is immediate.
+				location_updated_at: if location.is_some() { now_secs } else { 0 },
 				registered_at: now,
-				attested_at: now,
-				attested_reference: now,
-				revoked: false,
+				attested_at: now_secs,
 			},
 		);
-		Self::deposit_event(Event::DeviceRegistered { device, owner, manufacturer: manufacturer_id, bond, location });
+		Self::deposit_event(Event::DeviceRegistered {
+			device,
+			owner,
+			manufacturer: manufacturer_id,
+			bond,
+			location,
+			expires_at,
+		});
 		Ok(())
 	}
 
-	/// The first serial of `device`'s chain on the revocation list.
-	pub(crate) fn revoked_serial(device: &DeviceOf<T>) -> Option<Serial> {
-		device.serials.iter().find(|s| RevokedCertificates::<T>::contains_key(device.manufacturer, *s)).cloned()
+	/// Whether a certificate of `device`'s chain is on the revocation list. Reads
+	/// nothing while its manufacturer has no revocation; at most one read per
+	/// certificate (4) otherwise.
+	pub(crate) fn has_revoked_certificate(device: &DeviceOf<T>, manufacturer: &ManufacturerOf<T>) -> bool {
+		manufacturer.revocations > 0
+			&& device.certificates.iter().any(|c| RevokedCertificates::<T>::contains_key(c.issuer, &c.serial))
+	}
+
+	/// Refuse hardware-signed changes to a device that is revoked (root or certificate)
+	/// or whose manufacturer is suspended.
+	fn ensure_in_good_standing(device: &DeviceOf<T>) -> Result<ManufacturerOf<T>, DispatchError> {
+		let manufacturer = Manufacturers::<T>::get(device.manufacturer).ok_or(Error::<T>::ManufacturerNotFound)?;
+		ensure!(manufacturer.status == ManufacturerStatus::Active, Error::<T>::ManufacturerSuspended);
+		ensure!(manufacturer.roots.get(device.root as usize).is_some_and(|r| !r.revoked), Error::<T>::RootRevoked);
+		ensure!(!Self::has_revoked_certificate(device, &manufacturer), Error::<T>::CertificateRevoked);
+		Ok(manufacturer)
 	}
 
 	pub(crate) fn do_reattest(
@@ -263,28 +400,63 @@ impl<T: Config> Pallet<T> {
 		hw_signature: RawSignature,
 	) -> DispatchResult {
 		let mut device = Devices::<T>::get(id).ok_or(Error::<T>::DeviceNotFound)?;
-		ensure!(!device.revoked, Error::<T>::DeviceRevoked);
-		let manufacturer = Manufacturers::<T>::get(device.manufacturer).ok_or(Error::<T>::ManufacturerNotFound)?;
-		ensure!(manufacturer.status == ManufacturerStatus::Active, Error::<T>::ManufacturerSuspended);
-		ensure!(manufacturer.roots.get(device.root as usize).is_some_and(|r| !r.revoked), Error::<T>::RootRevoked);
-		ensure!(Self::revoked_serial(&device).is_none(), Error::<T>::CertificateRevoked);
-
-		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(
-			reference_block < now
-				&& now.saturating_sub(reference_block) <= T::ReattestationWindow::get()
-				&& reference_block > device.attested_reference,
-			Error::<T>::StaleReference
-		);
+		Self::ensure_in_good_standing(&device)?;
+		ensure!(Self::now_secs() <= device.expires_at, Error::<T>::AttestationExpired);
+		Self::check_reference(&id, reference_block)?;
 		let payload = Self::reattestation_payload(&id, reference_block);
 		ensure!(
 			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
-		device.attested_at = now;
-		device.attested_reference = reference_block;
+		device.attested_at = Self::now_secs();
+		LastAttestation::<T>::insert(id, reference_block);
 		Devices::<T>::insert(id, device);
 		Self::deposit_event(Event::DeviceReattested { device: id, reference_block });
+		Ok(())
+	}
+
+	pub(crate) fn do_renew_attestation(
+		who: T::AccountId,
+		id: DeviceId,
+		attestation: Attestation,
+		reference_block: BlockNumberFor<T>,
+		hw_signature: RawSignature,
+	) -> DispatchResult {
+		let mut device = Self::owned_device(&who, &id)?;
+		ensure!(attestation.manufacturer() == device.manufacturer, Error::<T>::ManufacturerMismatch);
+		let manufacturer = Manufacturers::<T>::get(device.manufacturer).ok_or(Error::<T>::ManufacturerNotFound)?;
+		ensure!(manufacturer.status == ManufacturerStatus::Active, Error::<T>::ManufacturerSuspended);
+		// A revoked certificate is not renewed away; a retired (revoked) root is, which
+		// is what migration is for.
+		ensure!(
+			!Self::has_revoked_certificate(&device, &manufacturer) && !RevokedHardware::<T>::contains_key(id),
+			Error::<T>::DeviceRevoked
+		);
+		let verified = Self::verify_attestation(&attestation, &manufacturer)?;
+		ensure!(verified.hardware_key == device.hardware_key, Error::<T>::DifferentHardwareKey);
+		let leaf = verified.certificates.first().cloned().ok_or(Error::<T>::EmptyChain)?;
+		ensure!(
+			DeviceByLeaf::<T>::get(leaf.issuer, &leaf.serial).is_none_or(|holder| holder == id),
+			Error::<T>::SerialInUse
+		);
+		Self::check_reference(&id, reference_block)?;
+		let payload = Self::renewal_payload(device.manufacturer, &who, &id, reference_block);
+		ensure!(
+			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
+			Error::<T>::InvalidHardwareSignature
+		);
+		if let Some(old) = device.certificates.first() {
+			DeviceByLeaf::<T>::remove(old.issuer, &old.serial);
+		}
+		DeviceByLeaf::<T>::insert(leaf.issuer, &leaf.serial, id);
+		LastAttestation::<T>::insert(id, reference_block);
+		device.root = attestation.root();
+		device.certificates = verified.certificates;
+		device.expires_at = verified.expires_at;
+		device.attested_at = Self::now_secs();
+		let (root, expires_at) = (device.root, device.expires_at);
+		Devices::<T>::insert(id, device);
+		Self::deposit_event(Event::AttestationRenewed { device: id, root, expires_at });
 		Ok(())
 	}
 
@@ -301,22 +473,17 @@ impl<T: Config> Pallet<T> {
 		hw_signature: RawSignature,
 	) -> DispatchResult {
 		let mut device = Self::owned_device(&who, &id)?;
-		ensure!(!device.revoked, Error::<T>::DeviceRevoked);
-		let payload = Self::rotation_payload(&id, &key, device.key_nonce);
+		Self::ensure_in_good_standing(&device)?;
+		let payload = Self::rotation_payload(&who, &id, &key, device.key_nonce);
 		ensure!(
 			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
 		device.key_nonce = device.key_nonce.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		device.operational_key = key.clone();
+		device.operational_key = Some(key.clone());
 		Devices::<T>::insert(id, device);
 		Self::deposit_event(Event::OperationalKeyRotated { device: id, key });
 		Ok(())
-	}
-
-	/// What the hardware key signs to set (or, with `None`, remove) an aggregation key.
-	pub fn aggregation_key_payload(device: &DeviceId, key: Option<[u8; 48]>, nonce: u32) -> alloc::vec::Vec<u8> {
-		(AGGREGATION_KEY_TAG, Self::genesis_hash(), device, key, nonce).encode()
 	}
 
 	pub(crate) fn do_set_aggregation_key(
@@ -326,23 +493,36 @@ impl<T: Config> Pallet<T> {
 		hw_signature: RawSignature,
 	) -> DispatchResult {
 		let mut device = Self::owned_device(&who, &id)?;
-		ensure!(!device.revoked, Error::<T>::DeviceRevoked);
+		Self::ensure_in_good_standing(&device)?;
 		let public = key.map(|k| k.public);
-		let payload = Self::aggregation_key_payload(&id, public, device.key_nonce);
+		let payload = Self::aggregation_key_payload(&who, &id, public, device.key_nonce);
 		ensure!(
 			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
 		let verified = match key {
-			Some(k) => Some(crate::bls::verify_proof_of_possession(&k.public, &k.proof_of_possession).map_err(
-				|e| match e {
-					crate::bls::BlsError::InvalidPublicKey => Error::<T>::InvalidAggregationKey,
-					crate::bls::BlsError::InvalidProofOfPossession => Error::<T>::InvalidProofOfPossession,
-				},
-			)?),
+			Some(k) => Some(
+				crate::bls::verify_proof_of_possession(&k.public, &k.proof_of_possession, id.as_fixed_bytes())
+					.map_err(|e| match e {
+						crate::bls::BlsError::InvalidPublicKey => Error::<T>::InvalidAggregationKey,
+						crate::bls::BlsError::InvalidProofOfPossession => Error::<T>::InvalidProofOfPossession,
+					})?,
+			),
 			None => None,
 		};
+		if let Some(new) = &verified {
+			ensure!(
+				AggregationKeyOwners::<T>::get(new).is_none_or(|holder| holder == id),
+				Error::<T>::AggregationKeyInUse
+			);
+		}
 		device.key_nonce = device.key_nonce.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		if let Some(old) = device.aggregation_key.take() {
+			AggregationKeyOwners::<T>::remove(old);
+		}
+		if let Some(new) = &verified {
+			AggregationKeyOwners::<T>::insert(new, id);
+		}
 		device.aggregation_key = verified;
 		Devices::<T>::insert(id, device);
 		Self::deposit_event(Event::AggregationKeySet { device: id, key: public });
@@ -353,14 +533,12 @@ impl<T: Config> Pallet<T> {
 		let mut device = Self::owned_device(&who, &id)?;
 		Self::ensure_location(&location)?;
 		ensure!(device.location != Some(location), Error::<T>::SameLocation);
-		let now = frame_system::Pallet::<T>::block_number();
+		let now = Self::now_secs();
 		// The first declaration is free; moves are rate limited, since each one resets
-		// the coverage trust the device earned where it was.
-		if device.location.is_some() {
-			let allowed_at = device
-				.location_updated_at
-				.checked_add(&T::LocationUpdateInterval::get())
-				.ok_or(Error::<T>::Overflow)?;
+		// the coverage trust the device earned where it was. A location cleared by a
+		// transfer keeps its time, so a sale is no way around the limit.
+		if device.location_updated_at != 0 {
+			let allowed_at = device.location_updated_at.saturating_add(T::LocationUpdateInterval::get());
 			ensure!(now >= allowed_at, Error::<T>::LocationUpdateTooSoon);
 		}
 		let from = device.location.replace(location);
@@ -370,17 +548,35 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Refuse to hand over a revoked device: the buyer would carry its slash.
+	fn ensure_not_revoked(device: &DeviceOf<T>) -> DispatchResult {
+		let manufacturer = Manufacturers::<T>::get(device.manufacturer);
+		ensure!(!manufacturer.is_none_or(|m| Self::is_revoked(device, &m)), Error::<T>::DeviceRevoked);
+		Ok(())
+	}
+
 	pub(crate) fn do_offer_transfer(who: T::AccountId, id: DeviceId, to: T::AccountId) -> DispatchResult {
-		Self::owned_device(&who, &id)?;
+		let device = Self::owned_device(&who, &id)?;
+		Self::ensure_not_revoked(&device)?;
 		ensure!(who != to, Error::<T>::TransferToSelf);
-		PendingTransfers::<T>::insert(id, &to);
-		Self::deposit_event(Event::TransferOffered { device: id, from: who, to });
+		let expires_at = Self::now_secs().saturating_add(T::TransferOfferTtl::get());
+		PendingTransfers::<T>::insert(id, TransferOffer { to: to.clone(), expires_at });
+		Self::deposit_event(Event::TransferOffered { device: id, from: who, to, expires_at });
+		Ok(())
+	}
+
+	pub(crate) fn do_cancel_transfer(who: T::AccountId, id: DeviceId) -> DispatchResult {
+		Self::owned_device(&who, &id)?;
+		PendingTransfers::<T>::take(id).ok_or(Error::<T>::NoPendingTransfer)?;
+		Self::deposit_event(Event::TransferCancelled { device: id });
 		Ok(())
 	}
 
 	pub(crate) fn do_accept_transfer(who: T::AccountId, id: DeviceId) -> DispatchResult {
-		ensure!(PendingTransfers::<T>::get(id).as_ref() == Some(&who), Error::<T>::NoPendingTransfer);
+		let offer = PendingTransfers::<T>::get(id).filter(|o| o.to == who).ok_or(Error::<T>::NoPendingTransfer)?;
+		ensure!(Self::now_secs() <= offer.expires_at, Error::<T>::TransferOfferExpired);
 		let mut device = Devices::<T>::get(id).ok_or(Error::<T>::DeviceNotFound)?;
+		Self::ensure_not_revoked(&device)?;
 		let from = device.owner.clone();
 		let bond = T::DeviceBond::get();
 		// Commit the new owner's bond first: if it cannot, nothing has changed.
@@ -391,6 +587,13 @@ impl<T: Config> Pallet<T> {
 		PendingTransfers::<T>::remove(id);
 		DevicesByOwner::<T>::remove(&from, id);
 		DevicesByOwner::<T>::insert(&who, id, ());
+		// The seller may still hold these keys: the buyer sets new ones (hardware-signed,
+		// bound to the buyer's account).
+		if let Some(old) = device.aggregation_key.take() {
+			AggregationKeyOwners::<T>::remove(old);
+		}
+		device.operational_key = None;
+		device.location = None;
 		device.owner = who.clone();
 		device.bond = bond;
 		Devices::<T>::insert(id, device);
@@ -398,17 +601,55 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_deregister(who: T::AccountId, id: DeviceId) -> DispatchResult {
+	/// Slash the bond of a device whose leaf is revoked, by the governance policy for
+	/// revoked devices. A
+	/// slasher that refuses (no policy set, which means 0 %) changes nothing.
+	fn slash_revoked(who: &T::AccountId, id: DeviceId, device: &DeviceOf<T>) {
+		let offence = Offence {
+			offender: who.clone(),
+			purpose: BondPurpose::Device,
+			target: SlashTarget::Commitment(id),
+			kind: OffenceKind::RevokedDevice,
+			evidence_time: T::Clock::current_block_number(),
+			id: sp_io::hashing::blake2_256(&(b"machina:revoked-device", id, device.registered_at).encode()).into(),
+		};
+		let outcome = with_transaction(|| match T::Slasher::report_offence(offence, None) {
+			Ok(outcome) => TransactionOutcome::Commit(Ok(outcome)),
+			Err(e) => TransactionOutcome::Rollback(Err(e)),
+		});
+		if let Ok(outcome) = outcome {
+			Self::deposit_event(Event::RevokedDeviceSlashed {
+				device: id,
+				owner: who.clone(),
+				slashed: outcome.slashed,
+			});
+		}
+	}
+
+	pub(crate) fn do_deregister(who: T::AccountId, id: DeviceId) -> DispatchResultWithPostInfo {
 		let device = Self::owned_device(&who, &id)?;
+		// Evidence against this device: its own leaf is revoked. A revoked root or
+		// intermediate retires a whole fleet, whose owners did nothing wrong.
+		let revoked = device.certificates.first().is_some_and(|leaf| {
+			Manufacturers::<T>::get(device.manufacturer).is_some_and(|m| m.revocations > 0)
+				&& RevokedCertificates::<T>::contains_key(leaf.issuer, &leaf.serial)
+		});
+		if revoked {
+			Self::slash_revoked(&who, id, &device);
+		}
 		T::Bonds::release_and_unbond(&who, id)?;
 		Devices::<T>::remove(id);
 		DevicesByOwner::<T>::remove(&who, id);
 		PendingTransfers::<T>::remove(id);
-		if let Some(leaf) = device.serials.first() {
-			if DeviceBySerial::<T>::get(device.manufacturer, leaf) == Some(id) {
-				DeviceBySerial::<T>::remove(device.manufacturer, leaf);
+		if let Some(leaf) = device.certificates.first() {
+			if DeviceByLeaf::<T>::get(leaf.issuer, &leaf.serial) == Some(id) {
+				DeviceByLeaf::<T>::remove(leaf.issuer, &leaf.serial);
 			}
 		}
+		if let Some(key) = device.aggregation_key {
+			AggregationKeyOwners::<T>::remove(key);
+		}
+		// `RevokedHardware` stays: the hardware cannot come back with another certificate.
 		DeviceCount::<T>::mutate(|c| *c = c.saturating_sub(1));
 		Manufacturers::<T>::mutate(device.manufacturer, |m| {
 			if let Some(m) = m {
@@ -416,7 +657,8 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		Self::deposit_event(Event::DeviceDeregistered { device: id, owner: who });
-		Ok(())
+		// Only a device whose leaf is revoked pays for the slash.
+		Ok(if revoked { None } else { Some(T::WeightInfo::deregister()) }.into())
 	}
 
 	/// Commit what the device's bond lacks after a slash (or its pool losing stake), from
@@ -430,16 +672,6 @@ impl<T: Config> Pallet<T> {
 		device.bond = bond;
 		Devices::<T>::insert(id, device);
 		Self::deposit_event(Event::BondToppedUp { device: id, owner: who, amount: shortfall });
-		Ok(())
-	}
-
-	pub(crate) fn do_mark_revoked(id: DeviceId) -> DispatchResult {
-		let mut device = Devices::<T>::get(id).ok_or(Error::<T>::DeviceNotFound)?;
-		ensure!(!device.revoked, Error::<T>::DeviceRevoked);
-		let serial = Self::revoked_serial(&device).ok_or(Error::<T>::NotRevoked)?;
-		device.revoked = true;
-		Devices::<T>::insert(id, device);
-		Self::deposit_event(Event::DeviceRevoked { device: id, serial });
 		Ok(())
 	}
 }

@@ -4,9 +4,13 @@
 use crate::types::*;
 use frame_support::BoundedVec;
 
-/// Unix times relative to the fixtures' validity (issued 2026-11-22, leaves and
-/// intermediates valid 10 years, roots 20).
+/// Unix times relative to the fixtures' validity (issued 2026-11-23, leaves and
+/// intermediates valid 10 years, roots 20; `acme::SHORT` 30 days).
 pub mod time {
+	/// 2026-12-01: every fixture is valid, `acme::SHORT` too.
+	pub const SHORT_VALID: u64 = 1796083200;
+	/// 2027-01-01: `acme::SHORT` has expired, the others are valid.
+	pub const SHORT_EXPIRED: u64 = 1798761600;
 	/// 2027-06-01: every fixture is valid.
 	pub const VALID: u64 = 1_811_808_000;
 	/// 2040-01-01: leaves and intermediates have expired.
@@ -37,6 +41,30 @@ pub mod acme {
 	pub const LEAF_UNDER_NOT_CA_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf-notca.key.der");
 	pub const LEAF_WITHOUT_DIGITAL_SIGNATURE: &[u8] = include_bytes!("../fixtures/p256/leaf-nods.der");
 	pub const LEAF_WITHOUT_DIGITAL_SIGNATURE_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf-nods.key.der");
+	/// Issued by the root; the leaves below it repeat serials of other issuers.
+	pub const INT5: &[u8] = include_bytes!("../fixtures/p256/int5.der");
+	/// By `INT5`, with the serial of `LEAF3` (0x1003, by `INT2`).
+	pub const LEAF6: &[u8] = include_bytes!("../fixtures/p256/leaf6.der");
+	pub const LEAF6_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf6.key.der");
+	/// By `INT5`, with the serial of `INT1` (0x0201, by the root).
+	pub const LEAF7: &[u8] = include_bytes!("../fixtures/p256/leaf7.der");
+	pub const LEAF7_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf7.key.der");
+	/// A TLS server certificate by the root: no device policy, EKU serverAuth.
+	pub const LEAF_TLS: &[u8] = include_bytes!("../fixtures/p256/leaf-tls.der");
+	pub const LEAF_TLS_KEY: &[u8] = include_bytes!("../fixtures/p256/leaf-tls.key.der");
+	/// One device key, certified three times: by `INT1` for 30 days (`SHORT`), by
+	/// `INT1` for 10 years (`RENEWED`), by the second root (`MIGRATED`).
+	pub const SHORT: &[u8] = include_bytes!("../fixtures/p256/short.der");
+	pub const SHORT_KEY: &[u8] = include_bytes!("../fixtures/p256/short.key.der");
+	pub const RENEWED: &[u8] = include_bytes!("../fixtures/p256/renewed.der");
+	pub const MIGRATED: &[u8] = include_bytes!("../fixtures/p256/migrated.der");
+	/// Acme's second root.
+	pub const ROOT2_PUB: &[u8; 33] = include_bytes!("../fixtures/p256/root2.pub");
+	/// The certificate policy every device leaf carries (1.3.6.1.4.1.59999.1.1), as DER
+	/// content octets.
+	pub const DEVICE_POLICY_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xd4, 0x5f, 0x01, 0x01];
+	/// id-kp-clientAuth (1.3.6.1.5.5.7.3.2), the EKU of every device leaf.
+	pub const CLIENT_AUTH_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
 
 	/// The chain of `n` certificates (1 to 4, or 5 with the root appended) and the
 	/// device key that goes with it.
@@ -140,12 +168,13 @@ pub fn compact_p256(
 }
 
 /// A BLS12-381 aggregation key made from `seed`: the compressed key and its proof of
-/// possession, as a device would submit them.
-pub fn bls_key(seed: u64) -> AggregationKeyProof {
+/// possession for `device`, as the device would submit them.
+pub fn bls_key(seed: u64, device: &machina_primitives::DeviceId) -> AggregationKeyProof {
 	use bls12_381::{G1Affine, G2Affine, G2Projective, Scalar};
 	let secret = Scalar::from(seed) * Scalar::from(0x9e37_79b9_7f4a_7c15u64);
 	let public = G1Affine::from(G1Affine::generator() * secret).to_compressed();
-	let hashed = G2Projective::from(crate::bls::hash_to_g2(&public, crate::bls::POP_DST));
+	let message = crate::bls::proof_of_possession_message(&public, device.as_fixed_bytes());
+	let hashed = G2Projective::from(crate::bls::hash_to_g2(&message, crate::bls::POP_DST));
 	let proof_of_possession = G2Affine::from(hashed * secret).to_compressed();
 	AggregationKeyProof { public, proof_of_possession }
 }

@@ -7,27 +7,37 @@ use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use machina_primitives::BondManager;
 use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus, H3Cell, OperationalKey};
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
+	/// Whether `device` is revoked: its root, or a certificate of its chain.
+	pub fn is_revoked(device: &DeviceOf<T>, manufacturer: &ManufacturerOf<T>) -> bool {
+		manufacturer.roots.get(device.root as usize).is_none_or(|r| r.revoked)
+			|| Self::has_revoked_certificate(device, manufacturer)
+	}
+
 	/// A device's status now. Revocation by root and suspension are read from the
 	/// manufacturer record (one read, shared by its whole fleet) rather than written to
-	/// every device, so revoking a root costs O(1) however many devices it signed.
+	/// every device, so revoking a root costs O(1) however many devices it signed. A
+	/// revoked certificate is read from the revocation list, only while the manufacturer
+	/// has revocations, at most one read per certificate of the chain: a revoked
+	/// intermediate shows in every device below it at once, and un-revoking it undoes
+	/// that.
 	///
 	/// A device whose bond commitment lacks anything (slashed, or its pool lost stake)
 	/// is `UnderBonded`: one more read, of the commitment in micro-bonds.
 	pub fn status_of(id: &DeviceId, device: &DeviceOf<T>, manufacturer: Option<&ManufacturerOf<T>>) -> DeviceStatus {
-		if device.revoked {
-			return DeviceStatus::Revoked;
-		}
 		let Some(manufacturer) = manufacturer else { return DeviceStatus::Revoked };
-		if manufacturer.roots.get(device.root as usize).is_none_or(|r| r.revoked) {
+		if Self::is_revoked(device, manufacturer) {
 			return DeviceStatus::Revoked;
 		}
 		if manufacturer.status == ManufacturerStatus::Suspended {
 			return DeviceStatus::Suspended;
 		}
-		let now = frame_system::Pallet::<T>::block_number();
+		let now = Self::now_secs();
+		if now > device.expires_at {
+			return DeviceStatus::Expired;
+		}
 		if now >= device.attested_at.saturating_add(T::AttestationValidity::get()) {
 			return DeviceStatus::Stale;
 		}
@@ -37,23 +47,27 @@ impl<T: Config> Pallet<T> {
 		DeviceStatus::Active
 	}
 
-	fn view(id: DeviceId, device: DeviceOf<T>) -> DeviceView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
+	fn view(id: DeviceId, device: DeviceOf<T>) -> DeviceViewOf<T> {
 		let manufacturer = Manufacturers::<T>::get(device.manufacturer);
-		DeviceView { id, status: Self::status_of(&id, &device, manufacturer.as_ref()), device }
+		let status = Self::status_of(&id, &device, manufacturer.as_ref());
+		DeviceView {
+			id,
+			status,
+			revoked: manufacturer.as_ref().is_none_or(|m| Self::is_revoked(&device, m)),
+			last_reference: LastAttestation::<T>::get(id).unwrap_or_default(),
+			pending_transfer: PendingTransfers::<T>::get(id),
+			device,
+		}
 	}
 
 	/// A device and its status.
-	pub fn device(id: DeviceId) -> Option<DeviceView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+	pub fn device(id: DeviceId) -> Option<DeviceViewOf<T>> {
 		Devices::<T>::get(id).map(|d| Self::view(id, d))
 	}
 
 	/// Up to `limit` (at most [`MAX_DEVICES_PER_PAGE`]) devices of `owner`, after
 	/// `cursor` (the last id of the previous page) in storage order.
-	pub fn devices_of(
-		owner: T::AccountId,
-		cursor: Option<DeviceId>,
-		limit: u32,
-	) -> Vec<DeviceView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+	pub fn devices_of(owner: T::AccountId, cursor: Option<DeviceId>, limit: u32) -> Vec<DeviceViewOf<T>> {
 		let limit = limit.min(MAX_DEVICES_PER_PAGE) as usize;
 		let ids: Vec<DeviceId> = match cursor {
 			Some(cursor) => {
@@ -66,6 +80,21 @@ impl<T: Config> Pallet<T> {
 		ids.into_iter().filter_map(Self::device).collect()
 	}
 
+	/// [`Self::renewal_payload`] for `device`'s owner and manufacturer.
+	pub fn renewal_payload_of(id: DeviceId, reference_block: BlockNumberFor<T>) -> Option<Vec<u8>> {
+		Devices::<T>::get(id).map(|d| Self::renewal_payload(d.manufacturer, &d.owner, &id, reference_block))
+	}
+
+	/// [`Self::rotation_payload`] for `device`'s owner and current key nonce.
+	pub fn rotation_payload_of(id: DeviceId, key: OperationalKey) -> Option<Vec<u8>> {
+		Devices::<T>::get(id).map(|d| Self::rotation_payload(&d.owner, &id, &key, d.key_nonce))
+	}
+
+	/// [`Self::aggregation_key_payload`] for `device`'s owner and current key nonce.
+	pub fn aggregation_key_payload_of(id: DeviceId, key: Option<[u8; 48]>) -> Option<Vec<u8>> {
+		Devices::<T>::get(id).map(|d| Self::aggregation_key_payload(&d.owner, &id, key, d.key_nonce))
+	}
+
 	/// A manufacturer.
 	pub fn manufacturer(id: ManufacturerId) -> Option<ManufacturerView> {
 		Manufacturers::<T>::get(id).map(|m| ManufacturerView {
@@ -74,6 +103,8 @@ impl<T: Config> Pallet<T> {
 			roots: m.roots.into_inner(),
 			status: m.status,
 			devices: m.devices,
+			revocations: m.revocations,
+			policy: ManufacturerPolicies::<T>::get(id),
 		})
 	}
 }
@@ -90,7 +121,7 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 	}
 
 	fn operational_key(device: &DeviceId) -> Option<OperationalKey> {
-		Devices::<T>::get(device).map(|d| d.operational_key)
+		Devices::<T>::get(device).and_then(|d| d.operational_key)
 	}
 
 	fn location(device: &DeviceId) -> Option<H3Cell> {

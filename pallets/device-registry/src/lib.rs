@@ -44,18 +44,25 @@ pub mod pallet {
 		traits::{tokens::Balance as BalanceT, UnixTime},
 	};
 	use frame_system::pallet_prelude::*;
-	use machina_primitives::{BondManager, DeviceId, H3Cell, OperationalKey};
+	use machina_primitives::{BondManager, BondSlasher, DeviceId, H3Cell, OperationalKey};
+	use sp_runtime::traits::BlockNumberProvider;
 
 	/// The balance type bonds are counted in.
 	pub type BalanceOf<T> = <T as Config>::Balance;
 	/// A stored device record.
 	pub type DeviceOf<T> = Device<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A device as the runtime API reports it.
+	pub type DeviceViewOf<T> = DeviceView<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 	/// A stored manufacturer record.
 	pub type ManufacturerOf<T> = Manufacturer<<T as Config>::MaxNameLen, <T as Config>::MaxRoots>;
 	/// A list of root keys as governance submits it.
 	pub type RootKeysOf<T> = BoundedVec<PublicKey, <T as Config>::MaxRoots>;
+	/// A moment on the bond manager's clock (evidence time of offences).
+	pub type ClockMomentOf<T> = <<T as Config>::Clock as BlockNumberProvider>::BlockNumber;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// 1: revocation by (issuer, serial), attestation history and expiry, ownership
+	/// clears keys. No chain ran version 0 with devices, so there is nothing to migrate.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -73,29 +80,44 @@ pub mod pallet {
 		/// Holds the device bonds (`pallet-micro-bonds` in the runtime).
 		type Bonds: BondManager<Self::AccountId, Self::Balance>;
 
+		/// Slashes the bond of a revoked device when it leaves (`pallet-micro-bonds`),
+		/// by the governance policy for `OffenceKind::RevokedDevice`.
+		type Slasher: BondSlasher<Self::AccountId, Self::Balance, ClockMomentOf<Self>>;
+
+		/// The bond manager's clock (relay-chain blocks in the runtime): when an offence
+		/// happened.
+		type Clock: BlockNumberProvider;
+
 		/// The bond each registered device commits, from the owner's own bond or the pool
 		/// the owner operates.
 		#[pallet::constant]
 		type DeviceBond: Get<Self::Balance>;
 
-		/// On-chain time, for certificate validity periods.
+		/// On-chain time: certificate validity and every duration of this pallet.
 		type UnixTime: UnixTime;
 
-		/// Manages manufacturers, roots and the revocation list (governance).
+		/// Manages manufacturers, roots, policies and the revocation list (governance).
 		type ManufacturerOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Blocks an attestation stays fresh; after that the device is `Stale` (earns
+		/// Seconds an attestation stays fresh; after that the device is `Stale` (earns
 		/// nothing) until it re-attests.
 		#[pallet::constant]
-		type AttestationValidity: Get<BlockNumberFor<Self>>;
+		type AttestationValidity: Get<u64>;
 
-		/// How recent the block a re-attestation signs must be.
+		/// How many blocks old the block a hardware signature names (registration,
+		/// renewal, re-attestation) may be. Counted in blocks because it bounds which
+		/// block hashes are known, not a duration users plan with; keep it within
+		/// `frame_system::BlockHashCount`.
 		#[pallet::constant]
 		type ReattestationWindow: Get<BlockNumberFor<Self>>;
 
-		/// Blocks between two location changes of a device.
+		/// Seconds between two location changes of a device.
 		#[pallet::constant]
-		type LocationUpdateInterval: Get<BlockNumberFor<Self>>;
+		type LocationUpdateInterval: Get<u64>;
+
+		/// Seconds a transfer offer can be accepted.
+		#[pallet::constant]
+		type TransferOfferTtl: Get<u64>;
 
 		/// The coarsest H3 resolution a device may declare.
 		#[pallet::constant]
@@ -138,11 +160,23 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextManufacturerId<T: Config> = StorageValue<_, ManufacturerId, ValueQuery>;
 
-	/// The certificate revocation list: serials revoked per manufacturer, with the block
-	/// of revocation. Bounded by governance, the only writer.
+	/// The manufacturer and slot of every root key ever added: a key is the root of one
+	/// manufacturer only. Bounded by governance, the only writer.
+	#[pallet::storage]
+	pub type RootOwners<T: Config> = StorageMap<_, Identity, KeyId, (ManufacturerId, RootIndex), OptionQuery>;
+
+	/// What each manufacturer requires of its devices' X.509 chains (default: nothing
+	/// beyond a valid chain). Set by governance.
+	#[pallet::storage]
+	pub type ManufacturerPolicies<T: Config> =
+		StorageMap<_, Twox64Concat, ManufacturerId, ManufacturerPolicy, ValueQuery>;
+
+	/// The certificate revocation list, by (issuer key identifier, serial): a revoked
+	/// intermediate revokes exactly its own certificate, whatever other issuers number
+	/// theirs. Bounded by governance, the only writer.
 	#[pallet::storage]
 	pub type RevokedCertificates<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, ManufacturerId, Blake2_128Concat, Serial, BlockNumberFor<T>, OptionQuery>;
+		StorageDoubleMap<_, Identity, KeyId, Blake2_128Concat, Serial, Revocation<BlockNumberFor<T>>, OptionQuery>;
 
 	/// Registered devices. Bounded by `DeviceBond`: each costs its owner a bond.
 	#[pallet::storage]
@@ -153,20 +187,37 @@ pub mod pallet {
 	pub type DevicesByOwner<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, DeviceId, (), OptionQuery>;
 
-	/// The device holding each leaf serial, so revoking a serial revokes its device at
-	/// once.
+	/// The device holding each leaf certificate, by (issuer, serial): one certificate
+	/// registers one device, and revoking it names the device.
 	#[pallet::storage]
-	pub type DeviceBySerial<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, ManufacturerId, Blake2_128Concat, Serial, DeviceId, OptionQuery>;
+	pub type DeviceByLeaf<T: Config> =
+		StorageDoubleMap<_, Identity, KeyId, Blake2_128Concat, Serial, DeviceId, OptionQuery>;
 
-	/// Each account's registration nonce: the next registration's hardware signature
-	/// must sign it, so no registration signature works twice.
+	/// The last block each hardware key signed in an attestation (registration, renewal
+	/// or re-attestation). Kept after deregistration, so a signature is never accepted
+	/// twice and re-registering needs the hardware to sign again. One entry per device
+	/// ever registered; each registration cost a bond and a fee.
 	#[pallet::storage]
-	pub type RegistrationNonce<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type LastAttestation<T: Config> = StorageMap<_, Identity, DeviceId, BlockNumberFor<T>, OptionQuery>;
 
-	/// Transfers offered and not yet accepted: device to the account it is offered to.
+	/// Hardware keys whose own leaf certificate was revoked while they were registered,
+	/// with that certificate: such a key cannot register or renew again with another of
+	/// its certificates (an older one, one under another root, a compact one) until the
+	/// revocation is withdrawn. Bounded by governance's revocations.
 	#[pallet::storage]
-	pub type PendingTransfers<T: Config> = StorageMap<_, Identity, DeviceId, T::AccountId, OptionQuery>;
+	pub type RevokedHardware<T: Config> = StorageMap<_, Identity, DeviceId, CertificateRef, OptionQuery>;
+
+	/// The device holding each BLS aggregation key (uncompressed, as stored on the
+	/// device; one-to-one with the compressed form): a key counts for one device only, so
+	/// a copied key and its public proof of possession cannot make one signature count
+	/// for many devices.
+	#[pallet::storage]
+	pub type AggregationKeyOwners<T: Config> =
+		StorageMap<_, Blake2_128Concat, machina_primitives::AggregationKey, DeviceId, OptionQuery>;
+
+	/// Transfers offered and not yet accepted or cancelled (one per device).
+	#[pallet::storage]
+	pub type PendingTransfers<T: Config> = StorageMap<_, Identity, DeviceId, TransferOffer<T::AccountId>, OptionQuery>;
 
 	/// How many devices are registered.
 	#[pallet::storage]
@@ -211,13 +262,20 @@ pub mod pallet {
 		ManufacturerSuspended { manufacturer: ManufacturerId },
 		/// Governance resumed a suspended manufacturer.
 		ManufacturerResumed { manufacturer: ManufacturerId },
-		/// Governance put a serial on the revocation list.
+		/// Governance set what a manufacturer requires of device chains.
+		ManufacturerPolicySet { manufacturer: ManufacturerId, policy: ManufacturerPolicy },
+		/// Governance put a certificate on the revocation list. Every device whose chain
+		/// contains it reads as `Revoked` from now on.
 		CertificateRevoked {
 			manufacturer: ManufacturerId,
+			/// The key identifier of the certificate's issuer.
+			issuer: KeyId,
 			serial: Serial,
-			/// The device whose leaf certificate it is, revoked with it, if registered.
+			/// The device whose leaf certificate it is, if one is registered.
 			device: Option<DeviceId>,
 		},
+		/// Governance took a certificate off the revocation list.
+		CertificateUnrevoked { manufacturer: ManufacturerId, issuer: KeyId, serial: Serial },
 		/// A device registered.
 		DeviceRegistered {
 			device: DeviceId,
@@ -226,28 +284,36 @@ pub mod pallet {
 			/// The bond committed for it.
 			bond: BalanceOf<T>,
 			location: Option<H3Cell>,
+			/// When its chain's first certificate expires (Unix seconds).
+			expires_at: u64,
 		},
 		/// A device proved it still holds its hardware key.
 		DeviceReattested { device: DeviceId, reference_block: BlockNumberFor<T> },
+		/// A device's chain was replaced (renewal, or migration to another root).
+		AttestationRenewed { device: DeviceId, root: RootIndex, expires_at: u64 },
 		/// A device's operational key changed (signed by its hardware key).
 		OperationalKeyRotated { device: DeviceId, key: OperationalKey },
 		/// A device set (compressed key) or removed (`None`) its BLS aggregation key.
 		AggregationKeySet { device: DeviceId, key: Option<[u8; 48]> },
 		/// A device moved. The coverage pallet resets the trust it earned at `from`.
 		DeviceMoved { device: DeviceId, from: Option<H3Cell>, to: H3Cell },
-		/// The owner offered the device to `to`.
-		TransferOffered { device: DeviceId, from: T::AccountId, to: T::AccountId },
-		/// The device changed owner; the bond moved from `from` to `to`.
+		/// The owner offered the device to `to`, until `expires_at` (Unix seconds).
+		TransferOffered { device: DeviceId, from: T::AccountId, to: T::AccountId, expires_at: u64 },
+		/// The owner withdrew a transfer offer.
+		TransferCancelled { device: DeviceId },
+		/// The device changed owner; the bond moved from `from` to `to`, and its
+		/// operational key, aggregation key and location were cleared for `to` to set.
 		DeviceTransferred { device: DeviceId, from: T::AccountId, to: T::AccountId },
 		/// A device was deregistered; its bond was released and started unbonding.
 		DeviceDeregistered { device: DeviceId, owner: T::AccountId },
+		/// A device whose own leaf certificate is revoked left: the revoked-device slash
+		/// policy took `slashed` of its bond before the rest was released.
+		RevokedDeviceSlashed { device: DeviceId, owner: T::AccountId, slashed: BalanceOf<T> },
 		/// A slash left `device`'s bond `shortfall` short: it is `UnderBonded` until
 		/// topped up.
 		DeviceUnderBonded { device: DeviceId, owner: T::AccountId, shortfall: BalanceOf<T> },
 		/// The owner committed `amount` more to `device`'s bond.
 		BondToppedUp { device: DeviceId, owner: T::AccountId, amount: BalanceOf<T> },
-		/// A device was marked revoked because a serial in its chain is revoked.
-		DeviceRevoked { device: DeviceId, serial: Serial },
 	}
 
 	#[pallet::error]
@@ -266,14 +332,21 @@ pub mod pallet {
 		TooManyRoots,
 		/// The key is already one of the manufacturer's roots.
 		DuplicateRoot,
+		/// The key is already a root of another manufacturer.
+		RootInUse,
 		/// No root at this index.
 		RootNotFound,
 		/// The root is already revoked.
 		RootAlreadyRevoked,
-		/// The serial is already revoked.
+		/// The certificate is already revoked.
 		AlreadyRevoked,
-		/// A key is not a valid encoding (a P-256 point off the curve).
+		/// The certificate is not on the revocation list.
+		NotRevoked,
+		/// A key is not a valid encoding: a P-256 point off the curve or not compressed,
+		/// an Ed25519 key not canonical or of small order.
 		InvalidKey,
+		/// A policy's object identifier is not a valid encoding.
+		InvalidPolicy,
 		/// The certificate chain is empty.
 		EmptyChain,
 		/// The chain has more intermediates than `MaxIntermediates`.
@@ -292,7 +365,7 @@ pub mod pallet {
 		InvalidCertificateSignature,
 		/// A certificate's issuer name is not the next certificate's subject.
 		IssuerMismatch,
-		/// No root of the manufacturer signed the top of the chain.
+		/// The root the attestation names did not sign the top of the chain.
 		UntrustedRoot,
 		/// The chain is anchored in a revoked root.
 		RootRevoked,
@@ -310,42 +383,57 @@ pub mod pallet {
 		UnsupportedCriticalExtension,
 		/// A certificate in the chain is on the revocation list.
 		CertificateRevoked,
+		/// The leaf lacks the extended key usage or certificate policy the manufacturer
+		/// requires.
+		LeafPolicyMismatch,
+		/// The chain has none of the issuing intermediates the manufacturer pins.
+		IssuerNotPinned,
 		/// A serial number longer than 20 octets.
 		InvalidSerial,
-		/// The hardware signature does not verify: wrong key, wrong owner, wrong nonce,
-		/// wrong chain, or replayed.
+		/// The hardware signature does not verify: wrong key, owner, manufacturer,
+		/// nonce, block, or chain.
 		InvalidHardwareSignature,
 		/// Not a valid BLS12-381 G1 public key (or the identity).
 		InvalidAggregationKey,
 		/// The BLS proof of possession does not verify for the key.
 		InvalidProofOfPossession,
+		/// Another device holds this aggregation key.
+		AggregationKeyInUse,
 		/// This hardware key is already registered.
 		AlreadyRegistered,
-		/// Another registered device holds this leaf serial of the manufacturer.
+		/// Another registered device holds this leaf certificate (same issuer, same
+		/// serial).
 		SerialInUse,
+		/// The renewed chain certifies another hardware key than the device's.
+		DifferentHardwareKey,
+		/// A renewal must stay with the device's manufacturer; a revocation must be filed
+		/// under the manufacturer whose root or device it names.
+		ManufacturerMismatch,
 		/// No device with this id.
 		DeviceNotFound,
 		/// Only the device's owner may do this.
 		NotOwner,
 		/// The device is revoked.
 		DeviceRevoked,
-		/// The re-attestation signs a block that is too old, in the future, or not newer
-		/// than the last one signed.
+		/// The device's certificates expired: renew its attestation.
+		AttestationExpired,
+		/// The hardware signature names a block that is too old, in the future, or not
+		/// newer than the last one the device signed.
 		StaleReference,
 		/// Not a valid H3 cell index.
 		InvalidLocation,
 		/// The H3 resolution is outside the allowed bounds.
 		LocationResolutionOutOfBounds,
-		/// The location changed less than `LocationUpdateInterval` blocks ago.
+		/// The location changed less than `LocationUpdateInterval` ago.
 		LocationUpdateTooSoon,
 		/// The location is unchanged.
 		SameLocation,
 		/// No transfer of this device is offered to the caller.
 		NoPendingTransfer,
+		/// The transfer offer expired.
+		TransferOfferExpired,
 		/// A device cannot be transferred to its owner.
 		TransferToSelf,
-		/// Nothing in the device's chain is revoked.
-		NotRevoked,
 		/// A counter overflowed.
 		Overflow,
 	}
@@ -367,7 +455,14 @@ pub mod pallet {
 					&& T::MaxLocationResolution::get() <= machina_primitives::h3::MAX_RESOLUTION,
 				"location resolution bounds out of order"
 			);
-			assert!(!T::AttestationValidity::get().is_zero(), "AttestationValidity must be positive");
+			assert!(T::AttestationValidity::get() > 0, "AttestationValidity must be positive");
+			// Beyond BlockHashCount old block hashes read as zero, and a signature over a
+			// zero hash could be made ahead of time.
+			assert!(
+				T::ReattestationWindow::get() < <T as frame_system::Config>::BlockHashCount::get(),
+				"ReattestationWindow must be shorter than BlockHashCount"
+			);
+			assert!(T::TransferOfferTtl::get() > 0, "TransferOfferTtl must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -378,7 +473,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a manufacturer with its root keys (governance).
+		/// Register a manufacturer with its root keys (governance). A key may be the root
+		/// of one manufacturer only.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_manufacturer(roots.len() as u32))]
 		pub fn register_manufacturer(
@@ -423,26 +519,53 @@ pub mod pallet {
 			Self::do_set_manufacturer_status(manufacturer, ManufacturerStatus::Active)
 		}
 
-		/// Put `serial` on `manufacturer`'s revocation list (governance). The device whose
-		/// leaf it is is revoked at once; devices under a revoked intermediate are revoked
-		/// by `mark_revoked` (anyone, free) or fail their next re-attestation.
+		/// Put the certificate `issuer` (the key identifier of the key that signed it)
+		/// numbered `serial` on the revocation list (governance). Every device whose
+		/// chain contains it reads as `Revoked` at once.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::revoke_certificate())]
 		pub fn revoke_certificate(
 			origin: OriginFor<T>,
 			manufacturer: ManufacturerId,
+			issuer: KeyId,
 			serial: Serial,
 		) -> DispatchResult {
 			T::ManufacturerOrigin::ensure_origin(origin)?;
-			Self::do_revoke_certificate(manufacturer, serial)
+			Self::do_revoke_certificate(manufacturer, issuer, serial)
+		}
+
+		/// Take a certificate off the revocation list (governance), for a revocation made
+		/// in error: its devices are no longer `Revoked`.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::unrevoke_certificate())]
+		pub fn unrevoke_certificate(origin: OriginFor<T>, issuer: KeyId, serial: Serial) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_unrevoke_certificate(issuer, serial)
+		}
+
+		/// Set what a manufacturer requires of its devices' X.509 chains (governance):
+		/// an object identifier on the leaf, pinned issuing intermediates. Applies to
+		/// registrations and renewals from now on.
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::set_manufacturer_policy())]
+		pub fn set_manufacturer_policy(
+			origin: OriginFor<T>,
+			manufacturer: ManufacturerId,
+			policy: ManufacturerPolicy,
+		) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Self::do_set_manufacturer_policy(manufacturer, policy)
 		}
 
 		/// Register the device the attestation certifies, owned by the caller.
 		///
 		/// `hw_signature` is the hardware key's signature over
-		/// `(REGISTER_TAG, genesis hash, caller, operational_key, caller's registration
-		/// nonce)` in SCALE (P-256: ECDSA over SHA-256 as `r || s`). Commits `DeviceBond`
-		/// of the caller's device bond (own or from the pool it operates).
+		/// [`Pallet::registration_payload`]: `(REGISTER_TAG, genesis hash, manufacturer,
+		/// caller, operational_key, reference_block, hash of reference_block)` in SCALE
+		/// (P-256: ECDSA over SHA-256 as `r || s`), for a block at most
+		/// `ReattestationWindow` old and newer than any the hardware signed before. The
+		/// runtime API `registration_payload` returns these bytes. Commits `DeviceBond` of
+		/// the caller's device bond (own or from the pool it operates).
 		#[pallet::call_index(6)]
 		#[pallet::weight(Pallet::<T>::register_weight(attestation))]
 		pub fn register_device(
@@ -450,10 +573,11 @@ pub mod pallet {
 			attestation: Attestation,
 			operational_key: OperationalKey,
 			location: Option<H3Cell>,
+			reference_block: BlockNumberFor<T>,
 			hw_signature: RawSignature,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::do_register_device(owner, attestation, operational_key, location, hw_signature)
+			Self::do_register_device(owner, attestation, operational_key, location, reference_block, hw_signature)
 		}
 
 		/// Refresh a device's attestation: its hardware key signs
@@ -472,8 +596,26 @@ pub mod pallet {
 			Self::do_reattest(device, reference_block, hw_signature)
 		}
 
+		/// Replace a device's certificate chain (owner): a renewal before or after
+		/// expiry, or a migration to another root of its manufacturer. The new chain must
+		/// certify the same hardware key, which signs [`Pallet::renewal_payload`]. The
+		/// device keeps its owner, bond, keys, location and history. Charged for the
+		/// longest chain under the strictest policy.
+		#[pallet::call_index(18)]
+		#[pallet::weight(T::WeightInfo::renew_attestation())]
+		pub fn renew_attestation(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			attestation: Attestation,
+			reference_block: BlockNumberFor<T>,
+			hw_signature: RawSignature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_renew_attestation(who, device, attestation, reference_block, hw_signature)
+		}
+
 		/// Replace the device's operational key (owner). The hardware key signs
-		/// `(ROTATE_KEY_TAG, genesis hash, device, new key, device's key nonce)`.
+		/// `(ROTATE_KEY_TAG, genesis hash, owner, device, new key, device's key nonce)`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::rotate_operational_key())]
 		pub fn rotate_operational_key(
@@ -487,8 +629,9 @@ pub mod pallet {
 		}
 
 		/// Set or remove the device's BLS12-381 aggregation key (owner), for aggregated
-		/// heartbeats. The key comes with its proof of possession; the hardware key signs
-		/// `(AGGREGATION_KEY_TAG, genesis hash, device, compressed key or None, key nonce)`.
+		/// heartbeats. The key comes with its proof of possession for this device (see
+		/// [`bls::proof_of_possession_message`]) and may belong to no other device; the hardware key signs `(AGGREGATION_KEY_TAG, genesis hash,
+		/// owner, device, compressed key or None, key nonce)`.
 		#[pallet::call_index(14)]
 		#[pallet::weight(T::WeightInfo::set_aggregation_key())]
 		pub fn set_aggregation_key(
@@ -510,7 +653,8 @@ pub mod pallet {
 			Self::do_set_location(who, device, location)
 		}
 
-		/// Offer the device to `to` (owner). It changes hands when `to` accepts.
+		/// Offer the device to `to` (owner), for `TransferOfferTtl`. It changes hands
+		/// when `to` accepts. A new offer replaces the previous one.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::offer_transfer())]
 		pub fn offer_transfer(origin: OriginFor<T>, device: DeviceId, to: T::AccountId) -> DispatchResult {
@@ -518,8 +662,17 @@ pub mod pallet {
 			Self::do_offer_transfer(who, device, to)
 		}
 
+		/// Withdraw the device's transfer offer (owner).
+		#[pallet::call_index(19)]
+		#[pallet::weight(T::WeightInfo::cancel_transfer())]
+		pub fn cancel_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_transfer(who, device)
+		}
+
 		/// Accept a device offered to the caller: the caller's bond is committed, the
-		/// previous owner's released.
+		/// previous owner's released, and the device's operational key, aggregation key
+		/// and location are cleared, so the seller can no longer sign for it.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::accept_transfer())]
 		pub fn accept_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
@@ -528,10 +681,12 @@ pub mod pallet {
 		}
 
 		/// Remove the device (owner). Its bond is released and, where it was the owner's
-		/// own, starts unbonding.
+		/// own, starts unbonding. A device whose own leaf certificate is revoked (evidence
+		/// against this device, unlike a retired root or intermediate) first loses the
+		/// governance slash policy for revoked devices.
 		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::deregister())]
-		pub fn deregister(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::deregister().saturating_add(T::Slasher::report_offence_weight()))]
+		pub fn deregister(origin: OriginFor<T>, device: DeviceId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_deregister(who, device)
 		}
@@ -544,16 +699,6 @@ pub mod pallet {
 		pub fn top_up_bond(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_top_up_bond(who, device)
-		}
-
-		/// Mark a device revoked because a serial in its chain is on the revocation list.
-		/// Anyone may call it; it is free when it revokes.
-		#[pallet::call_index(13)]
-		#[pallet::weight(T::WeightInfo::mark_revoked())]
-		pub fn mark_revoked(origin: OriginFor<T>, device: DeviceId) -> DispatchResultWithPostInfo {
-			ensure_signed(origin)?;
-			Self::do_mark_revoked(device)?;
-			Ok(Pays::No.into())
 		}
 	}
 }

@@ -26,6 +26,7 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type BlockHashCount = frame_support::traits::ConstU64<250>;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -37,13 +38,21 @@ impl pallet_timestamp::Config for Test {
 
 /// A device's bond.
 pub const DEVICE_BOND: Balance = 100;
-pub const ATTESTATION_VALIDITY: u64 = 100;
+/// Seconds.
+pub const ATTESTATION_VALIDITY: u64 = 600;
+/// Blocks.
 pub const REATTESTATION_WINDOW: u64 = 10;
-pub const LOCATION_INTERVAL: u64 = 20;
+/// Seconds.
+pub const LOCATION_INTERVAL: u64 = 120;
+/// Seconds.
+pub const TRANSFER_TTL: u64 = 300;
+/// Seconds per block in `run_to_block`.
+pub const BLOCK_SECS: u64 = 6;
 
 parameter_types! {
 	pub const DeviceBond: Balance = DEVICE_BOND;
 	pub const AttestationValidity: u64 = ATTESTATION_VALIDITY;
+	pub const TransferOfferTtl: u64 = TRANSFER_TTL;
 	pub const ReattestationWindow: u64 = REATTESTATION_WINDOW;
 	pub const LocationUpdateInterval: u64 = LOCATION_INTERVAL;
 	pub const MinLocationResolution: u8 = 5;
@@ -56,12 +65,15 @@ impl pallet_device_registry::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Balance = Balance;
 	type Bonds = MockBonds;
+	type Slasher = MockSlasher;
+	type Clock = System;
 	type DeviceBond = DeviceBond;
 	type UnixTime = Timestamp;
 	type ManufacturerOrigin = EnsureRoot<AccountId>;
 	type AttestationValidity = AttestationValidity;
 	type ReattestationWindow = ReattestationWindow;
 	type LocationUpdateInterval = LocationUpdateInterval;
+	type TransferOfferTtl = TransferOfferTtl;
 	type MinLocationResolution = MinLocationResolution;
 	type MaxLocationResolution = MaxLocationResolution;
 	type MaxNameLen = ConstU32<32>;
@@ -185,6 +197,38 @@ impl BondManager<AccountId, Balance> for MockBonds {
 	}
 }
 
+thread_local! {
+	/// The slash policy for revoked devices, in percent (`None`: no policy set).
+	pub static REVOKED_DEVICE_SLASH: RefCell<Option<u32>> = const { RefCell::new(None) };
+	/// Offences reported.
+	pub static OFFENCES: RefCell<Vec<machina_primitives::Offence<AccountId, u64>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Slashes as micro-bonds does, in miniature: the policy's share of the commitment;
+/// refuses an offence without a policy or reported twice.
+pub struct MockSlasher;
+impl machina_primitives::BondSlasher<AccountId, Balance, u64> for MockSlasher {
+	fn report_offence(
+		offence: machina_primitives::Offence<AccountId, u64>,
+		_reporter: Option<AccountId>,
+	) -> Result<machina_primitives::SlashOutcome<Balance>, DispatchError> {
+		assert_eq!(offence.kind, machina_primitives::OffenceKind::RevokedDevice);
+		let percent = REVOKED_DEVICE_SLASH.with(|p| *p.borrow()).ok_or(DispatchError::Other("NoSlashPolicy"))?;
+		if OFFENCES.with(|o| o.borrow().iter().any(|seen| seen.id == offence.id)) {
+			return Err(DispatchError::Other("DuplicateOffence"));
+		}
+		let machina_primitives::SlashTarget::Commitment(id) = offence.target else { panic!("devices slash by id") };
+		let backing = MockBonds::commitment(&offence.offender, id).map_or(0, |c| c.backing);
+		let slashed = backing * percent as Balance / 100;
+		slash_commitment(offence.offender, id, slashed);
+		OFFENCES.with(|o| o.borrow_mut().push(offence));
+		Ok(machina_primitives::SlashOutcome { slashed, ..Default::default() })
+	}
+	fn report_offence_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000_000, 1_000)
+	}
+}
+
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
 pub const CHARLIE: AccountId = 3;
@@ -207,6 +251,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		BONDS.with(|b| b.borrow_mut().clear());
+		COMMITMENTS.with(|c| c.borrow_mut().clear());
+		REVOKED_DEVICE_SLASH.with(|p| *p.borrow_mut() = None);
+		OFFENCES.with(|o| o.borrow_mut().clear());
 		MaxIntermediates::set(3);
 		// Block hashes as a real chain has them: genesis and every block since.
 		frame_system::BlockHash::<Test>::insert(0, sp_core::H256::repeat_byte(0x99));
@@ -224,11 +271,23 @@ pub fn set_time(secs: u64) {
 	pallet_timestamp::Now::<Test>::put(secs * 1000);
 }
 
-/// Advance to block `n`, recording the hash of each block passed.
+/// On-chain time (Unix seconds).
+pub fn now_secs() -> u64 {
+	pallet_timestamp::Now::<Test>::get() / 1000
+}
+
+/// Advance to block `n`, recording the hash of each block passed; time moves
+/// `BLOCK_SECS` a block.
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		let now = System::block_number();
 		frame_system::BlockHash::<Test>::insert(now, sp_core::H256::from_low_u64_be(now * 7 + 1));
 		System::set_block_number(now + 1);
+		set_time(now_secs() + BLOCK_SECS);
 	}
+}
+
+/// Advance time by at least `secs`, block by block.
+pub fn run_for(secs: u64) {
+	run_to_block(System::block_number() + secs.div_ceil(BLOCK_SECS));
 }

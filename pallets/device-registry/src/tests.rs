@@ -2,7 +2,7 @@
 
 use crate::{fixtures::*, mock::*, *};
 use codec::Encode;
-use frame_support::{assert_noop, assert_ok, dispatch::Pays, BoundedVec};
+use frame_support::{assert_noop, assert_ok, BoundedVec};
 use machina_primitives::{device_id_of, DeviceId, DeviceInspect, DeviceStatus, H3Cell, OperationalKey};
 use sp_core::H256;
 use sp_runtime::DispatchError;
@@ -18,13 +18,23 @@ fn p256_device(key_der: &[u8]) -> DeviceId {
 }
 
 fn x509(manufacturer: ManufacturerId, certs: &[&[u8]]) -> Attestation {
-	Attestation::X509 { manufacturer, chain: chain(certs) }
+	Attestation::X509 { manufacturer, root: 0, chain: chain(certs) }
 }
 
-/// The registration signature of a P-256 device key for `owner`'s current nonce.
-fn p256_registration(owner: AccountId, key_der: &[u8], op: &OperationalKey) -> RawSignature {
-	let nonce = RegistrationNonce::<Test>::get(owner);
-	sign_p256(&p256_secret(key_der), &Registry::registration_payload(&owner, op, nonce))
+/// The block a hardware signature names now: the parent of the current block.
+fn reference() -> u64 {
+	System::block_number() - 1
+}
+
+/// The registration signature of a P-256 device key for `owner` under `manufacturer`,
+/// naming the parent block.
+fn p256_registration(
+	manufacturer: ManufacturerId,
+	owner: AccountId,
+	key_der: &[u8],
+	op: &OperationalKey,
+) -> RawSignature {
+	sign_p256(&p256_secret(key_der), &Registry::registration_payload(manufacturer, &owner, op, reference()))
 }
 
 /// Register `certs` (an Acme P-256 chain) for `owner` with the device key `key_der`.
@@ -38,8 +48,36 @@ fn register_as(
 	certs: &[&[u8]],
 	key_der: &[u8],
 ) -> sp_runtime::DispatchResult {
-	let sig = p256_registration(owner, key_der, &op_key(1));
-	Registry::register_device(RuntimeOrigin::signed(owner), x509(manufacturer, certs), op_key(1), None, sig)
+	let sig = p256_registration(manufacturer, owner, key_der, &op_key(1));
+	Registry::register_device(
+		RuntimeOrigin::signed(owner),
+		x509(manufacturer, certs),
+		op_key(1),
+		None,
+		reference(),
+		sig,
+	)
+}
+
+/// The key identifier of a certificate's key: the issuer of what it signs.
+fn issuer_of(der: &[u8]) -> KeyId {
+	key_id_of(&attestation::certificate_key(der).expect("valid certificate"))
+}
+
+fn acme_root() -> KeyId {
+	key_id_of(&PublicKey::P256(*acme::ROOT_PUB))
+}
+
+fn serial(bytes: &[u8]) -> Serial {
+	BoundedVec::truncate_from(bytes.to_vec())
+}
+
+fn revoke(issuer: KeyId, bytes: &[u8]) -> sp_runtime::DispatchResult {
+	Registry::revoke_certificate(RuntimeOrigin::root(), ACME, issuer, serial(bytes))
+}
+
+fn status(der_key: &[u8]) -> Option<DeviceStatus> {
+	Registry::status(&p256_device(der_key))
 }
 
 fn cell(res: u8) -> H3Cell {
@@ -68,7 +106,9 @@ fn genesis_registers_manufacturers() {
 		assert_eq!(m.name, b"Acme Sensors".to_vec());
 		assert_eq!(m.roots, vec![RootKey { key: PublicKey::P256(*acme::ROOT_PUB), revoked: false }]);
 		assert_eq!(m.status, ManufacturerStatus::Active);
+		assert_eq!(m.policy, ManufacturerPolicy::default());
 		assert_eq!(NextManufacturerId::<Test>::get(), 2);
+		assert_eq!(RootOwners::<Test>::get(acme_root()), Some((ACME, 0)));
 		check_state();
 	});
 }
@@ -107,6 +147,19 @@ fn manufacturer_management_is_governance_only_and_checked() {
 				Error::<Test>::InvalidKey
 			);
 		}
+		// A root key belongs to one manufacturer only.
+		assert_noop!(
+			Registry::register_manufacturer(
+				RuntimeOrigin::root(),
+				name.clone(),
+				BoundedVec::truncate_from(vec![PublicKey::P256(*acme::ROOT_PUB)])
+			),
+			Error::<Test>::RootInUse
+		);
+		assert_noop!(
+			Registry::add_root(RuntimeOrigin::root(), ACME, PublicKey::Ed25519(*edwards::ROOT_PUB)),
+			Error::<Test>::RootInUse
+		);
 		assert_ok!(Registry::register_manufacturer(RuntimeOrigin::root(), name, roots));
 		assert_eq!(Registry::manufacturer(2).unwrap().roots.len(), 1);
 
@@ -116,17 +169,18 @@ fn manufacturer_management_is_governance_only_and_checked() {
 			Error::<Test>::DuplicateRoot
 		);
 		for n in 1..=3u8 {
-			assert_ok!(Registry::add_root(RuntimeOrigin::root(), 2, PublicKey::Ed25519([n; 32])));
+			assert_ok!(Registry::add_root(RuntimeOrigin::root(), 2, ed25519_public(&[n; 32])));
 		}
+		assert_eq!(RootOwners::<Test>::get(key_id_of(&ed25519_public(&[3; 32]))), Some((2, 3)));
 		assert_noop!(
-			Registry::add_root(RuntimeOrigin::root(), 2, PublicKey::Ed25519([9; 32])),
+			Registry::add_root(RuntimeOrigin::root(), 2, ed25519_public(&[9; 32])),
 			Error::<Test>::TooManyRoots
 		);
 		assert_noop!(Registry::revoke_root(RuntimeOrigin::root(), 2, 4), Error::<Test>::RootNotFound);
 		assert_ok!(Registry::revoke_root(RuntimeOrigin::root(), 2, 3));
 		assert_noop!(Registry::revoke_root(RuntimeOrigin::root(), 2, 3), Error::<Test>::RootAlreadyRevoked);
 		assert_noop!(
-			Registry::add_root(RuntimeOrigin::root(), 9, PublicKey::Ed25519([9; 32])),
+			Registry::add_root(RuntimeOrigin::root(), 9, ed25519_public(&[9; 32])),
 			Error::<Test>::ManufacturerNotFound
 		);
 
@@ -136,19 +190,92 @@ fn manufacturer_management_is_governance_only_and_checked() {
 		assert_noop!(Registry::suspend_manufacturer(RuntimeOrigin::root(), 2), Error::<Test>::ManufacturerSuspended);
 		assert_ok!(Registry::resume_manufacturer(RuntimeOrigin::root(), 2));
 
-		// The revocation list.
-		let serial: Serial = BoundedVec::truncate_from(vec![0x00, 0x10, 0x01]);
+		// The revocation list, by (issuer, serial).
 		assert_noop!(
-			Registry::revoke_certificate(RuntimeOrigin::signed(ALICE), ACME, serial.clone()),
+			Registry::revoke_certificate(RuntimeOrigin::signed(ALICE), ACME, acme_root(), serial(&[0x10, 0x01])),
 			DispatchError::BadOrigin
 		);
-		assert_ok!(Registry::revoke_certificate(RuntimeOrigin::root(), ACME, serial));
-		// Leading zeros do not make a different serial.
 		assert_noop!(
-			Registry::revoke_certificate(RuntimeOrigin::root(), ACME, BoundedVec::truncate_from(vec![0x10, 0x01])),
-			Error::<Test>::AlreadyRevoked
+			Registry::revoke_certificate(RuntimeOrigin::root(), 9, issuer_of(acme::INT1), serial(&[0x10, 0x01])),
+			Error::<Test>::ManufacturerNotFound
 		);
+		// Filed under the wrong manufacturer, it would not show on Acme's devices.
+		assert_noop!(
+			Registry::revoke_certificate(RuntimeOrigin::root(), EDWARDS, acme_root(), serial(&[0x10, 0x01])),
+			Error::<Test>::ManufacturerMismatch
+		);
+		assert_ok!(revoke(acme_root(), &[0x00, 0x10, 0x01]));
+		// Leading zeros do not make a different serial.
+		assert_noop!(revoke(acme_root(), &[0x10, 0x01]), Error::<Test>::AlreadyRevoked);
+		assert_eq!(Registry::manufacturer(ACME).unwrap().revocations, 1);
+		assert_noop!(
+			Registry::unrevoke_certificate(RuntimeOrigin::signed(ALICE), acme_root(), serial(&[0x10, 0x01])),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Registry::unrevoke_certificate(RuntimeOrigin::root(), issuer_of(acme::INT1), serial(&[0x10, 0x01])),
+			Error::<Test>::NotRevoked
+		);
+		assert_ok!(Registry::unrevoke_certificate(RuntimeOrigin::root(), acme_root(), serial(&[0x10, 0x01])));
+		assert_eq!(Registry::manufacturer(ACME).unwrap().revocations, 0);
 		check_state();
+	});
+}
+
+#[test]
+fn ed25519_keys_of_small_order_or_non_canonical_are_refused() {
+	use curve25519_dalek::edwards::CompressedEdwardsY;
+	new_test_ext().execute_with(|| {
+		let try_root = |key: [u8; 32]| {
+			Registry::register_manufacturer(
+				RuntimeOrigin::root(),
+				BoundedVec::truncate_from(b"Ed".to_vec()),
+				BoundedVec::truncate_from(vec![PublicKey::Ed25519(key)]),
+			)
+		};
+		// The identity (y = 1) and the point y = 0 (order 4): signatures under them are
+		// forgeable, and the host verifier accepts them.
+		let mut identity = [0u8; 32];
+		identity[0] = 1;
+		assert_noop!(try_root(identity), Error::<Test>::InvalidKey);
+		assert_noop!(try_root([0u8; 32]), Error::<Test>::InvalidKey);
+		// Not a point at all.
+		let not_a_point = (2u8..=255)
+			.map(|b| {
+				let mut k = [0u8; 32];
+				k[0] = b;
+				k
+			})
+			.find(|k| CompressedEdwardsY(*k).decompress().is_none())
+			.expect("some y is not on the curve");
+		assert_noop!(try_root(not_a_point), Error::<Test>::InvalidKey);
+		// y + p for a small y: the same point as y, a second encoding.
+		let p_plus = |y: u8| {
+			// p = 2^255 - 19, little endian: ed ff .. ff 7f.
+			let mut k = [0xffu8; 32];
+			k[0] = 0xed;
+			k[31] = 0x7f;
+			k[0] = k[0].wrapping_add(y);
+			k
+		};
+		let (y, non_canonical) = (1u8..18)
+			.map(|y| (y, p_plus(y)))
+			.find(|(_, k)| CompressedEdwardsY(*k).decompress().is_some_and(|pt| !pt.is_small_order()))
+			.expect("some small y is a point of large order");
+		let mut canonical = [0u8; 32];
+		canonical[0] = y;
+		assert_eq!(
+			CompressedEdwardsY(non_canonical).decompress().unwrap().compress().to_bytes(),
+			canonical,
+			"y + p decodes to the point y"
+		);
+		assert_noop!(try_root(non_canonical), Error::<Test>::InvalidKey);
+		assert_ok!(try_root(canonical));
+		// Hardware keys in compact certificates are checked the same way.
+		assert_eq!(
+			attestation::validate_key(&PublicKey::Ed25519(identity)),
+			Err(attestation::AttestationError::InvalidKey)
+		);
 	});
 }
 
@@ -163,9 +290,8 @@ fn p256_chains_of_one_to_four_certificates_register() {
 			let id = p256_device(key);
 			let device = Devices::<Test>::get(id).unwrap();
 			assert_eq!(device.owner, ALICE);
-			assert_eq!(device.serials.len(), n as usize, "leaf and each intermediate recorded");
+			assert_eq!(device.certificates.len(), n as usize, "leaf and each intermediate recorded");
 			assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
-			assert_eq!(RegistrationNonce::<Test>::get(ALICE), n);
 		}
 		assert_eq!(bond_of(ALICE).committed, 4 * DEVICE_BOND);
 		assert_eq!(Registry::manufacturer(ACME).unwrap().devices, 4);
@@ -180,7 +306,7 @@ fn a_chain_may_end_with_the_pinned_root_certificate() {
 		let (certs, key) = acme::chain_of(5);
 		assert_eq!(certs.len(), 5);
 		assert_ok!(register(ALICE, certs, key));
-		assert_eq!(Devices::<Test>::get(p256_device(key)).unwrap().serials.len(), 4);
+		assert_eq!(Devices::<Test>::get(p256_device(key)).unwrap().certificates.len(), 4);
 		check_state();
 	});
 }
@@ -189,17 +315,21 @@ fn a_chain_may_end_with_the_pinned_root_certificate() {
 fn registration_records_the_device_and_its_key() {
 	new_test_ext().execute_with(|| {
 		let (certs, key) = acme::chain_of(2);
-		let sig = p256_registration(ALICE, key, &op_key(3));
+		let sig = p256_registration(ACME, ALICE, key, &op_key(3));
 		assert_ok!(Registry::register_device(
 			RuntimeOrigin::signed(ALICE),
 			x509(ACME, certs),
 			op_key(3),
 			Some(cell(9)),
+			reference(),
 			sig
 		));
 		let id = p256_device(key);
 		// The DeviceId is the blake2-256 of the compressed hardware key.
 		assert_eq!(id, device_id_of(p256_public(&p256_secret(key)).as_bytes()));
+		let device = Devices::<Test>::get(id).unwrap();
+		// The earliest notAfter of the chain (leaf and int1 were issued together).
+		assert!(device.expires_at > time::VALID && device.expires_at < time::EXPIRED);
 		assert_eq!(
 			last_event(),
 			Event::DeviceRegistered {
@@ -207,17 +337,25 @@ fn registration_records_the_device_and_its_key() {
 				owner: ALICE,
 				manufacturer: ACME,
 				bond: DEVICE_BOND,
-				location: Some(cell(9))
+				location: Some(cell(9)),
+				expires_at: device.expires_at,
 			}
 			.into()
 		);
 		assert_eq!(Registry::owner(&id), Some(ALICE));
 		assert_eq!(Registry::operational_key(&id), Some(op_key(3)));
 		assert_eq!(Registry::location(&id), Some(cell(9)));
-		let serials = &Devices::<Test>::get(id).unwrap().serials;
-		assert_eq!(serials[0].to_vec(), vec![0x10, 0x02]);
-		assert_eq!(serials[1].to_vec(), vec![0x02, 0x01]);
-		assert_eq!(DeviceBySerial::<Test>::get(ACME, &serials[0]), Some(id));
+		// Each certificate as (issuer, serial): leaf2 by int1, int1 by the root.
+		assert_eq!(
+			device.certificates.to_vec(),
+			vec![
+				CertificateRef { issuer: issuer_of(acme::INT1), serial: serial(&[0x10, 0x02]) },
+				CertificateRef { issuer: acme_root(), serial: serial(&[0x02, 0x01]) },
+			]
+		);
+		assert_eq!(DeviceByLeaf::<Test>::get(issuer_of(acme::INT1), serial(&[0x10, 0x02])), Some(id));
+		assert_eq!(LastAttestation::<Test>::get(id), Some(0));
+		assert_eq!(device.attested_at, time::VALID);
 	});
 }
 
@@ -226,12 +364,13 @@ fn ed25519_chain_registers() {
 	new_test_ext().execute_with(|| {
 		let seed = ed25519_seed(edwards::LEAF_KEY);
 		let op = op_key(1);
-		let sig = sign_ed25519(&seed, &Registry::registration_payload(&BOB, &op, 0));
+		let sig = sign_ed25519(&seed, &Registry::registration_payload(EDWARDS, &BOB, &op, reference()));
 		assert_ok!(Registry::register_device(
 			RuntimeOrigin::signed(BOB),
 			x509(EDWARDS, &[edwards::LEAF, edwards::INT]),
 			op,
 			None,
+			reference(),
 			sig
 		));
 		let id = device_id_of(ed25519_public(&seed).as_bytes());
@@ -241,7 +380,7 @@ fn ed25519_chain_registers() {
 }
 
 #[test]
-fn compact_certificates_register_under_p256_and_ed25519_roots() {
+fn compact_certificates_register_under_the_root_they_name() {
 	new_test_ext().execute_with(|| {
 		// A manufacturer whose roots we hold the secrets of.
 		let p256_root = [0x42u8; 32];
@@ -253,20 +392,27 @@ fn compact_certificates_register_under_p256_and_ed25519_roots() {
 			roots
 		));
 		let tiny = 2;
+		let compact = |root: RootIndex, certificate: CompactCertificate| Attestation::Compact { root, certificate };
 
 		let device_secret = [0x07u8; 32];
 		let hw = p256_public(&device_secret);
 		let cert = compact_p256(tiny, &p256_root, hw, &[0x01], time::BEFORE, time::EXPIRED);
-		let sig = sign_p256(&device_secret, &Registry::registration_payload(&ALICE, &op_key(1), 0));
+		let sig = sign_p256(&device_secret, &Registry::registration_payload(tiny, &ALICE, &op_key(1), reference()));
 		assert_ok!(Registry::register_device(
 			RuntimeOrigin::signed(ALICE),
-			Attestation::Compact(cert),
+			compact(0, cert),
 			op_key(1),
 			None,
+			reference(),
 			sig
 		));
 		let id = device_id_of(hw.as_bytes());
-		assert_eq!(Devices::<Test>::get(id).unwrap().root, 0);
+		let device = Devices::<Test>::get(id).unwrap();
+		assert_eq!(device.root, 0);
+		assert_eq!(device.expires_at, time::EXPIRED);
+		// Filed under the root's compact issuer, apart from X.509 serials it signed.
+		assert_eq!(device.certificates[0].issuer, compact_issuer_of(&p256_public(&p256_root)));
+		assert_ne!(device.certificates[0].issuer, key_id_of(&p256_public(&p256_root)));
 
 		// Signed by the Ed25519 root (index 1), for an Ed25519 device.
 		let device_seed = [0x08u8; 32];
@@ -280,21 +426,28 @@ fn compact_certificates_register_under_p256_and_ed25519_roots() {
 			signature: [0; 64],
 		};
 		cert.signature = sign_ed25519(&ed_root, &cert.signing_payload());
-		let sig = sign_ed25519(&device_seed, &Registry::registration_payload(&ALICE, &op_key(1), 1));
-		assert_ok!(Registry::register_device(
-			RuntimeOrigin::signed(ALICE),
-			Attestation::Compact(cert.clone()),
-			op_key(1),
-			None,
-			sig
-		));
+		let sig = sign_ed25519(&device_seed, &Registry::registration_payload(tiny, &ALICE, &op_key(1), reference()));
+		let attempt = |root: RootIndex| {
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				compact(root, cert.clone()),
+				op_key(1),
+				None,
+				reference(),
+				sig,
+			)
+		};
+		// Only the named root is tried.
+		assert_noop!(attempt(0), Error::<Test>::UntrustedRoot);
+		assert_noop!(attempt(2), Error::<Test>::RootNotFound);
+		assert_ok!(attempt(1));
 		assert_eq!(Devices::<Test>::get(device_id_of(cert.hardware_key.as_bytes())).unwrap().root, 1);
 
 		// Validity and forgery.
 		let other_secret = [0x09u8; 32];
 		let attempt = |cert: CompactCertificate| {
-			let sig = sign_p256(&other_secret, &Registry::registration_payload(&ALICE, &op_key(1), 2));
-			Registry::register_device(RuntimeOrigin::signed(ALICE), Attestation::Compact(cert), op_key(1), None, sig)
+			let sig = sign_p256(&other_secret, &Registry::registration_payload(tiny, &ALICE, &op_key(1), reference()));
+			Registry::register_device(RuntimeOrigin::signed(ALICE), compact(0, cert), op_key(1), None, reference(), sig)
 		};
 		let hw = p256_public(&other_secret);
 		assert_noop!(
@@ -365,26 +518,19 @@ fn validity_periods_are_checked_against_on_chain_time() {
 }
 
 #[test]
-fn revoked_serials_block_registration() {
+fn revoked_certificates_block_registration() {
 	new_test_ext().execute_with(|| {
-		// The leaf's serial.
-		assert_ok!(Registry::revoke_certificate(
-			RuntimeOrigin::root(),
-			ACME,
-			BoundedVec::truncate_from(vec![0x10, 0x02])
-		));
+		// leaf2: serial 0x1002 by int1.
+		assert_ok!(revoke(issuer_of(acme::INT1), &[0x10, 0x02]));
 		assert_noop!(register(ALICE, &[acme::LEAF2, acme::INT1], acme::LEAF2_KEY), Error::<Test>::CertificateRevoked);
-		// An intermediate's serial revokes everything below it.
-		assert_ok!(Registry::revoke_certificate(
-			RuntimeOrigin::root(),
-			ACME,
-			BoundedVec::truncate_from(vec![0x02, 0x02])
-		));
+		// int2 (serial 0x0202 by int1) revokes everything below it.
+		assert_ok!(revoke(issuer_of(acme::INT1), &[0x02, 0x02]));
 		let (certs, key) = acme::chain_of(4);
 		assert_noop!(register(ALICE, certs, key), Error::<Test>::CertificateRevoked);
 		// Unrelated chains still register.
 		let (certs, key) = acme::chain_of(1);
 		assert_ok!(register(ALICE, certs, key));
+		check_state();
 	});
 }
 
@@ -404,35 +550,87 @@ fn revoked_root_and_suspended_manufacturer_block_registration() {
 #[test]
 fn replayed_and_misdirected_registration_signatures_fail() {
 	new_test_ext().execute_with(|| {
+		run_to_block(5);
 		let (certs, key) = acme::chain_of(1);
 		let id = p256_device(key);
-		let sig = p256_registration(ALICE, key, &op_key(1));
-		let attempt = |who: AccountId, sig: RawSignature| {
-			Registry::register_device(RuntimeOrigin::signed(who), x509(ACME, certs), op_key(1), None, sig)
+		let sig = p256_registration(ACME, ALICE, key, &op_key(1));
+		let at = reference();
+		let attempt = |who: AccountId, block: u64, sig: RawSignature| {
+			Registry::register_device(RuntimeOrigin::signed(who), x509(ACME, certs), op_key(1), None, block, sig)
 		};
 		// Another owner cannot use Alice's signature.
-		assert_noop!(attempt(BOB, sig), Error::<Test>::InvalidHardwareSignature);
+		assert_noop!(attempt(BOB, at, sig), Error::<Test>::InvalidHardwareSignature);
 		// Another operational key than the one signed.
 		assert_noop!(
-			Registry::register_device(RuntimeOrigin::signed(ALICE), x509(ACME, certs), op_key(2), None, sig),
+			Registry::register_device(RuntimeOrigin::signed(ALICE), x509(ACME, certs), op_key(2), None, at, sig),
 			Error::<Test>::InvalidHardwareSignature
 		);
+		// Another block than the one signed.
+		assert_noop!(attempt(ALICE, at - 1, sig), Error::<Test>::InvalidHardwareSignature);
+		// Signed for another manufacturer: the signature binds the manufacturer id.
+		let for_edwards = p256_registration(EDWARDS, ALICE, key, &op_key(1));
+		assert_noop!(attempt(ALICE, at, for_edwards), Error::<Test>::InvalidHardwareSignature);
 		// A signature made for another chain (other genesis hash).
-		let other_chain = (REGISTER_TAG, H256::repeat_byte(0x01), ALICE, op_key(1), 0u32).encode();
+		let other_chain =
+			(REGISTER_TAG, H256::repeat_byte(0x01), ACME, ALICE, op_key(1), at, System::block_hash(at)).encode();
 		assert_noop!(
-			attempt(ALICE, sign_p256(&p256_secret(key), &other_chain)),
+			attempt(ALICE, at, sign_p256(&p256_secret(key), &other_chain)),
 			Error::<Test>::InvalidHardwareSignature
 		);
 		// A signature by a key other than the certified one.
-		let wrong_key = p256_registration(ALICE, acme::LEAF2_KEY, &op_key(1));
-		assert_noop!(attempt(ALICE, wrong_key), Error::<Test>::InvalidHardwareSignature);
+		let wrong_key = p256_registration(ACME, ALICE, acme::LEAF2_KEY, &op_key(1));
+		assert_noop!(attempt(ALICE, at, wrong_key), Error::<Test>::InvalidHardwareSignature);
+		// The current block (its hash is not known yet) or a future one.
+		let now = System::block_number();
+		assert_noop!(attempt(ALICE, now, sig), Error::<Test>::StaleReference);
 
-		assert_ok!(attempt(ALICE, sig));
-		assert_noop!(attempt(ALICE, sig), Error::<Test>::AlreadyRegistered);
-		// After deregistering, the old signature is spent: the nonce moved on.
+		assert_ok!(attempt(ALICE, at, sig));
+		assert_noop!(attempt(ALICE, at, sig), Error::<Test>::AlreadyRegistered);
+		// After deregistering, the old signature is spent: the device's record keeps the
+		// last block it signed.
 		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id));
-		assert_noop!(attempt(ALICE, sig), Error::<Test>::InvalidHardwareSignature);
-		assert_ok!(attempt(ALICE, p256_registration(ALICE, key, &op_key(1))));
+		assert_eq!(LastAttestation::<Test>::get(id), Some(at));
+		assert_noop!(attempt(ALICE, at, sig), Error::<Test>::StaleReference);
+		run_to_block(now + 1);
+		assert_ok!(register(ALICE, certs, key));
+		check_state();
+	});
+}
+
+#[test]
+fn registration_cannot_be_pre_signed_or_refreshed_without_the_hardware() {
+	new_test_ext().execute_with(|| {
+		let (certs, key) = acme::chain_of(1);
+		let id = p256_device(key);
+		// The device signs once, and its owner holds the signature.
+		run_to_block(3);
+		let held_block = reference();
+		let held = p256_registration(ACME, ALICE, key, &op_key(1));
+		let use_held = || {
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				x509(ACME, certs),
+				op_key(1),
+				None,
+				held_block,
+				held,
+			)
+		};
+		// Signatures for future blocks cannot be made: their hashes are unknown. A held
+		// signature expires with its block.
+		run_to_block(held_block + REATTESTATION_WINDOW + 1);
+		assert_noop!(use_held(), Error::<Test>::StaleReference);
+		// A fresh one registers; attested now.
+		assert_ok!(register(ALICE, certs, key));
+		assert_eq!(Devices::<Test>::get(id).unwrap().attested_at, now_secs());
+		// The device goes stale; deregistering and registering again with anything the
+		// owner kept does not refresh it: only the hardware signing a new block does.
+		run_for(ATTESTATION_VALIDITY);
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Stale));
+		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id));
+		assert_noop!(use_held(), Error::<Test>::StaleReference);
+		assert_ok!(register(ALICE, certs, key));
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
 		check_state();
 	});
 }
@@ -459,6 +657,13 @@ fn malformed_and_oversized_input_is_rejected_without_panic() {
 		MaxIntermediates::set(2);
 		let (certs, key4) = acme::chain_of(4);
 		assert_noop!(register(ALICE, certs, key4), Error::<Test>::ChainTooLong);
+		// A root index the manufacturer does not have.
+		let sig = p256_registration(ACME, ALICE, key, &op_key(1));
+		let attestation = Attestation::X509 { manufacturer: ACME, root: 9, chain: chain(&[acme::LEAF1]) };
+		assert_noop!(
+			Registry::register_device(RuntimeOrigin::signed(ALICE), attestation, op_key(1), None, reference(), sig),
+			Error::<Test>::RootNotFound
+		);
 		// Beyond the decoding bound the call itself does not decode.
 		let six: alloc::vec::Vec<DerCertificate> =
 			(0..6).map(|_| BoundedVec::truncate_from(acme::LEAF1.to_vec())).collect();
@@ -504,6 +709,44 @@ fn certificate_profile_is_enforced() {
 }
 
 #[test]
+fn manufacturer_policy_keeps_other_certificates_of_a_shared_root_out() {
+	new_test_ext().execute_with(|| {
+		let set = |policy: ManufacturerPolicy| Registry::set_manufacturer_policy(RuntimeOrigin::root(), ACME, policy);
+		let oid = |bytes: &[u8]| Some(BoundedVec::truncate_from(bytes.to_vec()));
+		// Without a policy a TLS server certificate under the root registers as a device.
+		assert_ok!(register(ALICE, &[acme::LEAF_TLS], acme::LEAF_TLS_KEY));
+		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), p256_device(acme::LEAF_TLS_KEY)));
+		run_to_block(2);
+
+		assert_noop!(
+			Registry::set_manufacturer_policy(RuntimeOrigin::signed(ALICE), ACME, Default::default()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			set(ManufacturerPolicy { required_leaf_oid: oid(&[0x80]), ..Default::default() }),
+			Error::<Test>::InvalidPolicy
+		);
+		// The device certificate policy.
+		assert_ok!(set(ManufacturerPolicy { required_leaf_oid: oid(acme::DEVICE_POLICY_OID), ..Default::default() }));
+		assert_noop!(register(ALICE, &[acme::LEAF_TLS], acme::LEAF_TLS_KEY), Error::<Test>::LeafPolicyMismatch);
+		assert_ok!(register(ALICE, &[acme::LEAF1], acme::LEAF1_KEY));
+		// Or an extended key usage: the TLS certificate is serverAuth, devices clientAuth.
+		assert_ok!(set(ManufacturerPolicy { required_leaf_oid: oid(acme::CLIENT_AUTH_OID), ..Default::default() }));
+		assert_noop!(register(ALICE, &[acme::LEAF_TLS], acme::LEAF_TLS_KEY), Error::<Test>::LeafPolicyMismatch);
+		// Pinned issuing intermediates: only chains through int1 register.
+		let pinned = BoundedVec::truncate_from(vec![issuer_of(acme::INT1)]);
+		assert_ok!(set(ManufacturerPolicy { required_leaf_oid: None, issuing_intermediates: pinned }));
+		assert_eq!(Registry::manufacturer(ACME).unwrap().policy.issuing_intermediates.len(), 1);
+		assert_noop!(register(ALICE, &[acme::LEAF_TLS], acme::LEAF_TLS_KEY), Error::<Test>::IssuerNotPinned);
+		assert_noop!(register(ALICE, &[acme::LEAF6, acme::INT5], acme::LEAF6_KEY), Error::<Test>::IssuerNotPinned);
+		assert_ok!(register(ALICE, &[acme::LEAF2, acme::INT1], acme::LEAF2_KEY));
+		let (certs, key) = acme::chain_of(4);
+		assert_ok!(register(ALICE, certs, key));
+		check_state();
+	});
+}
+
+#[test]
 fn registration_needs_the_device_bond() {
 	new_test_ext().execute_with(|| {
 		set_bond(CHARLIE, DEVICE_BOND - 1);
@@ -520,8 +763,15 @@ fn location_must_be_a_valid_cell_within_bounds() {
 	new_test_ext().execute_with(|| {
 		let (certs, key) = acme::chain_of(1);
 		let attempt = |location: H3Cell| {
-			let sig = p256_registration(ALICE, key, &op_key(1));
-			Registry::register_device(RuntimeOrigin::signed(ALICE), x509(ACME, certs), op_key(1), Some(location), sig)
+			let sig = p256_registration(ACME, ALICE, key, &op_key(1));
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				x509(ACME, certs),
+				op_key(1),
+				Some(location),
+				reference(),
+				sig,
+			)
 		};
 		// Decoded from raw SCALE, an invalid index reaches the pallet.
 		let invalid = H3Cell::decode(&mut &u64::MAX.encode()[..]).unwrap();
@@ -572,9 +822,10 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 		assert_ok!(register(ALICE, certs, key));
 		let id = p256_device(key);
 		let secret = p256_secret(key);
-		run_to_block(1 + ATTESTATION_VALIDITY - 1);
+		// Validity is in seconds, whatever the block time.
+		run_for(ATTESTATION_VALIDITY - BLOCK_SECS);
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
-		run_to_block(1 + ATTESTATION_VALIDITY);
+		run_for(BLOCK_SECS);
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Stale));
 		assert!(!Registry::is_active(&id));
 
@@ -585,6 +836,7 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 		assert_ok!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig));
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
 		assert_eq!(last_event(), Event::DeviceReattested { device: id, reference_block: reference }.into());
+		assert_eq!(Registry::device(id).unwrap().last_reference, reference);
 		// The same proof twice, or one for an older block, fails.
 		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig), Error::<Test>::StaleReference);
 		let older = sign_p256(&secret, &Registry::reattestation_payload(&id, reference - 1));
@@ -614,20 +866,109 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 }
 
 #[test]
-fn operational_key_rotation_is_signed_by_the_hardware_key_once() {
+fn an_expired_chain_is_renewed_or_migrated_without_losing_the_device() {
+	new_test_ext().execute_with(|| {
+		set_time(time::SHORT_VALID);
+		let key = acme::SHORT_KEY;
+		let id = p256_device(key);
+		let secret = p256_secret(key);
+		let sig = sign_p256(&secret, &Registry::registration_payload(ACME, &ALICE, &op_key(1), reference()));
+		assert_ok!(Registry::register_device(
+			RuntimeOrigin::signed(ALICE),
+			x509(ACME, &[acme::SHORT, acme::INT1]),
+			op_key(1),
+			Some(cell(9)),
+			reference(),
+			sig
+		));
+		let registered = Devices::<Test>::get(id).unwrap();
+		assert!(registered.expires_at < time::SHORT_EXPIRED);
+
+		// Past the leaf's notAfter: Expired, and re-attesting does not help.
+		set_time(time::SHORT_EXPIRED);
+		run_to_block(3);
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Expired));
+		let reattest = sign_p256(&secret, &Registry::reattestation_payload(&id, reference()));
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(ALICE), id, reference(), reattest),
+			Error::<Test>::AttestationExpired
+		);
+
+		// Renewal with a new chain for the same key.
+		let renew = |who: AccountId, attestation: Attestation, block: u64| {
+			let payload = Registry::renewal_payload(ACME, &who, &id, block);
+			Registry::renew_attestation(
+				RuntimeOrigin::signed(who),
+				id,
+				attestation,
+				block,
+				sign_p256(&secret, &payload),
+			)
+		};
+		assert_noop!(renew(BOB, x509(ACME, &[acme::RENEWED, acme::INT1]), reference()), Error::<Test>::NotOwner);
+		assert_noop!(
+			renew(ALICE, x509(ACME, &[acme::LEAF2, acme::INT1]), reference()),
+			Error::<Test>::DifferentHardwareKey
+		);
+		assert_noop!(
+			renew(ALICE, x509(EDWARDS, &[acme::RENEWED, acme::INT1]), reference()),
+			Error::<Test>::ManufacturerMismatch
+		);
+		assert_ok!(renew(ALICE, x509(ACME, &[acme::RENEWED, acme::INT1]), reference()));
+		let renewed = Devices::<Test>::get(id).unwrap();
+		assert!(renewed.expires_at > time::VALID);
+		assert_eq!(renewed.certificates[0].serial, serial(&[0x10, 0x11]));
+		assert_eq!(
+			(renewed.registered_at, renewed.location, renewed.operational_key.clone()),
+			(registered.registered_at, registered.location, registered.operational_key.clone()),
+			"history, location and keys kept"
+		);
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
+		assert_eq!(DeviceByLeaf::<Test>::get(issuer_of(acme::INT1), serial(&[0x10, 0x10])), None);
+		// The same renewal twice fails: the block signed is spent.
+		assert_noop!(
+			renew(ALICE, x509(ACME, &[acme::RENEWED, acme::INT1]), reference()),
+			Error::<Test>::StaleReference
+		);
+
+		// Migration to Acme's second root.
+		assert_ok!(Registry::add_root(RuntimeOrigin::root(), ACME, PublicKey::P256(*acme::ROOT2_PUB)));
+		run_to_block(4);
+		let migrated = Attestation::X509 { manufacturer: ACME, root: 1, chain: chain(&[acme::MIGRATED]) };
+		assert_ok!(renew(ALICE, migrated, reference()));
+		assert_eq!(Devices::<Test>::get(id).unwrap().root, 1);
+		// Revoking the old root no longer touches it.
+		assert_ok!(Registry::revoke_root(RuntimeOrigin::root(), ACME, 0));
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
+		check_state();
+	});
+}
+
+#[test]
+fn operational_key_rotation_is_signed_by_the_hardware_key_once_for_the_owner() {
 	new_test_ext().execute_with(|| {
 		let (certs, key) = acme::chain_of(1);
 		assert_ok!(register(ALICE, certs, key));
 		let id = p256_device(key);
 		let secret = p256_secret(key);
 		let new_key = OperationalKey::Sr25519(sp_core::sr25519::Public::from_raw([5; 32]));
-		let sig = sign_p256(&secret, &Registry::rotation_payload(&id, &new_key, 0));
+		let sig = sign_p256(&secret, &Registry::rotation_payload(&ALICE, &id, &new_key, 0));
+		assert_eq!(
+			Registry::rotation_payload_of(id, new_key.clone()),
+			Some(Registry::rotation_payload(&ALICE, &id, &new_key, 0))
+		);
 		assert_noop!(
 			Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, new_key.clone(), sig),
 			Error::<Test>::NotOwner
 		);
 		assert_noop!(
 			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, op_key(9), sig),
+			Error::<Test>::InvalidHardwareSignature
+		);
+		// A rotation signed for another owner does not work for this one.
+		let for_bob = sign_p256(&secret, &Registry::rotation_payload(&BOB, &id, &new_key, 0));
+		assert_noop!(
+			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), for_bob),
 			Error::<Test>::InvalidHardwareSignature
 		);
 		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), sig));
@@ -641,22 +982,22 @@ fn operational_key_rotation_is_signed_by_the_hardware_key_once() {
 }
 
 #[test]
-fn aggregation_key_needs_a_proof_of_possession_and_the_hardware_signature() {
+fn aggregation_key_needs_a_proof_of_possession_the_hardware_signature_and_no_other_holder() {
 	new_test_ext().execute_with(|| {
 		let (certs, key) = acme::chain_of(1);
 		assert_ok!(register(ALICE, certs, key));
 		let id = p256_device(key);
 		let secret = p256_secret(key);
-		let bls = bls_key(7);
+		let bls = bls_key(7, &id);
 		let sign = |public: Option<[u8; 48]>, nonce: u32| {
-			sign_p256(&secret, &Registry::aggregation_key_payload(&id, public, nonce))
+			sign_p256(&secret, &Registry::aggregation_key_payload(&ALICE, &id, public, nonce))
 		};
 		let set = |who: AccountId, k: Option<AggregationKeyProof>, sig: RawSignature| {
 			Registry::set_aggregation_key(RuntimeOrigin::signed(who), id, k, sig)
 		};
 		assert_noop!(set(BOB, Some(bls), sign(Some(bls.public), 0)), Error::<Test>::NotOwner);
 		// Another key's proof (a rogue key without its secret) fails.
-		let other = bls_key(8);
+		let other = bls_key(8, &id);
 		let rogue = AggregationKeyProof { public: bls.public, proof_of_possession: other.proof_of_possession };
 		assert_noop!(set(ALICE, Some(rogue), sign(Some(bls.public), 0)), Error::<Test>::InvalidProofOfPossession);
 		// Not a point; the identity.
@@ -681,10 +1022,30 @@ fn aggregation_key_needs_a_proof_of_possession_and_the_hardware_signature() {
 			"stored uncompressed: x first"
 		);
 		assert_eq!(last_event(), Event::AggregationKeySet { device: id, key: Some(bls.public) }.into());
-		// Replay of the same signature fails (nonce moved); removal needs its own.
+		// Replay of the same signature fails (nonce moved).
 		assert_noop!(set(ALICE, Some(bls), sign(Some(bls.public), 0)), Error::<Test>::InvalidHardwareSignature);
+
+		// The key and its (public) proof copied to a second device: the proof names the
+		// first device, so it fails; even with a proof for the second device (the key's
+		// holder made it) the key stays with the first.
+		let (certs2, key2) = acme::chain_of(2);
+		assert_ok!(register(ALICE, certs2, key2));
+		let id2 = p256_device(key2);
+		let sign2 = |public: Option<[u8; 48]>| {
+			sign_p256(&p256_secret(key2), &Registry::aggregation_key_payload(&ALICE, &id2, public, 0))
+		};
+		let set2 = |k: AggregationKeyProof| {
+			Registry::set_aggregation_key(RuntimeOrigin::signed(ALICE), id2, Some(k), sign2(Some(k.public)))
+		};
+		assert_noop!(set2(bls), Error::<Test>::InvalidProofOfPossession);
+		let bls_for_2 = bls_key(7, &id2);
+		assert_eq!(bls_for_2.public, bls.public);
+		assert_noop!(set2(bls_for_2), Error::<Test>::AggregationKeyInUse);
+		// Once the first device removes it, it is free.
 		assert_ok!(set(ALICE, None, sign(None, 1)));
 		assert_eq!(Registry::aggregation_key(&id), None);
+		assert_ok!(set2(bls_for_2));
+		check_state();
 	});
 }
 
@@ -703,7 +1064,7 @@ fn moves_are_rate_limited_and_announced() {
 			Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(9)),
 			Error::<Test>::LocationUpdateTooSoon
 		);
-		run_to_block(1 + LOCATION_INTERVAL);
+		run_for(LOCATION_INTERVAL);
 		assert_ok!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(9)));
 		assert_eq!(last_event(), Event::DeviceMoved { device: id, from: Some(cell(8)), to: cell(9) }.into());
 		assert_noop!(
@@ -714,13 +1075,34 @@ fn moves_are_rate_limited_and_announced() {
 }
 
 #[test]
-fn transfer_moves_the_bond_to_the_new_owner_on_acceptance() {
+fn transfers_can_be_cancelled_expire_and_clear_the_sellers_keys() {
 	new_test_ext().execute_with(|| {
 		let (certs, key) = acme::chain_of(1);
 		assert_ok!(register(ALICE, certs, key));
 		let id = p256_device(key);
+		let secret = p256_secret(key);
+		assert_ok!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(8)));
+		let bls = bls_key(3, &id);
+		let sig = sign_p256(&secret, &Registry::aggregation_key_payload(&ALICE, &id, Some(bls.public), 0));
+		assert_ok!(Registry::set_aggregation_key(RuntimeOrigin::signed(ALICE), id, Some(bls), sig));
+
 		assert_noop!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, ALICE), Error::<Test>::TransferToSelf);
 		assert_noop!(Registry::offer_transfer(RuntimeOrigin::signed(BOB), id, BOB), Error::<Test>::NotOwner);
+		assert_noop!(Registry::cancel_transfer(RuntimeOrigin::signed(ALICE), id), Error::<Test>::NoPendingTransfer);
+		// Offer, then cancel.
+		assert_ok!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, BOB));
+		let offer = Registry::device(id).unwrap().pending_transfer.expect("offered");
+		assert_eq!(offer, TransferOffer { to: BOB, expires_at: now_secs() + TRANSFER_TTL });
+		assert_noop!(Registry::cancel_transfer(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotOwner);
+		assert_ok!(Registry::cancel_transfer(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(last_event(), Event::TransferCancelled { device: id }.into());
+		assert_noop!(Registry::accept_transfer(RuntimeOrigin::signed(BOB), id), Error::<Test>::NoPendingTransfer);
+		// Offer, and let it expire.
+		assert_ok!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, BOB));
+		run_for(TRANSFER_TTL + BLOCK_SECS);
+		assert_noop!(Registry::accept_transfer(RuntimeOrigin::signed(BOB), id), Error::<Test>::TransferOfferExpired);
+		// The seller moves the device, then a fresh offer is accepted.
+		assert_ok!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(10)));
 		assert_ok!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, BOB));
 		assert_noop!(Registry::accept_transfer(RuntimeOrigin::signed(CHARLIE), id), Error::<Test>::NoPendingTransfer);
 		set_bond(BOB, 0);
@@ -736,6 +1118,21 @@ fn transfer_moves_the_bond_to_the_new_owner_on_acceptance() {
 		assert!(Registry::devices_of(ALICE, None, 10).is_empty());
 		assert_eq!(Registry::devices_of(BOB, None, 10).len(), 1);
 		assert_noop!(Registry::accept_transfer(RuntimeOrigin::signed(BOB), id), Error::<Test>::NoPendingTransfer);
+		// The seller's keys no longer speak for the device; the key is free again.
+		assert_eq!(Registry::operational_key(&id), None);
+		assert_eq!(Registry::aggregation_key(&id), None);
+		assert_eq!(Registry::location(&id), None);
+		assert!(AggregationKeyOwners::<Test>::iter().next().is_none());
+		// The buyer sets a key with the hardware, bound to the buyer's account; the rate
+		// limit on moves survives the sale.
+		let new_key = op_key(7);
+		let sig = sign_p256(&secret, &Registry::rotation_payload(&BOB, &id, &new_key, 1));
+		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, new_key.clone(), sig));
+		assert_eq!(Registry::operational_key(&id), Some(new_key));
+		assert_noop!(
+			Registry::set_location(RuntimeOrigin::signed(BOB), id, cell(9)),
+			Error::<Test>::LocationUpdateTooSoon
+		);
 		check_state();
 	});
 }
@@ -748,7 +1145,10 @@ fn deregistration_releases_and_unbonds_the_bond() {
 		let id = p256_device(key);
 		assert_ok!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, BOB));
 		assert_noop!(Registry::deregister(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotOwner);
-		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id));
+		let post = Registry::deregister(RuntimeOrigin::signed(ALICE), id).unwrap();
+		// A device in good standing pays no slash weight.
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::deregister()));
+		assert!(OFFENCES.with(|o| o.borrow().is_empty()));
 		assert_eq!(bond_of(ALICE), MockBond { active: 9 * DEVICE_BOND, committed: 0, unbonding: DEVICE_BOND });
 		assert!(Devices::<Test>::get(id).is_none());
 		assert!(PendingTransfers::<Test>::get(id).is_none());
@@ -762,61 +1162,139 @@ fn deregistration_releases_and_unbonds_the_bond() {
 // ---- revocation ----
 
 #[test]
-fn revoking_a_leaf_serial_revokes_its_device_at_once() {
+fn revocation_is_per_issuer_and_reaches_every_device_below_at_once() {
 	new_test_ext().execute_with(|| {
-		let (certs, key) = acme::chain_of(2);
-		assert_ok!(register(ALICE, certs, key));
-		let id = p256_device(key);
-		assert_ok!(Registry::revoke_certificate(
-			RuntimeOrigin::root(),
-			ACME,
-			BoundedVec::truncate_from(vec![0x10, 0x02])
-		));
+		// Serials repeat under different issuers: 0x1003 (leaf3 by int2, leaf6 by int5),
+		// 0x0201 (int1 by the root, leaf7 by int5). Both register.
+		let (certs3, key3) = acme::chain_of(3);
+		assert_ok!(register(ALICE, certs3, key3));
+		assert_ok!(register(ALICE, &[acme::LEAF6, acme::INT5], acme::LEAF6_KEY));
+		assert_ok!(register(ALICE, &[acme::LEAF7, acme::INT5], acme::LEAF7_KEY));
+		let (certs2, key2) = acme::chain_of(2);
+		assert_ok!(register(ALICE, certs2, key2));
+		let (certs4, key4) = acme::chain_of(4);
+		assert_ok!(register(BOB, certs4, key4));
+
+		// Revoking leaf3 (0x1003 by int2) leaves leaf6 alone.
+		assert_ok!(revoke(issuer_of(acme::INT2), &[0x10, 0x03]));
 		assert_eq!(
 			last_event(),
 			Event::CertificateRevoked {
 				manufacturer: ACME,
-				serial: BoundedVec::truncate_from(vec![0x10, 0x02]),
-				device: Some(id)
+				issuer: issuer_of(acme::INT2),
+				serial: serial(&[0x10, 0x03]),
+				device: Some(p256_device(key3)),
 			}
 			.into()
 		);
-		assert_eq!(Registry::status(&id), Some(DeviceStatus::Revoked));
-		let sig = sign_p256(&p256_secret(key), &Registry::reattestation_payload(&id, 0));
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(ALICE), id, 0, sig), Error::<Test>::DeviceRevoked);
-		// The owner can still leave and get the bond back.
-		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(status(key3), Some(DeviceStatus::Revoked));
+		assert_eq!(status(acme::LEAF6_KEY), Some(DeviceStatus::Active));
+
+		// Revoking int1 (0x0201 by the root): every device below it at once, not leaf7.
+		assert_ok!(revoke(acme_root(), &[0x02, 0x01]));
+		assert_eq!(status(key2), Some(DeviceStatus::Revoked));
+		assert_eq!(status(key4), Some(DeviceStatus::Revoked));
+		assert_eq!(status(acme::LEAF7_KEY), Some(DeviceStatus::Active));
+		assert!(Registry::device(p256_device(key4)).unwrap().revoked);
+		// A revoked device signs nothing new.
+		run_to_block(3);
+		let id4 = p256_device(key4);
+		let sig = sign_p256(&p256_secret(key4), &Registry::reattestation_payload(&id4, reference()));
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(BOB), id4, reference(), sig),
+			Error::<Test>::CertificateRevoked
+		);
+
+		// A revoked device cannot be handed to a buyer.
+		assert_noop!(Registry::offer_transfer(RuntimeOrigin::signed(BOB), id4, CHARLIE), Error::<Test>::DeviceRevoked);
+		// Revoked in error: taken off the list, the devices are back.
+		assert_ok!(Registry::unrevoke_certificate(RuntimeOrigin::root(), acme_root(), serial(&[0x02, 0x01])));
+		assert_eq!(status(key2), Some(DeviceStatus::Active));
+		assert_eq!(status(key4), Some(DeviceStatus::Active));
+		assert_eq!(status(key3), Some(DeviceStatus::Revoked), "its own revocation stands");
+		assert_eq!(Registry::manufacturer(ACME).unwrap().revocations, 1);
 		check_state();
 	});
 }
 
 #[test]
-fn revoking_an_intermediate_is_enforced_by_anyone_for_free() {
+fn a_revoked_leaf_cannot_be_replaced_by_another_certificate_of_the_same_hardware() {
 	new_test_ext().execute_with(|| {
-		let (certs, key) = acme::chain_of(4);
-		assert_ok!(register(ALICE, certs, key));
-		let (certs1, key1) = acme::chain_of(1);
-		assert_ok!(register(ALICE, certs1, key1));
+		set_time(time::SHORT_VALID);
+		assert_ok!(Registry::add_root(RuntimeOrigin::root(), ACME, PublicKey::P256(*acme::ROOT2_PUB)));
+		let key = acme::SHORT_KEY;
 		let id = p256_device(key);
-		let bystander = p256_device(key1);
-		assert_noop!(Registry::mark_revoked(RuntimeOrigin::signed(CHARLIE), id), Error::<Test>::NotRevoked);
-		// int2's serial.
-		assert_ok!(Registry::revoke_certificate(
-			RuntimeOrigin::root(),
-			ACME,
-			BoundedVec::truncate_from(vec![0x02, 0x02])
-		));
-		// Lazily: still active until someone marks it, and it cannot re-attest.
-		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
+		assert_ok!(register(ALICE, &[acme::RENEWED, acme::INT1], key));
+		assert_ok!(revoke(issuer_of(acme::INT1), &[0x10, 0x11]));
+		assert_eq!(RevokedHardware::<Test>::get(id).map(|c| c.serial), Some(serial(&[0x10, 0x11])));
 		run_to_block(3);
-		let sig = sign_p256(&p256_secret(key), &Registry::reattestation_payload(&id, 2));
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(ALICE), id, 2, sig), Error::<Test>::CertificateRevoked);
-		let post = Registry::mark_revoked(RuntimeOrigin::signed(CHARLIE), id).unwrap();
-		assert_eq!(post.pays_fee, Pays::No);
-		assert_eq!(Registry::status(&id), Some(DeviceStatus::Revoked));
-		assert_noop!(Registry::mark_revoked(RuntimeOrigin::signed(CHARLIE), id), Error::<Test>::DeviceRevoked);
-		assert_noop!(Registry::mark_revoked(RuntimeOrigin::signed(CHARLIE), bystander), Error::<Test>::NotRevoked);
-		assert_eq!(Registry::status(&bystander), Some(DeviceStatus::Active));
+		// Not by renewal with another chain for the same key...
+		let renew = |attestation: Attestation| {
+			let payload = Registry::renewal_payload(ACME, &ALICE, &id, reference());
+			Registry::renew_attestation(
+				RuntimeOrigin::signed(ALICE),
+				id,
+				attestation,
+				reference(),
+				sign_p256(&p256_secret(key), &payload),
+			)
+		};
+		assert_noop!(renew(x509(ACME, &[acme::SHORT, acme::INT1])), Error::<Test>::DeviceRevoked);
+		// ...nor by leaving and registering with one, under either root.
+		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id));
+		run_to_block(4);
+		assert_noop!(register(ALICE, &[acme::SHORT, acme::INT1], key), Error::<Test>::DeviceRevoked);
+		let migrated = Attestation::X509 { manufacturer: ACME, root: 1, chain: chain(&[acme::MIGRATED]) };
+		let sig = p256_registration(ACME, ALICE, key, &op_key(1));
+		assert_noop!(
+			Registry::register_device(RuntimeOrigin::signed(ALICE), migrated, op_key(1), None, reference(), sig),
+			Error::<Test>::DeviceRevoked
+		);
+		check_state();
+	});
+}
+
+#[test]
+fn a_revoked_device_leaves_through_the_governance_slash_policy() {
+	new_test_ext().execute_with(|| {
+		let (certs1, key1) = acme::chain_of(1);
+		let (certs2, key2) = acme::chain_of(2);
+		assert_ok!(register(ALICE, certs1, key1));
+		assert_ok!(register(ALICE, certs2, key2));
+		assert_ok!(revoke(acme_root(), &[0x10, 0x01]));
+		assert_ok!(revoke(issuer_of(acme::INT1), &[0x10, 0x02]));
+		let (id1, id2) = (p256_device(key1), p256_device(key2));
+
+		// No policy for revoked devices (0 %): the bond comes back in full.
+		let post = Registry::deregister(RuntimeOrigin::signed(ALICE), id1).unwrap();
+		assert_eq!(post.actual_weight, None, "charged the slash it attempted");
+		assert_eq!(bond_of(ALICE).unbonding, DEVICE_BOND);
+
+		// A 50 % policy: half is slashed, reported as a RevokedDevice offence on the
+		// device's commitment, and the rest unbonds.
+		REVOKED_DEVICE_SLASH.with(|p| *p.borrow_mut() = Some(50));
+		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id2));
+		assert!(System::events()
+			.iter()
+			.any(|r| r.event
+				== Event::RevokedDeviceSlashed { device: id2, owner: ALICE, slashed: DEVICE_BOND / 2 }.into()));
+		let offence = OFFENCES.with(|o| o.borrow()[0].clone());
+		assert_eq!(offence.target, machina_primitives::SlashTarget::Commitment(id2));
+		assert_eq!(offence.offender, ALICE);
+		assert_eq!(bond_of(ALICE).unbonding, DEVICE_BOND + DEVICE_BOND / 2);
+		assert_eq!(bond_of(ALICE).committed, 0);
+
+		// A retired root (or intermediate) is no evidence against its devices: they leave
+		// with their whole bond.
+		let (certs3, key3) = acme::chain_of(3);
+		assert_ok!(register(ALICE, certs3, key3));
+		assert_ok!(Registry::revoke_root(RuntimeOrigin::root(), ACME, 0));
+		assert_eq!(status(key3), Some(DeviceStatus::Revoked));
+		let post = Registry::deregister(RuntimeOrigin::signed(ALICE), p256_device(key3)).unwrap();
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::deregister()));
+		assert_eq!(OFFENCES.with(|o| o.borrow().len()), 1);
+		assert_eq!(bond_of(ALICE).unbonding, 2 * DEVICE_BOND + DEVICE_BOND / 2);
+		check_state();
 	});
 }
 
@@ -834,8 +1312,6 @@ fn revoking_a_root_or_suspending_a_manufacturer_reaches_every_device_in_o1() {
 		assert!(ids.iter().all(|id| Registry::status(id) == Some(DeviceStatus::Active)));
 		assert_ok!(Registry::revoke_root(RuntimeOrigin::root(), ACME, 0));
 		assert!(ids.iter().all(|id| Registry::status(id) == Some(DeviceStatus::Revoked)));
-		// Nothing was written per device.
-		assert!(ids.iter().all(|id| !Devices::<Test>::get(id).unwrap().revoked));
 		check_state();
 	});
 }
@@ -874,6 +1350,10 @@ fn try_state_catches_a_broken_index() {
 		assert!(Registry::do_try_state().is_err());
 		DeviceCount::<Test>::put(1);
 		DevicesByOwner::<Test>::remove(ALICE, p256_device(key));
+		assert!(Registry::do_try_state().is_err());
+		DevicesByOwner::<Test>::insert(ALICE, p256_device(key), ());
+		check_state();
+		Manufacturers::<Test>::mutate(ACME, |m| m.as_mut().unwrap().revocations = 1);
 		assert!(Registry::do_try_state().is_err());
 	});
 }

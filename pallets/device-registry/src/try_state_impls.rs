@@ -27,7 +27,32 @@ impl<T: Config> Pallet<T> {
 				machina_primitives::device_id_of(device.hardware_key.as_bytes()) == id,
 				"device id is not the hash of its hardware key",
 			)?;
-			ensure_state(!device.serials.is_empty(), "device without a leaf serial")?;
+			let leaf = device.certificates.first().ok_or("device without a leaf certificate")?;
+			ensure_state(
+				DeviceByLeaf::<T>::get(leaf.issuer, &leaf.serial) == Some(id),
+				"device missing from the leaf index",
+			)?;
+			if let Some(key) = &device.aggregation_key {
+				ensure_state(
+					AggregationKeyOwners::<T>::get(key) == Some(id),
+					"aggregation key missing from its index",
+				)?;
+			}
+			ensure_state(LastAttestation::<T>::contains_key(id), "device without an attestation record")?;
+			ensure_state(T::Bonds::commitment(&device.owner, id).is_some(), "device without a bond commitment")?;
+			// A revocation of one of its certificates filed under another manufacturer
+			// would never show in its status.
+			for c in device.certificates.iter() {
+				if let Some(entry) = RevokedCertificates::<T>::get(c.issuer, &c.serial) {
+					ensure_state(
+						entry.manufacturer == device.manufacturer,
+						"a device's certificate is revoked under another manufacturer",
+					)?;
+				}
+			}
+			if let Some(offer) = PendingTransfers::<T>::get(id) {
+				ensure_state(offer.to != device.owner, "transfer offered to the owner")?;
+			}
 			let manufacturer =
 				Manufacturers::<T>::get(device.manufacturer).ok_or("device of an unknown manufacturer")?;
 			ensure_state((device.root as usize) < manufacturer.roots.len(), "device anchored in a missing root")?;
@@ -38,11 +63,22 @@ impl<T: Config> Pallet<T> {
 			"owner index points at a device of someone else",
 		)?;
 		ensure_state(
-			DeviceBySerial::<T>::iter().all(|(m, serial, id)| {
-				Devices::<T>::get(id).is_some_and(|d| d.manufacturer == m && d.serials.first() == Some(&serial))
+			DeviceByLeaf::<T>::iter().all(|(issuer, serial, id)| {
+				Devices::<T>::get(id).is_some_and(|d| {
+					d.certificates.first().is_some_and(|leaf| leaf.issuer == issuer && leaf.serial == serial)
+				})
 			}),
-			"serial index points at the wrong device",
+			"leaf index points at the wrong device",
 		)?;
+		ensure_state(
+			AggregationKeyOwners::<T>::iter()
+				.all(|(key, id)| Devices::<T>::get(id).is_some_and(|d| d.aggregation_key.as_ref() == Some(&key))),
+			"aggregation key index points at the wrong device",
+		)?;
+		let mut revocations: BTreeMap<ManufacturerId, u32> = BTreeMap::new();
+		for (_, _, entry) in RevokedCertificates::<T>::iter() {
+			*revocations.entry(entry.manufacturer).or_default() += 1;
+		}
 		ensure_state(
 			PendingTransfers::<T>::iter_keys().all(Devices::<T>::contains_key),
 			"transfer pending for a removed device",
@@ -53,6 +89,16 @@ impl<T: Config> Pallet<T> {
 				"manufacturer device count differs from its devices",
 			)?;
 			ensure_state(id < NextManufacturerId::<T>::get(), "manufacturer id not yet assigned")?;
+			ensure_state(
+				m.revocations == revocations.get(&id).copied().unwrap_or_default(),
+				"manufacturer revocation count differs from its entries",
+			)?;
+			for (index, root) in m.roots.iter().enumerate() {
+				ensure_state(
+					RootOwners::<T>::get(key_id_of(&root.key)) == Some((id, index as RootIndex)),
+					"root missing from the root owner index",
+				)?;
+			}
 		}
 		// A device bond is a commitment in the bond manager: each owner's committed device
 		// bond covers the devices it owns.

@@ -6,6 +6,7 @@ use frame_support::{
 };
 use machina_primitives::{H3Cell, OperationalKey};
 use scale_info::TypeInfo;
+use sp_core::H256;
 
 /// A manufacturer's id, assigned in registration order.
 pub type ManufacturerId = u32;
@@ -19,6 +20,34 @@ pub const MAX_SERIAL_LEN: u32 = 20;
 /// the DER and the human form of one serial, are the same key in the revocation list).
 pub type Serial = BoundedVec<u8, ConstU32<MAX_SERIAL_LEN>>;
 
+/// A key identifier: the blake2-256 hash of a public key's bytes (SEC1 compressed for
+/// P-256, raw for Ed25519). A device's `DeviceId` is the key identifier of its hardware
+/// key; an issuer is named by the key identifier of the key that signed a certificate.
+pub type KeyId = H256;
+
+/// The key identifier of `key`.
+pub fn key_id_of(key: &PublicKey) -> KeyId {
+	machina_primitives::device_id_of(key.as_bytes())
+}
+
+/// The issuer a compact certificate signed by `root` is filed under: not the root's own
+/// key identifier, so compact serials and the serials of X.509 certificates the root
+/// signed never collide on the revocation list.
+pub fn compact_issuer_of(root: &PublicKey) -> KeyId {
+	sp_io::hashing::blake2_256(&(COMPACT_CERTIFICATE_TAG, root).encode()).into()
+}
+
+/// One certificate of a device's chain as the revocation list names it: only
+/// (issuer, serial) is unique (RFC 5280 4.1.2.2), a serial alone is not.
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct CertificateRef {
+	/// The key identifier of the key that signed it (the next certificate's, or the
+	/// root's).
+	pub issuer: KeyId,
+	/// Its serial number, normalised.
+	pub serial: Serial,
+}
+
 /// The most intermediates a chain may have between the device's leaf and the pinned
 /// root. The runtime may lower it (`Config::MaxIntermediates`), never raise it.
 pub const MAX_INTERMEDIATES: u32 = 3;
@@ -27,8 +56,12 @@ pub const MAX_INTERMEDIATES: u32 = 3;
 pub const MAX_DER_CERTIFICATE_LEN: u32 = 4096;
 /// Decoding bound of a chain: leaf, intermediates and, optionally, the root itself.
 pub const MAX_CHAIN_CERTIFICATES: u32 = MAX_INTERMEDIATES + 2;
-/// Serials recorded per device: its leaf and each intermediate.
-pub const MAX_DEVICE_SERIALS: u32 = MAX_INTERMEDIATES + 1;
+/// Certificates recorded per device: its leaf and each intermediate.
+pub const MAX_DEVICE_CERTIFICATES: u32 = MAX_INTERMEDIATES + 1;
+/// The most issuing intermediates a manufacturer may pin.
+pub const MAX_PINNED_INTERMEDIATES: u32 = 8;
+/// The longest object identifier a manufacturer policy may require (DER content bytes).
+pub const MAX_OID_LEN: u32 = 32;
 
 /// The most devices one `devices_of` query returns.
 pub const MAX_DEVICES_PER_PAGE: u32 = 100;
@@ -37,21 +70,26 @@ pub const MAX_DEVICES_PER_PAGE: u32 = 100;
 pub type DerCertificate = BoundedVec<u8, ConstU32<MAX_DER_CERTIFICATE_LEN>>;
 /// A certificate chain, leaf first.
 pub type CertificateChain = BoundedVec<DerCertificate, ConstU32<MAX_CHAIN_CERTIFICATES>>;
-/// A device's leaf serial followed by its intermediates' serials.
-pub type DeviceSerials = BoundedVec<Serial, ConstU32<MAX_DEVICE_SERIALS>>;
+/// A device's certificates, leaf first, as (issuer, serial).
+pub type DeviceCertificates = BoundedVec<CertificateRef, ConstU32<MAX_DEVICE_CERTIFICATES>>;
 /// A device model name, as a compact certificate states it.
 pub type ModelName = BoundedVec<u8, ConstU32<32>>;
+/// An object identifier as the DER content octets of its encoding (for example
+/// `2b 06 01 05 05 07 03 02` for id-kp-clientAuth, 1.3.6.1.5.5.7.3.2).
+pub type OidBytes = BoundedVec<u8, ConstU32<MAX_OID_LEN>>;
 
 /// A 64-byte signature: Ed25519, or ECDSA P-256 as `r || s` (big-endian), the format
 /// secure elements such as the ATECC608 output.
 pub type RawSignature = [u8; 64];
 
-/// Domain tags: a signature made for one purpose is never valid for another.
-pub const REGISTER_TAG: &[u8; 26] = b"machina:device:register:v1";
+/// Domain tags: a signature made for one purpose is never valid for another. The
+/// version changes whenever the signed layout does.
+pub const REGISTER_TAG: &[u8; 26] = b"machina:device:register:v2";
 pub const REATTEST_TAG: &[u8; 26] = b"machina:device:reattest:v1";
-pub const ROTATE_KEY_TAG: &[u8; 28] = b"machina:device:rotate-key:v1";
+pub const RENEW_TAG: &[u8; 23] = b"machina:device:renew:v1";
+pub const ROTATE_KEY_TAG: &[u8; 28] = b"machina:device:rotate-key:v2";
 pub const COMPACT_CERTIFICATE_TAG: &[u8; 29] = b"machina:compact-certificate:1";
-pub const AGGREGATION_KEY_TAG: &[u8; 33] = b"machina:device:aggregation-key:v1";
+pub const AGGREGATION_KEY_TAG: &[u8; 33] = b"machina:device:aggregation-key:v2";
 
 /// A BLS12-381 aggregation key as a device submits it: the compressed G1 key and its
 /// proof of possession (the key's signature of itself, compressed G2), see [`crate::bls`].
@@ -132,6 +170,31 @@ pub struct Manufacturer<MaxNameLen: Get<u32>, MaxRoots: Get<u32>> {
 	pub status: ManufacturerStatus,
 	/// Devices currently registered under this manufacturer.
 	pub devices: u32,
+	/// Entries of the revocation list filed under this manufacturer. While it is zero a
+	/// device's status reads none of them.
+	pub revocations: u32,
+}
+
+/// What a manufacturer requires of its devices' X.509 chains beyond a valid path to a
+/// root, set by governance. Certificates a shared chip-vendor root signed for other
+/// uses (TLS, test keys) then do not register as devices.
+#[derive(Clone, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct ManufacturerPolicy {
+	/// An object identifier the leaf must carry, in its extended key usage or its
+	/// certificate policies.
+	pub required_leaf_oid: Option<OidBytes>,
+	/// When not empty: the chain must contain one of these intermediates (by the key
+	/// identifier of its key), the CAs that issue device certificates.
+	pub issuing_intermediates: BoundedVec<KeyId, ConstU32<MAX_PINNED_INTERMEDIATES>>,
+}
+
+/// An entry of the revocation list.
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct Revocation<BlockNumber> {
+	/// The manufacturer it was filed under (its counter counts it).
+	pub manufacturer: ManufacturerId,
+	/// When it was revoked.
+	pub revoked_at: BlockNumber,
 }
 
 /// A compact certificate for constrained devices: the manufacturer's root signs
@@ -171,15 +234,16 @@ impl CompactCertificate {
 	}
 }
 
-/// Evidence that a hardware key belongs to a genuine device of a manufacturer.
+/// Evidence that a hardware key belongs to a genuine device of a manufacturer. It
+/// names the root it chains to, so the runtime verifies against one root key only.
 #[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum Attestation {
 	/// An X.509 v3 chain, leaf (the device's hardware key) first, then up to
 	/// `MaxIntermediates` intermediates, optionally ending with the root certificate
-	/// itself. The last certificate must be signed by a pinned root of `manufacturer`.
-	X509 { manufacturer: ManufacturerId, chain: CertificateChain },
-	/// A compact certificate signed directly by a root.
-	Compact(CompactCertificate),
+	/// itself. The last certificate must be signed by `manufacturer`'s root `root`.
+	X509 { manufacturer: ManufacturerId, root: RootIndex, chain: CertificateChain },
+	/// A compact certificate signed directly by `certificate.manufacturer`'s root `root`.
+	Compact { root: RootIndex, certificate: CompactCertificate },
 }
 
 impl Attestation {
@@ -187,7 +251,14 @@ impl Attestation {
 	pub fn manufacturer(&self) -> ManufacturerId {
 		match self {
 			Attestation::X509 { manufacturer, .. } => *manufacturer,
-			Attestation::Compact(c) => c.manufacturer,
+			Attestation::Compact { certificate, .. } => certificate.manufacturer,
+		}
+	}
+
+	/// The root the attestation claims to chain to.
+	pub fn root(&self) -> RootIndex {
+		match self {
+			Attestation::X509 { root, .. } | Attestation::Compact { root, .. } => *root,
 		}
 	}
 
@@ -195,7 +266,7 @@ impl Attestation {
 	pub fn certificates(&self) -> u32 {
 		match self {
 			Attestation::X509 { chain, .. } => chain.len() as u32,
-			Attestation::Compact(_) => 0,
+			Attestation::Compact { .. } => 0,
 		}
 	}
 }
@@ -205,10 +276,20 @@ impl Attestation {
 pub struct VerifiedAttestation {
 	/// The device's hardware key.
 	pub hardware_key: PublicKey,
-	/// The root that anchors it.
-	pub root: RootIndex,
-	/// The leaf's serial, then the intermediates'.
-	pub serials: DeviceSerials,
+	/// The leaf, then the intermediates, as (issuer, serial).
+	pub certificates: DeviceCertificates,
+	/// The earliest `notAfter` of the chain (Unix seconds): the device is `Expired`
+	/// after it.
+	pub expires_at: u64,
+}
+
+/// An offer to hand a device over.
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct TransferOffer<AccountId> {
+	/// Who may accept it.
+	pub to: AccountId,
+	/// Until when (Unix seconds, inclusive).
+	pub expires_at: u64,
 }
 
 /// A registered device.
@@ -224,28 +305,26 @@ pub struct Device<AccountId, Balance, BlockNumber> {
 	pub root: RootIndex,
 	/// The hardware key; `DeviceId` is its blake2-256 hash.
 	pub hardware_key: PublicKey,
-	/// Its certificate serials, leaf first (checked against the revocation list on
-	/// re-attestation and by `mark_revoked`).
-	pub serials: DeviceSerials,
-	/// The key it signs day-to-day messages with.
-	pub operational_key: OperationalKey,
+	/// Its certificates, leaf first, as the revocation list names them.
+	pub certificates: DeviceCertificates,
+	/// The earliest `notAfter` of its chain (Unix seconds).
+	pub expires_at: u64,
+	/// The key it signs day-to-day messages with. Cleared when the device changes
+	/// hands, until the new owner sets one.
+	pub operational_key: Option<OperationalKey>,
 	/// Its BLS12-381 aggregation key (uncompressed G1), for aggregated heartbeats.
 	pub aggregation_key: Option<machina_primitives::AggregationKey>,
 	/// Bumped by every hardware-signed key change, so such a signature works once.
 	pub key_nonce: u32,
 	/// Its declared location.
 	pub location: Option<H3Cell>,
-	/// When the location last changed (rate limit).
-	pub location_updated_at: BlockNumber,
+	/// When the location last changed (Unix seconds; rate limit).
+	pub location_updated_at: u64,
 	/// When it registered.
 	pub registered_at: BlockNumber,
-	/// When its last attestation (registration or re-attestation) was accepted.
-	pub attested_at: BlockNumber,
-	/// The block whose hash its last re-attestation signed; the next one must sign a
-	/// later block, so a re-attestation signature works once.
-	pub attested_reference: BlockNumber,
-	/// Revoked by its certificate serial (permanent).
-	pub revoked: bool,
+	/// When its last attestation (registration, renewal or re-attestation) was
+	/// accepted (Unix seconds).
+	pub attested_at: u64,
 }
 
 /// A manufacturer as the runtime API reports it.
@@ -261,6 +340,10 @@ pub struct ManufacturerView {
 	pub status: ManufacturerStatus,
 	/// Devices registered under it.
 	pub devices: u32,
+	/// Entries of the revocation list filed under it.
+	pub revocations: u32,
+	/// What it requires of device chains.
+	pub policy: ManufacturerPolicy,
 }
 
 /// A device as the runtime API reports it: the record and its status now.
@@ -268,8 +351,16 @@ pub struct ManufacturerView {
 pub struct DeviceView<AccountId, Balance, BlockNumber> {
 	/// Its id.
 	pub id: machina_primitives::DeviceId,
-	/// Its lifecycle status at the queried block (staleness and revocation applied).
+	/// Its lifecycle status at the queried block (staleness, expiry and revocation
+	/// applied).
 	pub status: machina_primitives::DeviceStatus,
+	/// Whether a certificate of its chain (or its root) is revoked.
+	pub revoked: bool,
+	/// The last block its hardware signed (registration or re-attestation): the next
+	/// signature must be over a later one.
+	pub last_reference: BlockNumber,
+	/// The account a transfer is offered to, and until when.
+	pub pending_transfer: Option<TransferOffer<AccountId>>,
 	/// The stored record.
 	pub device: Device<AccountId, Balance, BlockNumber>,
 }

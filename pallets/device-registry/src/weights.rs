@@ -56,8 +56,11 @@ pub trait WeightInfo {
 	fn offer_transfer() -> Weight;
 	fn accept_transfer() -> Weight;
 	fn deregister() -> Weight;
-	fn mark_revoked() -> Weight;
+	fn unrevoke_certificate() -> Weight;
 	fn top_up_bond() -> Weight;
+	fn set_manufacturer_policy() -> Weight;
+	fn cancel_transfer() -> Weight;
+	fn renew_attestation() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -307,7 +310,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::RevokedCertificates` (r:4 w:0)
 	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	fn mark_revoked() -> Weight {
+	fn unrevoke_certificate() -> Weight {
 		// Proof size: measured `468`, estimated `11102`.
 		// Minimum execution time: 34_267_000 picoseconds.
 		Weight::from_parts(39_583_000, 11102)
@@ -326,6 +329,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(53_962_000, 3891)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	fn set_manufacturer_policy() -> Weight {
+		// Proof size: measured `405`, estimated `3829`.
+		// Minimum execution time: 14_630_000 picoseconds.
+		Weight::from_parts(16_999_000, 3829)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	fn cancel_transfer() -> Weight {
+		// Proof size: measured `403`, estimated `3829`.
+		// Minimum execution time: 21_746_000 picoseconds.
+		Weight::from_parts(25_844_000, 3829)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	fn renew_attestation() -> Weight {
+		// Proof size: measured `738`, estimated `3891`.
+		// Minimum execution time: 16_195_751_000 picoseconds.
+		Weight::from_parts(17_586_610_000, 3891)
+			.saturating_add(T::DbWeight::get().reads(12))
+			.saturating_add(T::DbWeight::get().writes(8))
 	}
 }
 
@@ -405,7 +429,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
-	fn mark_revoked() -> Weight {
+	fn unrevoke_certificate() -> Weight {
 		Weight::from_parts(39_583_000, 11102)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -414,5 +438,20 @@ impl WeightInfo for () {
 		Weight::from_parts(53_962_000, 3891)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn set_manufacturer_policy() -> Weight {
+		Weight::from_parts(16_999_000, 3829)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn cancel_transfer() -> Weight {
+		Weight::from_parts(25_844_000, 3829)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn renew_attestation() -> Weight {
+		Weight::from_parts(17_586_610_000, 3891)
+			.saturating_add(RocksDbWeight::get().reads(12))
+			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 }

@@ -46,6 +46,9 @@ pub enum DeviceStatus {
 	/// Its bond was slashed (or its pool lost stake) below what it requires: it earns
 	/// nothing until the owner tops it up (`top_up_bond`).
 	UnderBonded,
+	/// A certificate of its attestation passed its `notAfter`: it earns nothing until
+	/// its owner renews the attestation with a new chain.
+	Expired,
 }
 
 /// The key a device signs day-to-day messages (heartbeats, receipts) with.

@@ -138,7 +138,8 @@ fn non_transfer(c: &RuntimeCall) -> bool {
 				| Registry::set_location { .. }
 				| Registry::deregister { .. }
 				| Registry::top_up_bond { .. }
-				| Registry::mark_revoked { .. },
+				| Registry::renew_attestation { .. }
+				| Registry::cancel_transfer { .. },
 		)
 	)
 }

@@ -5,18 +5,24 @@ use frame_system::EnsureRoot;
 
 use crate::{constants::currency::UNIT, AccountId, Balance, BlockNumber, MicroBonds, Runtime, RuntimeEvent, Timestamp};
 
-/// Blocks per day at 6 s blocks.
-const DAYS: BlockNumber = 14_400;
+/// Seconds per hour and per day: the registry's durations are in on-chain time, so
+/// faster blocks change none of them.
+const HOURS: u64 = 3_600;
+const DAYS: u64 = 24 * HOURS;
 
 parameter_types! {
 	/// What each device commits from its owner's device bond.
 	pub const DeviceBond: Balance = 10 * UNIT;
 	/// A device re-attests at least weekly or stops earning.
-	pub const AttestationValidity: BlockNumber = 7 * DAYS;
-	/// A re-attestation signs a block at most 10 minutes old.
+	pub const AttestationValidity: u64 = 7 * DAYS;
+	/// A hardware signature names a block at most 100 blocks old (10 minutes at 6 s
+	/// blocks, less at faster ones): it bounds which block hashes the runtime knows
+	/// (`BlockHashCount` is 4096), not a duration anyone plans with.
 	pub const ReattestationWindow: BlockNumber = 100;
 	/// One move per hour: each move resets the coverage trust a device earned.
-	pub const LocationUpdateInterval: BlockNumber = 600;
+	pub const LocationUpdateInterval: u64 = HOURS;
+	/// A transfer offer stands for a day.
+	pub const TransferOfferTtl: u64 = DAYS;
 	/// Resolution 5 (~250 km²) to 12 (~300 m²): coarser says nothing, finer is false
 	/// precision for a radio's coverage.
 	pub const MinLocationResolution: u8 = 5;
@@ -27,6 +33,9 @@ impl pallet_device_registry::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Balance = Balance;
 	type Bonds = MicroBonds;
+	// Revoked devices leave through the `RevokedDevice` slash policy of micro-bonds.
+	type Slasher = MicroBonds;
+	type Clock = crate::configs::micro_bonds::RelayClock;
 	type DeviceBond = DeviceBond;
 	type UnixTime = Timestamp;
 	// Governance is sudo until the OpenGov issue lands.
@@ -34,6 +43,7 @@ impl pallet_device_registry::Config for Runtime {
 	type AttestationValidity = AttestationValidity;
 	type ReattestationWindow = ReattestationWindow;
 	type LocationUpdateInterval = LocationUpdateInterval;
+	type TransferOfferTtl = TransferOfferTtl;
 	type MinLocationResolution = MinLocationResolution;
 	type MaxLocationResolution = MaxLocationResolution;
 	type MaxNameLen = ConstU32<64>;
