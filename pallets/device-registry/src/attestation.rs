@@ -70,6 +70,12 @@ pub enum AttestationError {
 	LeafPolicyMismatch,
 	/// The manufacturer pins its issuing intermediates and the chain has none of them.
 	IssuerNotPinned,
+	/// A DICE chain needs an Alias leaf and a DeviceID CA above it.
+	NotADiceChain,
+	/// The leaf's firmware (DICE TcbInfo) is missing or not allowed.
+	FirmwareNotAllowed,
+	/// The leaf's firmware security version is below the manufacturer's minimum.
+	FirmwareTooOld,
 }
 
 use AttestationError as E;
@@ -87,6 +93,8 @@ const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
 const CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
+/// tcg-dice-TcbInfo (TCG DICE Attestation Architecture).
+const DICE_TCB_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.133.5.4.1");
 /// Critical extensions accepted without interpretation: they restrict use elsewhere
 /// (TLS, naming) and do not widen what a device certificate allows here.
 const UNDERSTOOD_CRITICAL: [ObjectIdentifier; 4] = [
@@ -232,13 +240,77 @@ enum Role {
 	},
 }
 
-/// Check the extensions for `role`; return the object identifiers of the extended key
-/// usage and certificate policies (what a manufacturer policy may require of a leaf).
-fn check_extensions(cert: &Certificate, role: Role) -> Result<Vec<ObjectIdentifier>, AttestationError> {
+/// The firmware a DICE layer measured: the TcbInfo fields the runtime checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TcbInfo {
+	/// The security version, if stated.
+	pub svn: Option<u64>,
+	/// The FWID digests (one per hash algorithm).
+	pub fwids: Vec<Vec<u8>>,
+}
+
+/// Parse a DiceTcbInfo (`SEQUENCE` of optional `[n] IMPLICIT` fields): `svn` is `[3]
+/// INTEGER`, `fwids` is `[6] SEQUENCE OF SEQUENCE { hashAlg OID, digest OCTET STRING }`;
+/// the other fields are skipped.
+pub fn parse_tcb_info(der_bytes: &[u8]) -> Result<TcbInfo, AttestationError> {
+	use der::{asn1::AnyRef, Tag, TagNumber, Tagged};
+	let mut info = TcbInfo::default();
+	let mut reader = SliceReader::new(der_bytes).map_err(|_| E::MalformedCertificate)?;
+	reader
+		.sequence(|seq| {
+			while !seq.is_finished() {
+				let field = AnyRef::decode(seq)?;
+				match field.tag() {
+					Tag::ContextSpecific { number, constructed: false } if number == TagNumber::N3 => {
+						let bytes = field.value();
+						// A non-negative INTEGER of at most 8 octets (plus a sign octet).
+						let bytes = match bytes {
+							[0, rest @ ..] if !rest.is_empty() => rest,
+							other => other,
+						};
+						if bytes.is_empty() || bytes.len() > 8 || bytes[0] & 0x80 != 0 && field.value()[0] != 0 {
+							return Err(der::Tag::Integer.value_error());
+						}
+						info.svn = Some(bytes.iter().fold(0u64, |acc, b| acc << 8 | *b as u64));
+					},
+					Tag::ContextSpecific { number, constructed: true } if number == TagNumber::N6 => {
+						let mut list = SliceReader::new(field.value())?;
+						while !list.is_finished() {
+							let digest = list.sequence(|fwid| {
+								let _algorithm = ObjectIdentifier::decode(fwid)?;
+								Ok(der::asn1::OctetStringRef::decode(fwid)?.as_bytes().to_vec())
+							})?;
+							info.fwids.push(digest);
+						}
+					},
+					_ => {},
+				}
+			}
+			Ok(())
+		})
+		.map_err(|_| E::MalformedCertificate)?;
+	if !reader.is_finished() {
+		return Err(E::MalformedCertificate);
+	}
+	Ok(info)
+}
+
+/// What the extensions tell the manufacturer policy about a certificate.
+#[derive(Default)]
+struct ExtensionFacts {
+	/// Object identifiers of the extended key usage and certificate policies.
+	purposes: Vec<ObjectIdentifier>,
+	/// The DICE TcbInfo, if present.
+	tcb: Option<TcbInfo>,
+}
+
+/// Check the extensions for `role`; return what a manufacturer policy may require of
+/// a leaf.
+fn check_extensions(cert: &Certificate, role: Role) -> Result<ExtensionFacts, AttestationError> {
 	let mut basic: Option<BasicConstraints> = None;
 	let mut usage: Option<KeyUsage> = None;
 	let mut seen: Vec<ObjectIdentifier> = Vec::new();
-	let mut purposes: Vec<ObjectIdentifier> = Vec::new();
+	let mut facts = ExtensionFacts::default();
 	for ext in cert.tbs_certificate.extensions.iter().flatten() {
 		// RFC 5280 4.2: an extension appears at most once.
 		if seen.contains(&ext.extn_id) {
@@ -252,10 +324,12 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<Vec<ObjectIdentifi
 			usage = Some(KeyUsage::from_der(value).map_err(|_| E::MalformedCertificate)?);
 		} else if ext.extn_id == EXTENDED_KEY_USAGE {
 			let eku = ExtendedKeyUsage::from_der(value).map_err(|_| E::MalformedCertificate)?;
-			purposes.extend(eku.0);
+			facts.purposes.extend(eku.0);
 		} else if ext.extn_id == CERTIFICATE_POLICIES {
 			let policies = CertificatePolicies::from_der(value).map_err(|_| E::MalformedCertificate)?;
-			purposes.extend(policies.0.into_iter().map(|p| p.policy_identifier));
+			facts.purposes.extend(policies.0.into_iter().map(|p| p.policy_identifier));
+		} else if ext.extn_id == DICE_TCB_INFO {
+			facts.tcb = Some(parse_tcb_info(value)?);
 		} else if ext.critical && !UNDERSTOOD_CRITICAL.contains(&ext.extn_id) {
 			return Err(E::UnsupportedCriticalExtension);
 		}
@@ -279,7 +353,7 @@ fn check_extensions(cert: &Certificate, role: Role) -> Result<Vec<ObjectIdentifi
 			}
 		},
 	}
-	Ok(purposes)
+	Ok(facts)
 }
 
 /// Check the validity period at `now`; return its `notAfter`.
@@ -378,15 +452,20 @@ pub fn verify_x509_chain<F: Fn(&CertificateRef) -> bool>(
 		return Err(E::ChainTooLong);
 	}
 
+	let dice = policy.manufacturer.identity == IdentityKind::DiceDeviceId;
+	// The device is the DeviceID, the CA right above the Alias leaf.
+	if dice && parsed.len() < 2 {
+		return Err(E::NotADiceChain);
+	}
 	let mut certificates = DeviceCertificates::default();
 	let mut expires_at = u64::MAX;
-	let mut leaf_purposes = Vec::new();
+	let mut leaf = ExtensionFacts::default();
 	for (i, cert) in parsed.iter().enumerate() {
 		let role = if i == 0 { Role::Leaf } else { Role::Intermediate { below: i as u32 - 1 } };
 		expires_at = expires_at.min(check_validity(&cert.cert, policy.now)?);
-		let purposes = check_extensions(&cert.cert, role)?;
+		let facts = check_extensions(&cert.cert, role)?;
 		if i == 0 {
-			leaf_purposes = purposes;
+			leaf = facts;
 		}
 		let issuer = parsed.get(i + 1).map_or(root_key, |issuer| &issuer.key);
 		let reference = CertificateRef {
@@ -419,15 +498,33 @@ pub fn verify_x509_chain<F: Fn(&CertificateRef) -> bool>(
 	}
 
 	if let Some(required) = &policy.manufacturer.required_leaf_oid {
-		if !leaf_purposes.iter().any(|oid| oid.as_bytes() == &required[..]) {
+		if !leaf.purposes.iter().any(|oid| oid.as_bytes() == &required[..]) {
 			return Err(E::LeafPolicyMismatch);
 		}
 	}
+	// The issuing CAs are those above the device's own certificates.
+	let own = if dice { 2 } else { 1 };
 	let pinned = &policy.manufacturer.issuing_intermediates;
-	if !pinned.is_empty() && !parsed[1..].iter().any(|ca| pinned.contains(&key_id_of(&ca.key))) {
+	if !pinned.is_empty() && !parsed[own..].iter().any(|ca| pinned.contains(&key_id_of(&ca.key))) {
 		return Err(E::IssuerNotPinned);
 	}
-	Ok(VerifiedAttestation { hardware_key: parsed[0].key, certificates, expires_at })
+	if let Some(firmware) = &policy.manufacturer.firmware {
+		let tcb = leaf.tcb.as_ref().ok_or(E::FirmwareNotAllowed)?;
+		if !tcb.fwids.iter().any(|fwid| firmware.allowed_fwids.iter().any(|allowed| &allowed[..] == &fwid[..])) {
+			return Err(E::FirmwareNotAllowed);
+		}
+		if tcb.svn.unwrap_or(0) < firmware.min_svn {
+			return Err(E::FirmwareTooOld);
+		}
+	}
+	let hardware_key = if dice { parsed[1].key } else { parsed[0].key };
+	Ok(VerifiedAttestation {
+		hardware_key,
+		signing_key: parsed[0].key,
+		own_certificates: own as u8,
+		certificates,
+		expires_at,
+	})
 }
 
 /// Verify a compact certificate against the policy. The manufacturer's X.509 policy
@@ -454,7 +551,13 @@ pub fn verify_compact<F: Fn(&CertificateRef) -> bool>(
 	}
 	let mut certificates = DeviceCertificates::default();
 	certificates.try_push(reference).map_err(|_| E::InvalidSerial)?;
-	Ok(VerifiedAttestation { hardware_key, certificates, expires_at: cert.not_after })
+	Ok(VerifiedAttestation {
+		hardware_key,
+		signing_key: hardware_key,
+		own_certificates: 1,
+		certificates,
+		expires_at: cert.not_after,
+	})
 }
 
 /// The subject key of a DER certificate, checked as the verifier checks it. With

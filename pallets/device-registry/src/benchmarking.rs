@@ -92,6 +92,7 @@ fn strict_policy<T: Config>(m: ManufacturerId) {
 		ManufacturerPolicy {
 			required_leaf_oid: Some(BoundedVec::truncate_from(fixtures::acme::DEVICE_POLICY_OID.to_vec())),
 			issuing_intermediates: BoundedVec::truncate_from(pinned),
+			..Default::default()
 		},
 	);
 }
@@ -202,6 +203,15 @@ mod benchmarks {
 			issuing_intermediates: BoundedVec::truncate_from(
 				(0..MAX_PINNED_INTERMEDIATES).map(|i| KeyId::repeat_byte(i as u8)).collect::<Vec<_>>(),
 			),
+			identity: IdentityKind::DiceDeviceId,
+			firmware: Some(FirmwarePolicy {
+				allowed_fwids: BoundedVec::truncate_from(
+					(0..MAX_FIRMWARE_DIGESTS)
+						.map(|i| BoundedVec::truncate_from(alloc::vec![i as u8; MAX_DIGEST_LEN as usize]))
+						.collect::<Vec<_>>(),
+				),
+				min_svn: 1,
+			}),
 		};
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, m, policy.clone());

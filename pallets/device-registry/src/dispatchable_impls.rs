@@ -44,6 +44,9 @@ impl<T: Config> From<AttestationError> for Error<T> {
 			A::InvalidKey => Error::InvalidKey,
 			A::LeafPolicyMismatch => Error::LeafPolicyMismatch,
 			A::IssuerNotPinned => Error::IssuerNotPinned,
+			A::NotADiceChain => Error::NotADiceChain,
+			A::FirmwareNotAllowed => Error::FirmwareNotAllowed,
+			A::FirmwareTooOld => Error::FirmwareTooOld,
 		}
 	}
 }
@@ -195,7 +198,9 @@ impl<T: Config> Pallet<T> {
 		// device.
 		ensure!(RootOwners::<T>::get(issuer).is_none_or(|(owner, _)| owner == id), Error::<T>::ManufacturerMismatch);
 		ensure!(
-			DeviceByLeaf::<T>::get(issuer, &serial).and_then(Devices::<T>::get).is_none_or(|d| d.manufacturer == id),
+			DeviceByCertificate::<T>::get(issuer, &serial)
+				.and_then(Devices::<T>::get)
+				.is_none_or(|d| d.manufacturer == id),
 			Error::<T>::ManufacturerMismatch
 		);
 		Manufacturers::<T>::try_mutate(id, |m| -> DispatchResult {
@@ -205,7 +210,7 @@ impl<T: Config> Pallet<T> {
 		})?;
 		let revoked_at = frame_system::Pallet::<T>::block_number();
 		RevokedCertificates::<T>::insert(issuer, &serial, Revocation { manufacturer: id, revoked_at });
-		let device = DeviceByLeaf::<T>::get(issuer, &serial);
+		let device = DeviceByCertificate::<T>::get(issuer, &serial);
 		if let Some(device) = device {
 			RevokedHardware::<T>::insert(device, CertificateRef { issuer, serial: serial.clone() });
 		}
@@ -216,7 +221,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_unrevoke_certificate(issuer: KeyId, serial: Serial) -> DispatchResult {
 		let serial = attestation::normalise_serial(&serial).map_err(Error::<T>::from)?;
 		let entry = RevokedCertificates::<T>::take(issuer, &serial).ok_or(Error::<T>::NotRevoked)?;
-		if let Some(device) = DeviceByLeaf::<T>::get(issuer, &serial) {
+		if let Some(device) = DeviceByCertificate::<T>::get(issuer, &serial) {
 			RevokedHardware::<T>::remove(device);
 		}
 		Manufacturers::<T>::mutate(entry.manufacturer, |m| {
@@ -321,13 +326,16 @@ impl<T: Config> Pallet<T> {
 		let device = device_id_of(verified.hardware_key.as_bytes());
 		ensure!(!Devices::<T>::contains_key(device), Error::<T>::AlreadyRegistered);
 		ensure!(!RevokedHardware::<T>::contains_key(device), Error::<T>::DeviceRevoked);
-		let leaf = verified.certificates.first().cloned().ok_or(Error::<T>::EmptyChain)?;
-		ensure!(!DeviceByLeaf::<T>::contains_key(leaf.issuer, &leaf.serial), Error::<T>::SerialInUse);
+		let own = Self::own_certificates(&verified.certificates, verified.own_certificates);
+		ensure!(
+			own.iter().all(|c| !DeviceByCertificate::<T>::contains_key(c.issuer, &c.serial)),
+			Error::<T>::SerialInUse
+		);
 
 		Self::check_reference(&device, reference_block)?;
 		let payload = Self::registration_payload(manufacturer_id, &owner, &operational_key, reference_block);
 		ensure!(
-			attestation::verify_raw(&verified.hardware_key, &payload, &hw_signature),
+			attestation::verify_raw(&verified.signing_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
 		let count = DeviceCount::<T>::get().checked_add(1).ok_or(Error::<T>::Overflow)?;
@@ -342,7 +350,9 @@ impl<T: Config> Pallet<T> {
 		LastAttestation::<T>::insert(device, reference_block);
 		DeviceCount::<T>::put(count);
 		Manufacturers::<T>::insert(manufacturer_id, manufacturer);
-		DeviceByLeaf::<T>::insert(leaf.issuer, &leaf.serial, device);
+		for c in own {
+			DeviceByCertificate::<T>::insert(c.issuer, &c.serial, device);
+		}
 		DevicesByOwner::<T>::insert(&owner, device, ());
 		let expires_at = verified.expires_at;
 		Devices::<T>::insert(
@@ -353,6 +363,8 @@ impl<T: Config> Pallet<T> {
 				manufacturer: manufacturer_id,
 				root: attestation.root(),
 				hardware_key: verified.hardware_key,
+				signing_key: verified.signing_key,
+				own_certificates: verified.own_certificates,
 				certificates: verified.certificates,
 				expires_at,
 				operational_key: Some(operational_key),
@@ -374,6 +386,11 @@ impl<T: Config> Pallet<T> {
 			expires_at,
 		});
 		Ok(())
+	}
+
+	/// The device's own certificates: the first `own` of its chain.
+	pub(crate) fn own_certificates(certificates: &DeviceCertificates, own: u8) -> &[CertificateRef] {
+		&certificates[..(own as usize).min(certificates.len())]
 	}
 
 	/// Whether a certificate of `device`'s chain is on the revocation list. Reads
@@ -405,7 +422,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_reference(&id, reference_block)?;
 		let payload = Self::reattestation_payload(&id, reference_block);
 		ensure!(
-			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
+			attestation::verify_raw(&device.signing_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
 		device.attested_at = Self::now_secs();
@@ -434,23 +451,29 @@ impl<T: Config> Pallet<T> {
 		);
 		let verified = Self::verify_attestation(&attestation, &manufacturer)?;
 		ensure!(verified.hardware_key == device.hardware_key, Error::<T>::DifferentHardwareKey);
-		let leaf = verified.certificates.first().cloned().ok_or(Error::<T>::EmptyChain)?;
+		let own = Self::own_certificates(&verified.certificates, verified.own_certificates);
 		ensure!(
-			DeviceByLeaf::<T>::get(leaf.issuer, &leaf.serial).is_none_or(|holder| holder == id),
+			own.iter().all(|c| DeviceByCertificate::<T>::get(c.issuer, &c.serial).is_none_or(|holder| holder == id)),
 			Error::<T>::SerialInUse
 		);
 		Self::check_reference(&id, reference_block)?;
+		// Signed by the key of the new chain: after a DICE firmware update the old Alias
+		// key is gone.
 		let payload = Self::renewal_payload(device.manufacturer, &who, &id, reference_block);
 		ensure!(
-			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
+			attestation::verify_raw(&verified.signing_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
-		if let Some(old) = device.certificates.first() {
-			DeviceByLeaf::<T>::remove(old.issuer, &old.serial);
+		for old in Self::own_certificates(&device.certificates, device.own_certificates) {
+			DeviceByCertificate::<T>::remove(old.issuer, &old.serial);
 		}
-		DeviceByLeaf::<T>::insert(leaf.issuer, &leaf.serial, id);
+		for c in own {
+			DeviceByCertificate::<T>::insert(c.issuer, &c.serial, id);
+		}
 		LastAttestation::<T>::insert(id, reference_block);
 		device.root = attestation.root();
+		device.signing_key = verified.signing_key;
+		device.own_certificates = verified.own_certificates;
 		device.certificates = verified.certificates;
 		device.expires_at = verified.expires_at;
 		device.attested_at = Self::now_secs();
@@ -476,7 +499,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_in_good_standing(&device)?;
 		let payload = Self::rotation_payload(&who, &id, &key, device.key_nonce);
 		ensure!(
-			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
+			attestation::verify_raw(&device.signing_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
 		device.key_nonce = device.key_nonce.checked_add(1).ok_or(Error::<T>::Overflow)?;
@@ -497,7 +520,7 @@ impl<T: Config> Pallet<T> {
 		let public = key.map(|k| k.public);
 		let payload = Self::aggregation_key_payload(&who, &id, public, device.key_nonce);
 		ensure!(
-			attestation::verify_raw(&device.hardware_key, &payload, &hw_signature),
+			attestation::verify_raw(&device.signing_key, &payload, &hw_signature),
 			Error::<T>::InvalidHardwareSignature
 		);
 		let verified = match key {
@@ -628,12 +651,11 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_deregister(who: T::AccountId, id: DeviceId) -> DispatchResultWithPostInfo {
 		let device = Self::owned_device(&who, &id)?;
-		// Evidence against this device: its own leaf is revoked. A revoked root or
-		// intermediate retires a whole fleet, whose owners did nothing wrong.
-		let revoked = device.certificates.first().is_some_and(|leaf| {
-			Manufacturers::<T>::get(device.manufacturer).is_some_and(|m| m.revocations > 0)
-				&& RevokedCertificates::<T>::contains_key(leaf.issuer, &leaf.serial)
-		});
+		// Evidence against this device: one of its own certificates is revoked. A revoked
+		// root or intermediate retires a whole fleet, whose owners did nothing wrong.
+		let own = Self::own_certificates(&device.certificates, device.own_certificates);
+		let revoked = Manufacturers::<T>::get(device.manufacturer).is_some_and(|m| m.revocations > 0)
+			&& own.iter().any(|c| RevokedCertificates::<T>::contains_key(c.issuer, &c.serial));
 		if revoked {
 			Self::slash_revoked(&who, id, &device);
 		}
@@ -641,9 +663,9 @@ impl<T: Config> Pallet<T> {
 		Devices::<T>::remove(id);
 		DevicesByOwner::<T>::remove(&who, id);
 		PendingTransfers::<T>::remove(id);
-		if let Some(leaf) = device.certificates.first() {
-			if DeviceByLeaf::<T>::get(leaf.issuer, &leaf.serial) == Some(id) {
-				DeviceByLeaf::<T>::remove(leaf.issuer, &leaf.serial);
+		for c in own {
+			if DeviceByCertificate::<T>::get(c.issuer, &c.serial) == Some(id) {
+				DeviceByCertificate::<T>::remove(c.issuer, &c.serial);
 			}
 		}
 		if let Some(key) = device.aggregation_key {

@@ -79,6 +79,29 @@ pub mod acme {
 	}
 }
 
+/// DICE chains of "Dice Devices": root -> `INT` (certifies DeviceIDs) -> `DEVICE_ID`
+/// (the device, a CA) -> Alias leaves carrying a DiceTcbInfo (firmware FWID, svn).
+pub mod dice {
+	pub const ROOT_PUB: &[u8; 33] = include_bytes!("../fixtures/dice/root.pub");
+	pub const INT: &[u8] = include_bytes!("../fixtures/dice/int.der");
+	pub const DEVICE_ID: &[u8] = include_bytes!("../fixtures/dice/deviceid.der");
+	/// Firmware "firmware v2", svn 2.
+	pub const ALIAS_V2: &[u8] = include_bytes!("../fixtures/dice/alias-v2.der");
+	pub const ALIAS_V2_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-v2.key.der");
+	/// After an update: "firmware v3", svn 3, a new Alias key.
+	pub const ALIAS_V3: &[u8] = include_bytes!("../fixtures/dice/alias-v3.der");
+	pub const ALIAS_V3_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-v3.key.der");
+	/// Old firmware: "firmware v1", svn 1.
+	pub const ALIAS_V1: &[u8] = include_bytes!("../fixtures/dice/alias-v1.der");
+	pub const ALIAS_V1_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-v1.key.der");
+	/// Unknown firmware: "evil firmware", svn 9.
+	pub const ALIAS_EVIL: &[u8] = include_bytes!("../fixtures/dice/alias-evil.der");
+	pub const ALIAS_EVIL_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-evil.key.der");
+	/// No TcbInfo.
+	pub const ALIAS_NO_TCB: &[u8] = include_bytes!("../fixtures/dice/alias-notcb.der");
+	pub const ALIAS_NO_TCB_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-notcb.key.der");
+}
+
 /// Ed25519 chain of "Edwards Devices".
 pub mod edwards {
 	pub const ROOT_PUB: &[u8; 32] = include_bytes!("../fixtures/ed25519/root.pub");

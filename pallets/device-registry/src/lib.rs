@@ -187,10 +187,11 @@ pub mod pallet {
 	pub type DevicesByOwner<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, DeviceId, (), OptionQuery>;
 
-	/// The device holding each leaf certificate, by (issuer, serial): one certificate
-	/// registers one device, and revoking it names the device.
+	/// The device holding each of its own certificates (the leaf; with DICE also the
+	/// DeviceID), by (issuer, serial): one certificate registers one device, and revoking
+	/// it names the device.
 	#[pallet::storage]
-	pub type DeviceByLeaf<T: Config> =
+	pub type DeviceByCertificate<T: Config> =
 		StorageDoubleMap<_, Identity, KeyId, Blake2_128Concat, Serial, DeviceId, OptionQuery>;
 
 	/// The last block each hardware key signed in an attestation (registration, renewal
@@ -388,6 +389,14 @@ pub mod pallet {
 		LeafPolicyMismatch,
 		/// The chain has none of the issuing intermediates the manufacturer pins.
 		IssuerNotPinned,
+		/// The manufacturer's devices are DICE devices: the chain needs an Alias leaf
+		/// and a DeviceID CA above it.
+		NotADiceChain,
+		/// The leaf's firmware (DICE TcbInfo FWID) is missing or not allowed by the
+		/// manufacturer's firmware policy.
+		FirmwareNotAllowed,
+		/// The leaf's firmware security version is below the manufacturer's minimum.
+		FirmwareTooOld,
 		/// A serial number longer than 20 octets.
 		InvalidSerial,
 		/// The hardware signature does not verify: wrong key, owner, manufacturer,

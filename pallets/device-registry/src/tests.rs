@@ -353,7 +353,7 @@ fn registration_records_the_device_and_its_key() {
 				CertificateRef { issuer: acme_root(), serial: serial(&[0x02, 0x01]) },
 			]
 		);
-		assert_eq!(DeviceByLeaf::<Test>::get(issuer_of(acme::INT1), serial(&[0x10, 0x02])), Some(id));
+		assert_eq!(DeviceByCertificate::<Test>::get(issuer_of(acme::INT1), serial(&[0x10, 0x02])), Some(id));
 		assert_eq!(LastAttestation::<Test>::get(id), Some(0));
 		assert_eq!(device.attested_at, time::VALID);
 	});
@@ -735,13 +735,122 @@ fn manufacturer_policy_keeps_other_certificates_of_a_shared_root_out() {
 		assert_noop!(register(ALICE, &[acme::LEAF_TLS], acme::LEAF_TLS_KEY), Error::<Test>::LeafPolicyMismatch);
 		// Pinned issuing intermediates: only chains through int1 register.
 		let pinned = BoundedVec::truncate_from(vec![issuer_of(acme::INT1)]);
-		assert_ok!(set(ManufacturerPolicy { required_leaf_oid: None, issuing_intermediates: pinned }));
+		assert_ok!(set(ManufacturerPolicy { issuing_intermediates: pinned, ..Default::default() }));
 		assert_eq!(Registry::manufacturer(ACME).unwrap().policy.issuing_intermediates.len(), 1);
 		assert_noop!(register(ALICE, &[acme::LEAF_TLS], acme::LEAF_TLS_KEY), Error::<Test>::IssuerNotPinned);
 		assert_noop!(register(ALICE, &[acme::LEAF6, acme::INT5], acme::LEAF6_KEY), Error::<Test>::IssuerNotPinned);
 		assert_ok!(register(ALICE, &[acme::LEAF2, acme::INT1], acme::LEAF2_KEY));
 		let (certs, key) = acme::chain_of(4);
 		assert_ok!(register(ALICE, certs, key));
+		check_state();
+	});
+}
+
+#[test]
+fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Registry::register_manufacturer(
+			RuntimeOrigin::root(),
+			BoundedVec::truncate_from(b"Dice Devices".to_vec()),
+			BoundedVec::truncate_from(vec![PublicKey::P256(*dice::ROOT_PUB)]),
+		));
+		let m = 2;
+		let fwid = |firmware: &[u8]| -> FirmwareDigest {
+			BoundedVec::truncate_from(sp_io::hashing::sha2_256(firmware).to_vec())
+		};
+		let firmware = FirmwarePolicy {
+			allowed_fwids: BoundedVec::truncate_from(vec![
+				fwid(b"firmware v1"),
+				fwid(b"firmware v2"),
+				fwid(b"firmware v3"),
+			]),
+			min_svn: 2,
+		};
+		assert_ok!(Registry::set_manufacturer_policy(
+			RuntimeOrigin::root(),
+			m,
+			ManufacturerPolicy { identity: IdentityKind::DiceDeviceId, firmware: Some(firmware), ..Default::default() }
+		));
+		// The TcbInfo the Alias certificate carries, as the runtime reads it.
+		let tcb = {
+			use der::Decode as _;
+			let cert = x509_cert::Certificate::from_der(dice::ALIAS_V2).unwrap();
+			let ext = cert
+				.tbs_certificate
+				.extensions
+				.unwrap()
+				.into_iter()
+				.find(|e| e.critical && e.extn_id.to_string() == "2.23.133.5.4.1")
+				.unwrap();
+			attestation::parse_tcb_info(ext.extn_value.as_bytes()).unwrap()
+		};
+		assert_eq!(tcb.svn, Some(2));
+		assert_eq!(tcb.fwids, vec![sp_io::hashing::sha2_256(b"firmware v2").to_vec()]);
+
+		let chain_with = |alias: &'static [u8]| [alias, dice::DEVICE_ID, dice::INT];
+		assert_noop!(
+			register_as(ALICE, m, &chain_with(dice::ALIAS_NO_TCB), dice::ALIAS_NO_TCB_KEY),
+			Error::<Test>::FirmwareNotAllowed
+		);
+		assert_noop!(
+			register_as(ALICE, m, &chain_with(dice::ALIAS_EVIL), dice::ALIAS_EVIL_KEY),
+			Error::<Test>::FirmwareNotAllowed
+		);
+		assert_noop!(
+			register_as(ALICE, m, &chain_with(dice::ALIAS_V1), dice::ALIAS_V1_KEY),
+			Error::<Test>::FirmwareTooOld
+		);
+		assert_noop!(register_as(ALICE, m, &[dice::ALIAS_V2], dice::ALIAS_V2_KEY), Error::<Test>::NotADiceChain);
+		assert_ok!(register_as(ALICE, m, &chain_with(dice::ALIAS_V2), dice::ALIAS_V2_KEY));
+
+		// The device is its DeviceID; the Alias key signs for it.
+		let device_id_key = attestation::certificate_key(dice::DEVICE_ID).unwrap();
+		let id = device_id_of(device_id_key.as_bytes());
+		let device = Devices::<Test>::get(id).expect("registered as its DeviceID");
+		assert_eq!(device.hardware_key, device_id_key);
+		assert_eq!(device.signing_key, p256_public(&p256_secret(dice::ALIAS_V2_KEY)));
+		assert_eq!(device.own_certificates, 2);
+		run_to_block(3);
+		let reattest = |key: &[u8]| {
+			let sig = sign_p256(&p256_secret(key), &Registry::reattestation_payload(&id, reference()));
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, reference(), sig)
+		};
+		assert_ok!(reattest(dice::ALIAS_V2_KEY));
+
+		// A firmware update: new Alias key and certificate, the same device.
+		run_to_block(4);
+		let renew = |alias: &'static [u8], key: &[u8]| {
+			let payload = Registry::renewal_payload(m, &ALICE, &id, reference());
+			let attestation = Attestation::X509 { manufacturer: m, root: 0, chain: chain(&chain_with(alias)) };
+			Registry::renew_attestation(
+				RuntimeOrigin::signed(ALICE),
+				id,
+				attestation,
+				reference(),
+				sign_p256(&p256_secret(key), &payload),
+			)
+		};
+		// A downgrade to old firmware is refused.
+		assert_noop!(renew(dice::ALIAS_V1, dice::ALIAS_V1_KEY), Error::<Test>::FirmwareTooOld);
+		assert_ok!(renew(dice::ALIAS_V3, dice::ALIAS_V3_KEY));
+		assert_eq!(Devices::<Test>::get(id).unwrap().signing_key, p256_public(&p256_secret(dice::ALIAS_V3_KEY)));
+		assert_eq!(Devices::<Test>::get(id).unwrap().registered_at, device.registered_at);
+		run_to_block(5);
+		// The old firmware's key no longer speaks for the device.
+		assert_noop!(reattest(dice::ALIAS_V2_KEY), Error::<Test>::InvalidHardwareSignature);
+		assert_ok!(reattest(dice::ALIAS_V3_KEY));
+
+		// Revoking the DeviceID revokes the device, whatever its firmware.
+		let device_id_cert = Devices::<Test>::get(id).unwrap().certificates[1].clone();
+		assert_eq!(device_id_cert.issuer, issuer_of(dice::INT));
+		assert_ok!(Registry::revoke_certificate(
+			RuntimeOrigin::root(),
+			m,
+			device_id_cert.issuer,
+			device_id_cert.serial.clone()
+		));
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Revoked));
+		assert_eq!(RevokedHardware::<Test>::get(id), Some(device_id_cert));
 		check_state();
 	});
 }
@@ -924,7 +1033,7 @@ fn an_expired_chain_is_renewed_or_migrated_without_losing_the_device() {
 			"history, location and keys kept"
 		);
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
-		assert_eq!(DeviceByLeaf::<Test>::get(issuer_of(acme::INT1), serial(&[0x10, 0x10])), None);
+		assert_eq!(DeviceByCertificate::<Test>::get(issuer_of(acme::INT1), serial(&[0x10, 0x10])), None);
 		// The same renewal twice fails: the block signed is spent.
 		assert_noop!(
 			renew(ALICE, x509(ACME, &[acme::RENEWED, acme::INT1]), reference()),

@@ -27,11 +27,18 @@ impl<T: Config> Pallet<T> {
 				machina_primitives::device_id_of(device.hardware_key.as_bytes()) == id,
 				"device id is not the hash of its hardware key",
 			)?;
-			let leaf = device.certificates.first().ok_or("device without a leaf certificate")?;
+			ensure_state(!device.certificates.is_empty(), "device without a leaf certificate")?;
 			ensure_state(
-				DeviceByLeaf::<T>::get(leaf.issuer, &leaf.serial) == Some(id),
-				"device missing from the leaf index",
+				(1..=2).contains(&device.own_certificates)
+					&& device.own_certificates as usize <= device.certificates.len(),
+				"device's own certificates out of range",
 			)?;
+			for c in Pallet::<T>::own_certificates(&device.certificates, device.own_certificates) {
+				ensure_state(
+					DeviceByCertificate::<T>::get(c.issuer, &c.serial) == Some(id),
+					"device missing from the certificate index",
+				)?;
+			}
 			if let Some(key) = &device.aggregation_key {
 				ensure_state(
 					AggregationKeyOwners::<T>::get(key) == Some(id),
@@ -63,12 +70,14 @@ impl<T: Config> Pallet<T> {
 			"owner index points at a device of someone else",
 		)?;
 		ensure_state(
-			DeviceByLeaf::<T>::iter().all(|(issuer, serial, id)| {
+			DeviceByCertificate::<T>::iter().all(|(issuer, serial, id)| {
 				Devices::<T>::get(id).is_some_and(|d| {
-					d.certificates.first().is_some_and(|leaf| leaf.issuer == issuer && leaf.serial == serial)
+					Pallet::<T>::own_certificates(&d.certificates, d.own_certificates)
+						.iter()
+						.any(|c| c.issuer == issuer && c.serial == serial)
 				})
 			}),
-			"leaf index points at the wrong device",
+			"certificate index points at the wrong device",
 		)?;
 		ensure_state(
 			AggregationKeyOwners::<T>::iter()

@@ -62,6 +62,10 @@ pub const MAX_DEVICE_CERTIFICATES: u32 = MAX_INTERMEDIATES + 1;
 pub const MAX_PINNED_INTERMEDIATES: u32 = 8;
 /// The longest object identifier a manufacturer policy may require (DER content bytes).
 pub const MAX_OID_LEN: u32 = 32;
+/// The most firmware digests a manufacturer's firmware policy may allow.
+pub const MAX_FIRMWARE_DIGESTS: u32 = 16;
+/// The longest firmware digest (SHA-512).
+pub const MAX_DIGEST_LEN: u32 = 64;
 
 /// The most devices one `devices_of` query returns.
 pub const MAX_DEVICES_PER_PAGE: u32 = 100;
@@ -175,6 +179,34 @@ pub struct Manufacturer<MaxNameLen: Get<u32>, MaxRoots: Get<u32>> {
 	pub revocations: u32,
 }
 
+/// A firmware measurement (an FWID digest of a DICE TcbInfo).
+pub type FirmwareDigest = BoundedVec<u8, ConstU32<MAX_DIGEST_LEN>>;
+
+/// Which key of an X.509 chain is the device's identity (its `DeviceId`).
+#[derive(
+	Clone, Copy, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
+)]
+pub enum IdentityKind {
+	/// The leaf's key: secure elements, TPM IDevIDs, compact certificates.
+	#[default]
+	Leaf,
+	/// TCG DICE layering: the leaf is the Alias certificate, whose key the firmware
+	/// holds and which changes with the firmware; the device is its DeviceID, the first
+	/// per-device CA above the leaf (the second certificate of the chain). Hardware
+	/// signatures are made with the Alias key.
+	DiceDeviceId,
+}
+
+/// The firmware a manufacturer's devices may run, checked against the DICE TcbInfo
+/// extension (2.23.133.5.4.1) of the leaf.
+#[derive(Clone, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct FirmwarePolicy {
+	/// Firmware digests allowed: one of the leaf's FWIDs must be among them.
+	pub allowed_fwids: BoundedVec<FirmwareDigest, ConstU32<MAX_FIRMWARE_DIGESTS>>,
+	/// The lowest security version (TcbInfo `svn`; absent reads as 0).
+	pub min_svn: u64,
+}
+
 /// What a manufacturer requires of its devices' X.509 chains beyond a valid path to a
 /// root, set by governance. Certificates a shared chip-vendor root signed for other
 /// uses (TLS, test keys) then do not register as devices.
@@ -186,6 +218,10 @@ pub struct ManufacturerPolicy {
 	/// When not empty: the chain must contain one of these intermediates (by the key
 	/// identifier of its key), the CAs that issue device certificates.
 	pub issuing_intermediates: BoundedVec<KeyId, ConstU32<MAX_PINNED_INTERMEDIATES>>,
+	/// Which certificate's key is the device.
+	pub identity: IdentityKind,
+	/// The firmware its devices may run (DICE TcbInfo of the leaf), if it says.
+	pub firmware: Option<FirmwarePolicy>,
 }
 
 /// An entry of the revocation list.
@@ -274,8 +310,14 @@ impl Attestation {
 /// What a verified attestation establishes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedAttestation {
-	/// The device's hardware key.
+	/// The device's identity key: `DeviceId` is its hash.
 	pub hardware_key: PublicKey,
+	/// The key that signs for the device (the leaf's): the identity key itself, or a
+	/// DICE Alias key.
+	pub signing_key: PublicKey,
+	/// How many certificates from the leaf up are the device's own (1, or 2 for DICE:
+	/// Alias and DeviceID); revoking one is evidence against the device.
+	pub own_certificates: u8,
 	/// The leaf, then the intermediates, as (issuer, serial).
 	pub certificates: DeviceCertificates,
 	/// The earliest `notAfter` of the chain (Unix seconds): the device is `Expired`
@@ -303,10 +345,15 @@ pub struct Device<AccountId, Balance, BlockNumber> {
 	pub manufacturer: ManufacturerId,
 	/// The root its attestation chains to.
 	pub root: RootIndex,
-	/// The hardware key; `DeviceId` is its blake2-256 hash.
+	/// The hardware identity key; `DeviceId` is its blake2-256 hash.
 	pub hardware_key: PublicKey,
+	/// The key its hardware signatures are checked with: the identity key, or the
+	/// DICE Alias key of the firmware it runs (replaced by a renewal after an update).
+	pub signing_key: PublicKey,
 	/// Its certificates, leaf first, as the revocation list names them.
 	pub certificates: DeviceCertificates,
+	/// How many of them, from the leaf up, are the device's own (1, or 2 with DICE).
+	pub own_certificates: u8,
 	/// The earliest `notAfter` of its chain (Unix seconds).
 	pub expires_at: u64,
 	/// The key it signs day-to-day messages with. Cleared when the device changes
