@@ -155,7 +155,7 @@ fn dev_manufacturer_issues_compact_certificates_with_the_alice_ed25519_key() {
 			operational_key: op_key(),
 			location: None,
 			reference_block: 0,
-			hw_signature: hardware.sign(&payload).0,
+			hw_signature: pallet_device_registry::HardwareSignature::Ed25519(hardware.sign(&payload).0),
 		});
 		Executive::apply_extrinsic(signed(Bob, call, 1)).unwrap().unwrap();
 		close_block();

@@ -161,7 +161,7 @@ async function main() {
   const refBlock = (await api.rpc.chain.getHeader()).number.toNumber() - 1;
   const payload = await api.call.deviceRegistryApi.registrationPayload(0, charlie.address, operationalKey, refBlock);
   const attestation = { Compact: { root: 0, certificate: cert } };
-  const hwSignature = hardware.sign(payload.toU8a(true));
+  const hwSignature = { Ed25519: hardware.sign(payload.toU8a(true)) };
   const registered = await submit(api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock,
     hwSignature), charlie);
   const deviceId = blake2AsHex(hardware.publicKey, 256);

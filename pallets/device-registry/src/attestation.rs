@@ -9,6 +9,9 @@ use der::{
 	Decode, Reader, SliceReader,
 };
 use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature as P256Signature, VerifyingKey};
+use p384::ecdsa::{Signature as P384Signature, VerifyingKey as P384VerifyingKey};
+use rsa::{pkcs1v15, pss, signature::Verifier, BigUint, RsaPublicKey};
+use sha2::{Digest, Sha256, Sha384};
 use sp_core::ed25519;
 use x509_cert::{
 	certificate::Version,
@@ -88,6 +91,23 @@ const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// secp256r1 / prime256v1.
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1.
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+/// ecdsa-with-SHA384 (RFC 5758).
+const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+/// rsaEncryption (RFC 8017), the RSA key algorithm.
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// sha256WithRSAEncryption: RSASSA-PKCS1-v1_5 with SHA-256.
+const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// sha384WithRSAEncryption.
+const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+/// id-RSASSA-PSS (RFC 4055), with its parameters.
+const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+/// id-mgf1.
+const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+/// id-sha256, id-sha384.
+const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
@@ -135,7 +155,18 @@ pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
 			if vk.to_encoded_point(true).as_bytes() != &bytes[..] {
 				return Err(E::InvalidKey);
 			}
-			Ok(*key)
+			Ok(key.clone())
+		},
+		PublicKey::P384(bytes) => {
+			let vk = P384VerifyingKey::from_sec1_bytes(bytes).map_err(|_| E::InvalidKey)?;
+			if vk.to_encoded_point(true).as_bytes() != &bytes[..] {
+				return Err(E::InvalidKey);
+			}
+			Ok(key.clone())
+		},
+		PublicKey::Rsa(modulus) => {
+			rsa_key(modulus).ok_or(E::InvalidKey)?;
+			Ok(key.clone())
 		},
 		PublicKey::Ed25519(bytes) => {
 			// A small-order key verifies signatures anyone can make (the host verifier
@@ -145,33 +176,92 @@ pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
 			if point.is_small_order() || point.compress().as_bytes() != bytes {
 				return Err(E::InvalidKey);
 			}
-			Ok(*key)
+			Ok(key.clone())
 		},
 	}
 }
 
-/// Verify `signature` by `key` over `message`: ECDSA P-256 over SHA-256 (`r || s`), or
-/// Ed25519.
-pub fn verify_raw(key: &PublicKey, message: &[u8], signature: &RawSignature) -> bool {
-	match key {
-		PublicKey::P256(bytes) => {
+/// An RSA key of exactly 2048 or 3072 bits (no leading zero octet, top bit set) with
+/// exponent 65537.
+fn rsa_key(modulus: &[u8]) -> Option<RsaPublicKey> {
+	let bits_ok = matches!(modulus.len(), 256 | 384) && modulus[0] & 0x80 != 0;
+	if !bits_ok {
+		return None;
+	}
+	RsaPublicKey::new(BigUint::from_bytes_be(modulus), BigUint::from(RSA_EXPONENT)).ok()
+}
+
+/// Verify `signature` by `key` over `message` with the scheme the signature names,
+/// which must fit the key: Ed25519; ECDSA P-256/SHA-256 or P-384/SHA-384 (`r || s`);
+/// RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt 32) with SHA-256.
+pub fn verify_raw(key: &PublicKey, message: &[u8], signature: &HardwareSignature) -> bool {
+	match (key, signature) {
+		(PublicKey::P256(bytes), HardwareSignature::P256(signature)) => {
 			let Ok(vk) = VerifyingKey::from_sec1_bytes(bytes) else { return false };
 			let Ok(sig) = P256Signature::from_slice(signature) else { return false };
 			vk.verify_prehash(&sp_io::hashing::sha2_256(message), &sig).is_ok()
 		},
-		PublicKey::Ed25519(bytes) => sp_io::crypto::ed25519_verify(
+		(PublicKey::Ed25519(bytes), HardwareSignature::Ed25519(signature)) => sp_io::crypto::ed25519_verify(
 			&ed25519::Signature::from_raw(*signature),
 			message,
 			&ed25519::Public::from_raw(*bytes),
 		),
+		(PublicKey::P384(bytes), HardwareSignature::P384(signature)) => {
+			let Ok(vk) = P384VerifyingKey::from_sec1_bytes(bytes) else { return false };
+			let Ok(sig) = P384Signature::from_slice(signature) else { return false };
+			vk.verify_prehash(&Sha384::digest(message), &sig).is_ok()
+		},
+		(PublicKey::Rsa(modulus), HardwareSignature::RsaPkcs1v15Sha256(signature)) => {
+			let Some(key) = rsa_key(modulus) else { return false };
+			let Ok(sig) = pkcs1v15::Signature::try_from(&signature[..]) else { return false };
+			signature.len() == modulus.len() && pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(message, &sig).is_ok()
+		},
+		(PublicKey::Rsa(modulus), HardwareSignature::RsaPssSha256(signature)) => {
+			let Some(key) = rsa_key(modulus) else { return false };
+			let Ok(sig) = pss::Signature::try_from(&signature[..]) else { return false };
+			signature.len() == modulus.len() && pss::VerifyingKey::<Sha256>::new(key).verify(message, &sig).is_ok()
+		},
+		_ => false,
 	}
+}
+
+/// The hash of an RSA signature scheme.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RsaHash {
+	Sha256,
+	Sha384,
 }
 
 /// The signature algorithms a certificate may use.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SignatureAlgorithm {
 	EcdsaP256Sha256,
+	EcdsaP384Sha384,
 	Ed25519,
+	RsaPkcs1v15(RsaHash),
+	/// RSASSA-PSS with MGF1 over the same hash and this salt length.
+	RsaPss(RsaHash, usize),
+}
+
+/// The parameters of an RSASSA-PSS signature algorithm: the hash, MGF1 with the same
+/// hash, the trailer field 1; the salt length as given.
+fn pss_parameters(parameters: Option<&der::asn1::Any>) -> Result<SignatureAlgorithm, AttestationError> {
+	let der_bytes =
+		der::Encode::to_der(parameters.ok_or(E::UnsupportedAlgorithm)?).map_err(|_| E::MalformedCertificate)?;
+	let params = rsa::pkcs1::RsaPssParams::from_der(&der_bytes).map_err(|_| E::UnsupportedAlgorithm)?;
+	let hash = match params.hash.oid {
+		oid if oid == SHA256 => RsaHash::Sha256,
+		oid if oid == SHA384 => RsaHash::Sha384,
+		_ => return Err(E::UnsupportedAlgorithm),
+	};
+	let mgf_hash = params.mask_gen.parameters.map(|p| p.oid);
+	if params.mask_gen.oid != MGF1 || mgf_hash != Some(params.hash.oid) {
+		return Err(E::UnsupportedAlgorithm);
+	}
+	if params.trailer_field != rsa::pkcs1::TrailerField::BC {
+		return Err(E::UnsupportedAlgorithm);
+	}
+	Ok(SignatureAlgorithm::RsaPss(hash, params.salt_len as usize))
 }
 
 /// One parsed certificate and the raw bytes its signature covers.
@@ -203,7 +293,11 @@ fn parse(der_bytes: &[u8], max_len: u32) -> Result<Parsed<'_>, AttestationError>
 	}
 	let algorithm = match cert.signature_algorithm.oid {
 		oid if oid == ECDSA_WITH_SHA256 => SignatureAlgorithm::EcdsaP256Sha256,
+		oid if oid == ECDSA_WITH_SHA384 => SignatureAlgorithm::EcdsaP384Sha384,
 		oid if oid == ED25519 => SignatureAlgorithm::Ed25519,
+		oid if oid == SHA256_WITH_RSA => SignatureAlgorithm::RsaPkcs1v15(RsaHash::Sha256),
+		oid if oid == SHA384_WITH_RSA => SignatureAlgorithm::RsaPkcs1v15(RsaHash::Sha384),
+		oid if oid == RSASSA_PSS => pss_parameters(cert.signature_algorithm.parameters.as_ref())?,
 		_ => return Err(E::UnsupportedAlgorithm),
 	};
 	let key = subject_key(&cert)?;
@@ -216,14 +310,28 @@ fn subject_key(cert: &Certificate) -> Result<PublicKey, AttestationError> {
 	if spki.algorithm.oid == EC_PUBLIC_KEY {
 		let curve: ObjectIdentifier =
 			spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as().ok()).ok_or(E::UnsupportedAlgorithm)?;
-		if curve != SECP256R1 {
+		if curve == SECP256R1 {
+			let vk = VerifyingKey::from_sec1_bytes(bits).map_err(|_| E::InvalidKey)?;
+			let mut out = [0u8; 33];
+			out.copy_from_slice(vk.to_encoded_point(true).as_bytes());
+			Ok(PublicKey::P256(out))
+		} else if curve == SECP384R1 {
+			let vk = P384VerifyingKey::from_sec1_bytes(bits).map_err(|_| E::InvalidKey)?;
+			let mut out = [0u8; 49];
+			out.copy_from_slice(vk.to_encoded_point(true).as_bytes());
+			Ok(PublicKey::P384(out))
+		} else {
+			Err(E::UnsupportedAlgorithm)
+		}
+	} else if spki.algorithm.oid == RSA_ENCRYPTION {
+		let key = rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|_| E::MalformedCertificate)?;
+		if key.public_exponent.as_bytes() != &RSA_EXPONENT.to_be_bytes()[1..] {
 			return Err(E::UnsupportedAlgorithm);
 		}
-		let vk = VerifyingKey::from_sec1_bytes(bits).map_err(|_| E::InvalidKey)?;
-		let compressed = vk.to_encoded_point(true);
-		let mut out = [0u8; 33];
-		out.copy_from_slice(compressed.as_bytes());
-		Ok(PublicKey::P256(out))
+		let modulus = RsaModulus::try_from(key.modulus.as_bytes().to_vec()).map_err(|_| E::UnsupportedAlgorithm)?;
+		// 2048 or 3072 bits only (1024 is broken; larger is no TPM's).
+		rsa_key(&modulus).ok_or(E::UnsupportedAlgorithm)?;
+		Ok(PublicKey::Rsa(modulus))
 	} else if spki.algorithm.oid == ED25519 {
 		validate_key(&PublicKey::Ed25519(bits.try_into().map_err(|_| E::InvalidKey)?))
 	} else {
@@ -378,8 +486,19 @@ fn verify_certificate_signature(child: &Parsed, issuer: &PublicKey) -> bool {
 	match (child.algorithm, issuer) {
 		(SignatureAlgorithm::EcdsaP256Sha256, PublicKey::P256(key)) => {
 			let Ok(vk) = VerifyingKey::from_sec1_bytes(key) else { return false };
-			let Some(sig) = ecdsa_from_der(sig_bits) else { return false };
+			let Some(sig) = ecdsa_from_der::<32>(sig_bits).and_then(|(r, s)| P256Signature::from_scalars(r, s).ok())
+			else {
+				return false;
+			};
 			vk.verify_prehash(&sp_io::hashing::sha2_256(child.tbs), &sig).is_ok()
+		},
+		(SignatureAlgorithm::EcdsaP384Sha384, PublicKey::P384(key)) => {
+			let Ok(vk) = P384VerifyingKey::from_sec1_bytes(key) else { return false };
+			let Some(sig) = ecdsa_from_der::<48>(sig_bits).and_then(|(r, s)| P384Signature::from_scalars(r, s).ok())
+			else {
+				return false;
+			};
+			vk.verify_prehash(&Sha384::digest(child.tbs), &sig).is_ok()
 		},
 		(SignatureAlgorithm::Ed25519, PublicKey::Ed25519(key)) => {
 			let Ok(sig) = <[u8; 64]>::try_from(sig_bits) else { return false };
@@ -389,27 +508,54 @@ fn verify_certificate_signature(child: &Parsed, issuer: &PublicKey) -> bool {
 				&ed25519::Public::from_raw(*key),
 			)
 		},
+		(SignatureAlgorithm::RsaPkcs1v15(hash), PublicKey::Rsa(modulus)) => {
+			let Some(key) = rsa_key(modulus) else { return false };
+			if sig_bits.len() != modulus.len() {
+				return false;
+			}
+			let Ok(sig) = pkcs1v15::Signature::try_from(sig_bits) else { return false };
+			match hash {
+				RsaHash::Sha256 => pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(child.tbs, &sig).is_ok(),
+				RsaHash::Sha384 => pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(child.tbs, &sig).is_ok(),
+			}
+		},
+		(SignatureAlgorithm::RsaPss(hash, salt), PublicKey::Rsa(modulus)) => {
+			let Some(key) = rsa_key(modulus) else { return false };
+			if sig_bits.len() != modulus.len() {
+				return false;
+			}
+			let Ok(sig) = pss::Signature::try_from(sig_bits) else { return false };
+			match hash {
+				RsaHash::Sha256 => {
+					pss::VerifyingKey::<Sha256>::new_with_salt_len(key, salt).verify(child.tbs, &sig).is_ok()
+				},
+				RsaHash::Sha384 => {
+					pss::VerifyingKey::<Sha384>::new_with_salt_len(key, salt).verify(child.tbs, &sig).is_ok()
+				},
+			}
+		},
 		_ => false,
 	}
 }
 
-/// An `Ecdsa-Sig-Value` (SEQUENCE of two INTEGERs) as a fixed-size signature.
-fn ecdsa_from_der(bytes: &[u8]) -> Option<P256Signature> {
+/// An `Ecdsa-Sig-Value` (SEQUENCE of two INTEGERs) as two big-endian scalars of `N`
+/// bytes.
+fn ecdsa_from_der<const N: usize>(bytes: &[u8]) -> Option<([u8; N], [u8; N])> {
 	let mut reader = SliceReader::new(bytes).ok()?;
 	let (r, s) = reader.sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?))).ok()?;
 	if !reader.is_finished() {
 		return None;
 	}
-	let pad = |x: UintRef| -> Option<[u8; 32]> {
+	let pad = |x: UintRef| -> Option<[u8; N]> {
 		let bytes = x.as_bytes();
-		if bytes.len() > 32 {
+		if bytes.len() > N {
 			return None;
 		}
-		let mut out = [0u8; 32];
-		out[32 - bytes.len()..].copy_from_slice(bytes);
+		let mut out = [0u8; N];
+		out[N - bytes.len()..].copy_from_slice(bytes);
 		Some(out)
 	};
-	P256Signature::from_scalars(pad(r)?, pad(s)?).ok()
+	Some((pad(r)?, pad(s)?))
 }
 
 /// The named root, if it is not revoked.
@@ -510,17 +656,17 @@ pub fn verify_x509_chain<F: Fn(&CertificateRef) -> bool>(
 	}
 	if let Some(firmware) = &policy.manufacturer.firmware {
 		let tcb = leaf.tcb.as_ref().ok_or(E::FirmwareNotAllowed)?;
-		if !tcb.fwids.iter().any(|fwid| firmware.allowed_fwids.iter().any(|allowed| &allowed[..] == &fwid[..])) {
+		if !tcb.fwids.iter().any(|fwid| firmware.allowed_fwids.iter().any(|allowed| allowed[..] == fwid[..])) {
 			return Err(E::FirmwareNotAllowed);
 		}
 		if tcb.svn.unwrap_or(0) < firmware.min_svn {
 			return Err(E::FirmwareTooOld);
 		}
 	}
-	let hardware_key = if dice { parsed[1].key } else { parsed[0].key };
+	let hardware_key = if dice { parsed[1].key.clone() } else { parsed[0].key.clone() };
 	Ok(VerifiedAttestation {
 		hardware_key,
-		signing_key: parsed[0].key,
+		signing_key: parsed[0].key.clone(),
 		own_certificates: own as u8,
 		certificates,
 		expires_at,
@@ -546,14 +692,20 @@ pub fn verify_compact<F: Fn(&CertificateRef) -> bool>(
 	if (policy.is_revoked)(&reference) {
 		return Err(E::CertificateRevoked);
 	}
-	if !verify_raw(root_key, &cert.signing_payload(), &cert.signature) {
+	// Compact certificates are signed by Ed25519 or P-256 roots (64-byte signatures).
+	let signature = match root_key {
+		PublicKey::P256(_) => HardwareSignature::P256(cert.signature),
+		PublicKey::Ed25519(_) => HardwareSignature::Ed25519(cert.signature),
+		_ => return Err(E::UnsupportedAlgorithm),
+	};
+	if !verify_raw(root_key, &cert.signing_payload(), &signature) {
 		return Err(E::UntrustedRoot);
 	}
 	let mut certificates = DeviceCertificates::default();
 	certificates.try_push(reference).map_err(|_| E::InvalidSerial)?;
 	Ok(VerifiedAttestation {
+		signing_key: hardware_key.clone(),
 		hardware_key,
-		signing_key: hardware_key,
 		own_certificates: 1,
 		certificates,
 		expires_at: cert.not_after,

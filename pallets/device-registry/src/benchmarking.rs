@@ -31,6 +31,17 @@ fn manufacturer<T: Config>() -> ManufacturerId {
 	.expect("valid manufacturer")
 }
 
+/// "Trusted Modules": the RSA-3072 root of the TPM fixtures, at index 0.
+fn rsa_manufacturer<T: Config>() -> ManufacturerId {
+	Pallet::<T>::do_register_manufacturer(
+		BoundedVec::truncate_from(b"Trusted Modules".to_vec()),
+		BoundedVec::truncate_from(alloc::vec![PublicKey::Rsa(BoundedVec::truncate_from(
+			fixtures::tpm::ROOT_PUB.to_vec()
+		))]),
+	)
+	.expect("valid manufacturer")
+}
+
 /// The fixtures' root may already belong to a genesis manufacturer (the mock's): free
 /// it, so the benchmark's manufacturer can own it.
 fn free_fixture_root<T: Config>() {
@@ -55,7 +66,7 @@ fn reference<T: Config>() -> BlockNumberFor<T> {
 	frame_system::Pallet::<T>::block_number().saturating_sub(One::one())
 }
 
-fn registration<T: Config>(m: ManufacturerId, owner: &T::AccountId, key_der: &[u8]) -> RawSignature {
+fn registration<T: Config>(m: ManufacturerId, owner: &T::AccountId, key_der: &[u8]) -> HardwareSignature {
 	fixtures::sign_p256(
 		&fixtures::p256_secret(key_der),
 		&Pallet::<T>::registration_payload(m, owner, &op_key(1), reference::<T>()),
@@ -245,6 +256,25 @@ mod benchmarks {
 		assert_eq!(DeviceCount::<T>::get(), 1);
 	}
 
+	/// An RSA-3072 chain of `c` certificates (every CA signing with PSS-SHA256), under an
+	/// RSA-3072 root named by the attestation, the device's RSA-3072 key signing the
+	/// registration: the slowest algorithm family, while the manufacturer has
+	/// revocations.
+	#[benchmark]
+	fn register_device_x509_rsa(c: Linear<1, 5>) {
+		let (owner, _) = setup::<T>(1);
+		let m = rsa_manufacturer::<T>();
+		Pallet::<T>::do_revoke_certificate(m, KeyId::repeat_byte(0xee), BoundedVec::truncate_from(alloc::vec![1]))
+			.expect("revokes");
+		let (certs, key) = fixtures::tpm::chain_of(c);
+		let sig =
+			fixtures::sign_rsa_pkcs1(key, &Pallet::<T>::registration_payload(m, &owner, &op_key(1), reference::<T>()));
+		let attestation = Attestation::X509 { manufacturer: m, root: 0, chain: fixtures::chain(certs) };
+		#[extrinsic_call]
+		register_device(RawOrigin::Signed(owner.clone()), attestation, op_key(1), Some(cell(9)), reference::<T>(), sig);
+		assert_eq!(DeviceCount::<T>::get(), 1);
+	}
+
 	#[benchmark]
 	fn register_device_compact() {
 		let (owner, m) = setup::<T>(1);
@@ -283,6 +313,29 @@ mod benchmarks {
 			fixtures::sign_p256(&fixtures::p256_secret(key), &Pallet::<T>::reattestation_payload(&device, reference));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, reference, sig);
+		assert_eq!(LastAttestation::<T>::get(device), Some(reference));
+	}
+
+	/// `reattest` by an RSA-3072 device (the slowest hardware signature to verify): the
+	/// other hardware-signed calls are charged what it costs above a P-256 one.
+	#[benchmark]
+	fn reattest_rsa() {
+		let (owner, _) = setup::<T>(1);
+		let m = rsa_manufacturer::<T>();
+		let (certs, key) = fixtures::tpm::chain_of(4);
+		let sig =
+			fixtures::sign_rsa_pkcs1(key, &Pallet::<T>::registration_payload(m, &owner, &op_key(1), reference::<T>()));
+		let attestation = Attestation::X509 { manufacturer: m, root: 0, chain: fixtures::chain(certs) };
+		Pallet::<T>::do_register_device(owner.clone(), attestation, op_key(1), None, reference::<T>(), sig)
+			.expect("registers");
+		let device = device_id_of(fixtures::rsa_public(key).as_bytes());
+		Pallet::<T>::do_revoke_certificate(m, KeyId::repeat_byte(0xee), BoundedVec::truncate_from(alloc::vec![1]))
+			.expect("revokes");
+		advance::<T>(T::ReattestationWindow::get());
+		let reference = reference::<T>();
+		let sig = fixtures::sign_rsa_pkcs1(key, &Pallet::<T>::reattestation_payload(&device, reference));
+		#[extrinsic_call]
+		reattest(RawOrigin::Signed(owner), device, reference, sig);
 		assert_eq!(LastAttestation::<T>::get(device), Some(reference));
 	}
 

@@ -102,6 +102,54 @@ pub mod dice {
 	pub const ALIAS_NO_TCB_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-notcb.key.der");
 }
 
+/// TPM 2.0 IDevID chains of "Trusted Modules": RSA-3072 vendor CAs signing with
+/// RSASSA-PSS (SHA-256, salt 32).
+pub mod tpm {
+	/// The root's modulus (RSA-3072).
+	pub const ROOT_PUB: &[u8] = include_bytes!("../fixtures/tpm/root.pub");
+	pub const ROOT: &[u8] = include_bytes!("../fixtures/tpm/root.der");
+	pub const INT1: &[u8] = include_bytes!("../fixtures/tpm/int1.der");
+	pub const INT2: &[u8] = include_bytes!("../fixtures/tpm/int2.der");
+	pub const INT3: &[u8] = include_bytes!("../fixtures/tpm/int3.der");
+	pub const LEAF1: &[u8] = include_bytes!("../fixtures/tpm/leaf1.der");
+	pub const LEAF1_KEY: &[u8] = include_bytes!("../fixtures/tpm/leaf1.key.der");
+	pub const LEAF2: &[u8] = include_bytes!("../fixtures/tpm/leaf2.der");
+	pub const LEAF2_KEY: &[u8] = include_bytes!("../fixtures/tpm/leaf2.key.der");
+	pub const LEAF3: &[u8] = include_bytes!("../fixtures/tpm/leaf3.der");
+	pub const LEAF3_KEY: &[u8] = include_bytes!("../fixtures/tpm/leaf3.key.der");
+	pub const LEAF4: &[u8] = include_bytes!("../fixtures/tpm/leaf4.der");
+	pub const LEAF4_KEY: &[u8] = include_bytes!("../fixtures/tpm/leaf4.key.der");
+	/// An RSA-2048 IDevID by `INT1` (PSS), with a hardwareModuleName.
+	pub const IDEVID: &[u8] = include_bytes!("../fixtures/tpm/idevid.der");
+	pub const IDEVID_KEY: &[u8] = include_bytes!("../fixtures/tpm/idevid.key.der");
+	/// An RSA-2048 IDevID by `INT1`, sha384WithRSAEncryption.
+	pub const IDEVID_PKCS1: &[u8] = include_bytes!("../fixtures/tpm/idevid-pkcs1.der");
+	pub const IDEVID_PKCS1_KEY: &[u8] = include_bytes!("../fixtures/tpm/idevid-pkcs1.key.der");
+	/// Refused: an RSA-1024 key; a SHA-1 signature.
+	pub const RSA1024: &[u8] = include_bytes!("../fixtures/tpm/rsa1024.der");
+	pub const SHA1: &[u8] = include_bytes!("../fixtures/tpm/sha1.der");
+
+	/// The RSA-3072 chain of `n` certificates (1 to 4, or 5 with the root certificate)
+	/// and its device key (PKCS#1 DER).
+	pub fn chain_of(n: u32) -> (&'static [&'static [u8]], &'static [u8]) {
+		match n {
+			1 => (&[LEAF1], LEAF1_KEY),
+			2 => (&[LEAF2, INT1], LEAF2_KEY),
+			3 => (&[LEAF3, INT2, INT1], LEAF3_KEY),
+			4 => (&[LEAF4, INT3, INT2, INT1], LEAF4_KEY),
+			_ => (&[LEAF4, INT3, INT2, INT1, ROOT], LEAF4_KEY),
+		}
+	}
+}
+
+/// A P-384 (SHA-384) TPM IDevID chain.
+pub mod p384 {
+	pub const ROOT_PUB: &[u8; 49] = include_bytes!("../fixtures/p384/root.pub");
+	pub const INT: &[u8] = include_bytes!("../fixtures/p384/int.der");
+	pub const IDEVID: &[u8] = include_bytes!("../fixtures/p384/idevid.der");
+	pub const IDEVID_KEY: &[u8] = include_bytes!("../fixtures/p384/idevid.key.der");
+}
+
 /// Ed25519 chain of "Edwards Devices".
 pub mod edwards {
 	pub const ROOT_PUB: &[u8; 32] = include_bytes!("../fixtures/ed25519/root.pub");
@@ -140,11 +188,85 @@ pub fn ed25519_seed(pkcs8_der: &[u8]) -> [u8; 32] {
 
 /// Sign `message` with a P-256 key (ECDSA over SHA-256, `r || s`), as a secure element
 /// would.
-pub fn sign_p256(secret: &[u8; 32], message: &[u8]) -> RawSignature {
+pub fn sign_p256_raw(secret: &[u8; 32], message: &[u8]) -> RawSignature {
 	use ::p256::ecdsa::{signature::Signer, Signature, SigningKey};
 	let key = SigningKey::from_bytes(&(*secret).into()).expect("valid P-256 secret");
 	let signature: Signature = key.sign(message);
 	signature.to_bytes().into()
+}
+
+/// [`sign_p256_raw`] as a hardware signature.
+pub fn sign_p256(secret: &[u8; 32], message: &[u8]) -> HardwareSignature {
+	HardwareSignature::P256(sign_p256_raw(secret, message))
+}
+
+/// The private scalar of an OpenSSL SEC1 `ECPrivateKey` (P-384) DER.
+pub fn p384_secret(sec1_der: &[u8]) -> [u8; 48] {
+	assert_eq!(&sec1_der[..8], &[0x30, 0x81, 0xa4, 0x02, 0x01, 0x01, 0x04, 0x30], "not a P-384 SEC1 key");
+	sec1_der[8..56].try_into().expect("48 bytes")
+}
+
+/// Sign `message` with a P-384 key (ECDSA over SHA-384, `r || s`), as a TPM would.
+pub fn sign_p384(secret: &[u8; 48], message: &[u8]) -> HardwareSignature {
+	use ::p384::ecdsa::{signature::Signer, Signature, SigningKey};
+	let key = SigningKey::from_bytes(&(*secret).into()).expect("valid P-384 secret");
+	let signature: Signature = key.sign(message);
+	let mut raw = [0u8; 96];
+	raw.copy_from_slice(&signature.to_bytes());
+	HardwareSignature::P384(raw)
+}
+
+/// The compressed public key of a P-384 secret.
+pub fn p384_public(secret: &[u8; 48]) -> PublicKey {
+	let key = ::p384::ecdsa::SigningKey::from_bytes(&(*secret).into()).expect("valid P-384 secret");
+	PublicKey::P384(key.verifying_key().to_encoded_point(true).as_bytes().try_into().expect("49 bytes"))
+}
+
+fn rsa_private(pkcs1_der: &[u8]) -> ::rsa::RsaPrivateKey {
+	use ::rsa::pkcs1::DecodeRsaPrivateKey;
+	::rsa::RsaPrivateKey::from_pkcs1_der(pkcs1_der).expect("an OpenSSL PKCS#1 RSA key")
+}
+
+/// The public key of an RSA private key (PKCS#1 DER).
+pub fn rsa_public(pkcs1_der: &[u8]) -> PublicKey {
+	use ::rsa::traits::PublicKeyParts;
+	PublicKey::Rsa(frame_support::BoundedVec::truncate_from(rsa_private(pkcs1_der).n().to_bytes_be()))
+}
+
+/// Sign `message` with an RSA key, RSASSA-PKCS1-v1_5 with SHA-256, as a TPM does with
+/// `TPM_ALG_RSASSA`.
+pub fn sign_rsa_pkcs1(pkcs1_der: &[u8], message: &[u8]) -> HardwareSignature {
+	use ::rsa::signature::{SignatureEncoding, Signer};
+	let key = ::rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(rsa_private(pkcs1_der));
+	HardwareSignature::RsaPkcs1v15Sha256(frame_support::BoundedVec::truncate_from(key.sign(message).to_vec()))
+}
+
+/// Sign `message` with an RSA key, RSASSA-PSS with SHA-256 and a 32-byte salt, as a TPM
+/// does with `TPM_ALG_RSAPSS` (the salt from a fixed test generator).
+#[cfg(feature = "std")]
+pub fn sign_rsa_pss(pkcs1_der: &[u8], message: &[u8]) -> HardwareSignature {
+	use ::rsa::signature::{RandomizedSigner, SignatureEncoding};
+	struct TestRng(u64);
+	impl ::rsa::rand_core::RngCore for TestRng {
+		fn next_u32(&mut self) -> u32 {
+			self.next_u64() as u32
+		}
+		fn next_u64(&mut self) -> u64 {
+			self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+			self.0
+		}
+		fn fill_bytes(&mut self, dest: &mut [u8]) {
+			dest.iter_mut().for_each(|b| *b = self.next_u64() as u8);
+		}
+		fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), ::rsa::rand_core::Error> {
+			self.fill_bytes(dest);
+			Ok(())
+		}
+	}
+	impl ::rsa::rand_core::CryptoRng for TestRng {}
+	let key = ::rsa::pss::SigningKey::<sha2::Sha256>::new(rsa_private(pkcs1_der));
+	let signature = key.sign_with_rng(&mut TestRng(7), message);
+	HardwareSignature::RsaPssSha256(frame_support::BoundedVec::truncate_from(signature.to_vec()))
 }
 
 /// The compressed public key of a P-256 secret.
@@ -156,9 +278,15 @@ pub fn p256_public(secret: &[u8; 32]) -> PublicKey {
 
 /// Sign `message` with an Ed25519 seed.
 #[cfg(feature = "std")]
-pub fn sign_ed25519(seed: &[u8; 32], message: &[u8]) -> RawSignature {
+pub fn sign_ed25519_raw(seed: &[u8; 32], message: &[u8]) -> RawSignature {
 	use sp_core::Pair;
 	sp_core::ed25519::Pair::from_seed(seed).sign(message).0
+}
+
+/// [`sign_ed25519_raw`] as a hardware signature.
+#[cfg(feature = "std")]
+pub fn sign_ed25519(seed: &[u8; 32], message: &[u8]) -> HardwareSignature {
+	HardwareSignature::Ed25519(sign_ed25519_raw(seed, message))
 }
 
 /// The public key of an Ed25519 seed.
@@ -186,7 +314,7 @@ pub fn compact_p256(
 		not_after,
 		signature: [0; 64],
 	};
-	cert.signature = sign_p256(root_secret, &cert.signing_payload());
+	cert.signature = sign_p256_raw(root_secret, &cert.signing_payload());
 	cert
 }
 

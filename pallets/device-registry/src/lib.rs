@@ -583,7 +583,7 @@ pub mod pallet {
 			operational_key: OperationalKey,
 			location: Option<H3Cell>,
 			reference_block: BlockNumberFor<T>,
-			hw_signature: RawSignature,
+			hw_signature: HardwareSignature,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			Self::do_register_device(owner, attestation, operational_key, location, reference_block, hw_signature)
@@ -594,12 +594,12 @@ pub mod pallet {
 		/// for a block at most `ReattestationWindow` old and newer than the last one it
 		/// signed. Anyone may submit it; the signature is the proof.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::reattest())]
+		#[pallet::weight(T::WeightInfo::reattest().max(T::WeightInfo::reattest_rsa()))]
 		pub fn reattest(
 			origin: OriginFor<T>,
 			device: DeviceId,
 			reference_block: BlockNumberFor<T>,
-			hw_signature: RawSignature,
+			hw_signature: HardwareSignature,
 		) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_reattest(device, reference_block, hw_signature)
@@ -611,13 +611,13 @@ pub mod pallet {
 		/// device keeps its owner, bond, keys, location and history. Charged for the
 		/// longest chain under the strictest policy.
 		#[pallet::call_index(18)]
-		#[pallet::weight(T::WeightInfo::renew_attestation())]
+		#[pallet::weight(T::WeightInfo::renew_attestation().max(Pallet::<T>::register_weight(attestation)))]
 		pub fn renew_attestation(
 			origin: OriginFor<T>,
 			device: DeviceId,
 			attestation: Attestation,
 			reference_block: BlockNumberFor<T>,
-			hw_signature: RawSignature,
+			hw_signature: HardwareSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_renew_attestation(who, device, attestation, reference_block, hw_signature)
@@ -626,12 +626,12 @@ pub mod pallet {
 		/// Replace the device's operational key (owner). The hardware key signs
 		/// `(ROTATE_KEY_TAG, genesis hash, owner, device, new key, device's key nonce)`.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::rotate_operational_key())]
+		#[pallet::weight(T::WeightInfo::rotate_operational_key().saturating_add(Pallet::<T>::hardware_signature_extra()))]
 		pub fn rotate_operational_key(
 			origin: OriginFor<T>,
 			device: DeviceId,
 			key: OperationalKey,
-			hw_signature: RawSignature,
+			hw_signature: HardwareSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_rotate_operational_key(who, device, key, hw_signature)
@@ -642,12 +642,12 @@ pub mod pallet {
 		/// [`bls::proof_of_possession_message`]) and may belong to no other device; the hardware key signs `(AGGREGATION_KEY_TAG, genesis hash,
 		/// owner, device, compressed key or None, key nonce)`.
 		#[pallet::call_index(14)]
-		#[pallet::weight(T::WeightInfo::set_aggregation_key())]
+		#[pallet::weight(T::WeightInfo::set_aggregation_key().saturating_add(Pallet::<T>::hardware_signature_extra()))]
 		pub fn set_aggregation_key(
 			origin: OriginFor<T>,
 			device: DeviceId,
 			key: Option<AggregationKeyProof>,
-			hw_signature: RawSignature,
+			hw_signature: HardwareSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_aggregation_key(who, device, key, hw_signature)

@@ -33,7 +33,7 @@ fn p256_registration(
 	owner: AccountId,
 	key_der: &[u8],
 	op: &OperationalKey,
-) -> RawSignature {
+) -> HardwareSignature {
 	sign_p256(&p256_secret(key_der), &Registry::registration_payload(manufacturer, &owner, op, reference()))
 }
 
@@ -55,7 +55,7 @@ fn register_as(
 		op_key(1),
 		None,
 		reference(),
-		sig,
+		sig.clone(),
 	)
 }
 
@@ -396,7 +396,7 @@ fn compact_certificates_register_under_the_root_they_name() {
 
 		let device_secret = [0x07u8; 32];
 		let hw = p256_public(&device_secret);
-		let cert = compact_p256(tiny, &p256_root, hw, &[0x01], time::BEFORE, time::EXPIRED);
+		let cert = compact_p256(tiny, &p256_root, hw.clone(), &[0x01], time::BEFORE, time::EXPIRED);
 		let sig = sign_p256(&device_secret, &Registry::registration_payload(tiny, &ALICE, &op_key(1), reference()));
 		assert_ok!(Registry::register_device(
 			RuntimeOrigin::signed(ALICE),
@@ -425,7 +425,7 @@ fn compact_certificates_register_under_the_root_they_name() {
 			not_after: time::EXPIRED,
 			signature: [0; 64],
 		};
-		cert.signature = sign_ed25519(&ed_root, &cert.signing_payload());
+		cert.signature = sign_ed25519_raw(&ed_root, &cert.signing_payload());
 		let sig = sign_ed25519(&device_seed, &Registry::registration_payload(tiny, &ALICE, &op_key(1), reference()));
 		let attempt = |root: RootIndex| {
 			Registry::register_device(
@@ -434,7 +434,7 @@ fn compact_certificates_register_under_the_root_they_name() {
 				op_key(1),
 				None,
 				reference(),
-				sig,
+				sig.clone(),
 			)
 		};
 		// Only the named root is tried.
@@ -447,25 +447,32 @@ fn compact_certificates_register_under_the_root_they_name() {
 		let other_secret = [0x09u8; 32];
 		let attempt = |cert: CompactCertificate| {
 			let sig = sign_p256(&other_secret, &Registry::registration_payload(tiny, &ALICE, &op_key(1), reference()));
-			Registry::register_device(RuntimeOrigin::signed(ALICE), compact(0, cert), op_key(1), None, reference(), sig)
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				compact(0, cert),
+				op_key(1),
+				None,
+				reference(),
+				sig.clone(),
+			)
 		};
 		let hw = p256_public(&other_secret);
 		assert_noop!(
-			attempt(compact_p256(tiny, &p256_root, hw, &[3], time::VALID + 1, time::EXPIRED)),
+			attempt(compact_p256(tiny, &p256_root, hw.clone(), &[3], time::VALID + 1, time::EXPIRED)),
 			Error::<Test>::CertificateNotYetValid
 		);
 		assert_noop!(
-			attempt(compact_p256(tiny, &p256_root, hw, &[3], time::BEFORE, time::VALID - 1)),
+			attempt(compact_p256(tiny, &p256_root, hw.clone(), &[3], time::BEFORE, time::VALID - 1)),
 			Error::<Test>::CertificateExpired
 		);
-		let mut forged = compact_p256(tiny, &p256_root, hw, &[3], time::BEFORE, time::EXPIRED);
+		let mut forged = compact_p256(tiny, &p256_root, hw.clone(), &[3], time::BEFORE, time::EXPIRED);
 		forged.serial = BoundedVec::truncate_from(vec![4]);
 		assert_noop!(attempt(forged), Error::<Test>::UntrustedRoot);
 		assert_noop!(
-			attempt(compact_p256(tiny, &[0x55; 32], hw, &[3], time::BEFORE, time::EXPIRED)),
+			attempt(compact_p256(tiny, &[0x55; 32], hw.clone(), &[3], time::BEFORE, time::EXPIRED)),
 			Error::<Test>::UntrustedRoot
 		);
-		assert_ok!(attempt(compact_p256(tiny, &p256_root, hw, &[3], time::BEFORE, time::EXPIRED)));
+		assert_ok!(attempt(compact_p256(tiny, &p256_root, hw.clone(), &[3], time::BEFORE, time::EXPIRED)));
 		check_state();
 	});
 }
@@ -555,18 +562,32 @@ fn replayed_and_misdirected_registration_signatures_fail() {
 		let id = p256_device(key);
 		let sig = p256_registration(ACME, ALICE, key, &op_key(1));
 		let at = reference();
-		let attempt = |who: AccountId, block: u64, sig: RawSignature| {
-			Registry::register_device(RuntimeOrigin::signed(who), x509(ACME, certs), op_key(1), None, block, sig)
+		let attempt = |who: AccountId, block: u64, sig: HardwareSignature| {
+			Registry::register_device(
+				RuntimeOrigin::signed(who),
+				x509(ACME, certs),
+				op_key(1),
+				None,
+				block,
+				sig.clone(),
+			)
 		};
 		// Another owner cannot use Alice's signature.
-		assert_noop!(attempt(BOB, at, sig), Error::<Test>::InvalidHardwareSignature);
+		assert_noop!(attempt(BOB, at, sig.clone()), Error::<Test>::InvalidHardwareSignature);
 		// Another operational key than the one signed.
 		assert_noop!(
-			Registry::register_device(RuntimeOrigin::signed(ALICE), x509(ACME, certs), op_key(2), None, at, sig),
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				x509(ACME, certs),
+				op_key(2),
+				None,
+				at,
+				sig.clone()
+			),
 			Error::<Test>::InvalidHardwareSignature
 		);
 		// Another block than the one signed.
-		assert_noop!(attempt(ALICE, at - 1, sig), Error::<Test>::InvalidHardwareSignature);
+		assert_noop!(attempt(ALICE, at - 1, sig.clone()), Error::<Test>::InvalidHardwareSignature);
 		// Signed for another manufacturer: the signature binds the manufacturer id.
 		let for_edwards = p256_registration(EDWARDS, ALICE, key, &op_key(1));
 		assert_noop!(attempt(ALICE, at, for_edwards), Error::<Test>::InvalidHardwareSignature);
@@ -582,15 +603,15 @@ fn replayed_and_misdirected_registration_signatures_fail() {
 		assert_noop!(attempt(ALICE, at, wrong_key), Error::<Test>::InvalidHardwareSignature);
 		// The current block (its hash is not known yet) or a future one.
 		let now = System::block_number();
-		assert_noop!(attempt(ALICE, now, sig), Error::<Test>::StaleReference);
+		assert_noop!(attempt(ALICE, now, sig.clone()), Error::<Test>::StaleReference);
 
-		assert_ok!(attempt(ALICE, at, sig));
-		assert_noop!(attempt(ALICE, at, sig), Error::<Test>::AlreadyRegistered);
+		assert_ok!(attempt(ALICE, at, sig.clone()));
+		assert_noop!(attempt(ALICE, at, sig.clone()), Error::<Test>::AlreadyRegistered);
 		// After deregistering, the old signature is spent: the device's record keeps the
 		// last block it signed.
 		assert_ok!(Registry::deregister(RuntimeOrigin::signed(ALICE), id));
 		assert_eq!(LastAttestation::<Test>::get(id), Some(at));
-		assert_noop!(attempt(ALICE, at, sig), Error::<Test>::StaleReference);
+		assert_noop!(attempt(ALICE, at, sig.clone()), Error::<Test>::StaleReference);
 		run_to_block(now + 1);
 		assert_ok!(register(ALICE, certs, key));
 		check_state();
@@ -613,7 +634,7 @@ fn registration_cannot_be_pre_signed_or_refreshed_without_the_hardware() {
 				op_key(1),
 				None,
 				held_block,
-				held,
+				held.clone(),
 			)
 		};
 		// Signatures for future blocks cannot be made: their hashes are unknown. A held
@@ -661,7 +682,14 @@ fn malformed_and_oversized_input_is_rejected_without_panic() {
 		let sig = p256_registration(ACME, ALICE, key, &op_key(1));
 		let attestation = Attestation::X509 { manufacturer: ACME, root: 9, chain: chain(&[acme::LEAF1]) };
 		assert_noop!(
-			Registry::register_device(RuntimeOrigin::signed(ALICE), attestation, op_key(1), None, reference(), sig),
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				attestation,
+				op_key(1),
+				None,
+				reference(),
+				sig.clone()
+			),
 			Error::<Test>::RootNotFound
 		);
 		// Beyond the decoding bound the call itself does not decode.
@@ -698,8 +726,8 @@ fn certificate_profile_is_enforced() {
 			register(ALICE, &[acme::LEAF2, acme::INT2, acme::INT1], acme::LEAF2_KEY),
 			Error::<Test>::IssuerMismatch
 		);
-		// RSA is not supported.
-		assert_noop!(register(ALICE, &[other::RSA], acme::LEAF1_KEY), Error::<Test>::UnsupportedAlgorithm);
+		// A self-signed certificate (here RSA, CA:TRUE) as the leaf.
+		assert_noop!(register(ALICE, &[other::RSA], acme::LEAF1_KEY), Error::<Test>::NotACertificateAuthority);
 		// A leaf used as an intermediate (not a CA).
 		assert_noop!(
 			register(ALICE, &[acme::LEAF2, acme::LEAF1], acme::LEAF2_KEY),
@@ -813,7 +841,7 @@ fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
 		run_to_block(3);
 		let reattest = |key: &[u8]| {
 			let sig = sign_p256(&p256_secret(key), &Registry::reattestation_payload(&id, reference()));
-			Registry::reattest(RuntimeOrigin::signed(BOB), id, reference(), sig)
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, reference(), sig.clone())
 		};
 		assert_ok!(reattest(dice::ALIAS_V2_KEY));
 
@@ -856,6 +884,72 @@ fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
 }
 
 #[test]
+fn tpm_idevids_register_with_rsa_and_p384_chains() {
+	new_test_ext().execute_with(|| {
+		let rsa_root = PublicKey::Rsa(BoundedVec::truncate_from(tpm::ROOT_PUB.to_vec()));
+		assert_ok!(Registry::register_manufacturer(
+			RuntimeOrigin::root(),
+			BoundedVec::truncate_from(b"Trusted Modules".to_vec()),
+			BoundedVec::truncate_from(vec![rsa_root, PublicKey::P384(*p384::ROOT_PUB)]),
+		));
+		let m = 2;
+		let op = op_key(1);
+		let payload = || Registry::registration_payload(m, &ALICE, &op, reference());
+		let register_with = |root: RootIndex, certs: &[&[u8]], sig: HardwareSignature| {
+			let attestation = Attestation::X509 { manufacturer: m, root, chain: chain(certs) };
+			Registry::register_device(RuntimeOrigin::signed(ALICE), attestation, op.clone(), None, reference(), sig)
+		};
+
+		// An RSA-2048 IDevID under an RSA-3072 CA that signs with PSS; the TPM signs the
+		// registration with RSASSA-PKCS1-v1_5 (TPM_ALG_RSASSA).
+		assert_ok!(register_with(0, &[tpm::IDEVID, tpm::INT1], sign_rsa_pkcs1(tpm::IDEVID_KEY, &payload())));
+		let id = device_id_of(rsa_public(tpm::IDEVID_KEY).as_bytes());
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
+		assert_eq!(Devices::<Test>::get(id).unwrap().hardware_key, rsa_public(tpm::IDEVID_KEY));
+		// One signed sha384WithRSAEncryption; the TPM signs with PSS (TPM_ALG_RSAPSS).
+		assert_ok!(register_with(0, &[tpm::IDEVID_PKCS1, tpm::INT1], sign_rsa_pss(tpm::IDEVID_PKCS1_KEY, &payload())));
+		// RSA-3072 chains of one to four certificates (PSS throughout), and with the root
+		// certificate appended.
+		for n in 1..=4 {
+			let (certs, key) = tpm::chain_of(n);
+			assert_ok!(register_with(0, certs, sign_rsa_pkcs1(key, &payload())));
+			assert_eq!(
+				Devices::<Test>::get(device_id_of(rsa_public(key).as_bytes())).unwrap().certificates.len(),
+				n as usize
+			);
+		}
+		// A P-384 IDevID (ecdsa-with-SHA384 throughout), under the second root.
+		let p384_key = p384_secret(p384::IDEVID_KEY);
+		assert_noop!(
+			register_with(0, &[p384::IDEVID, p384::INT], sign_p384(&p384_key, &payload())),
+			Error::<Test>::UntrustedRoot
+		);
+		assert_ok!(register_with(1, &[p384::IDEVID, p384::INT], sign_p384(&p384_key, &payload())));
+		let p384_id = device_id_of(p384_public(&p384_key).as_bytes());
+		assert_eq!(Registry::status(&p384_id), Some(DeviceStatus::Active));
+
+		// Refused: an RSA-1024 key, a SHA-1 signature.
+		assert_noop!(
+			register_with(0, &[tpm::RSA1024, tpm::INT1], sign_rsa_pkcs1(tpm::IDEVID_KEY, &payload())),
+			Error::<Test>::UnsupportedAlgorithm
+		);
+		assert_noop!(
+			register_with(0, &[tpm::SHA1, tpm::INT1], sign_rsa_pkcs1(tpm::IDEVID_KEY, &payload())),
+			Error::<Test>::UnsupportedAlgorithm
+		);
+		// A signature scheme that does not fit the key fails.
+		run_to_block(3);
+		let reattest = |sig: HardwareSignature| Registry::reattest(RuntimeOrigin::signed(BOB), id, reference(), sig);
+		let message = Registry::reattestation_payload(&id, reference());
+		assert_noop!(reattest(sign_p256(&[7; 32], &message)), Error::<Test>::InvalidHardwareSignature);
+		assert_noop!(reattest(sign_rsa_pkcs1(tpm::LEAF1_KEY, &message)), Error::<Test>::InvalidHardwareSignature);
+		// The TPM re-attests, by either RSA scheme.
+		assert_ok!(reattest(sign_rsa_pss(tpm::IDEVID_KEY, &message)));
+		check_state();
+	});
+}
+
+#[test]
 fn registration_needs_the_device_bond() {
 	new_test_ext().execute_with(|| {
 		set_bond(CHARLIE, DEVICE_BOND - 1);
@@ -879,7 +973,7 @@ fn location_must_be_a_valid_cell_within_bounds() {
 				op_key(1),
 				Some(location),
 				reference(),
-				sig,
+				sig.clone(),
 			)
 		};
 		// Decoded from raw SCALE, an invalid index reaches the pallet.
@@ -942,12 +1036,15 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 		let reference = now - 2;
 		let sig = sign_p256(&secret, &Registry::reattestation_payload(&id, reference));
 		// Anyone may submit the device's proof.
-		assert_ok!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig));
+		assert_ok!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig.clone()));
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
 		assert_eq!(last_event(), Event::DeviceReattested { device: id, reference_block: reference }.into());
 		assert_eq!(Registry::device(id).unwrap().last_reference, reference);
 		// The same proof twice, or one for an older block, fails.
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig), Error::<Test>::StaleReference);
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, reference, sig.clone()),
+			Error::<Test>::StaleReference
+		);
 		let older = sign_p256(&secret, &Registry::reattestation_payload(&id, reference - 1));
 		assert_noop!(
 			Registry::reattest(RuntimeOrigin::signed(BOB), id, reference - 1, older),
@@ -957,10 +1054,16 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 		run_to_block(now + REATTESTATION_WINDOW + 5);
 		let too_old = now + 1;
 		let sig = sign_p256(&secret, &Registry::reattestation_payload(&id, too_old));
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, too_old, sig), Error::<Test>::StaleReference);
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, too_old, sig.clone()),
+			Error::<Test>::StaleReference
+		);
 		let current = System::block_number();
 		let sig = sign_p256(&secret, &Registry::reattestation_payload(&id, current));
-		assert_noop!(Registry::reattest(RuntimeOrigin::signed(BOB), id, current, sig), Error::<Test>::StaleReference);
+		assert_noop!(
+			Registry::reattest(RuntimeOrigin::signed(BOB), id, current, sig.clone()),
+			Error::<Test>::StaleReference
+		);
 		// A signature over another block's hash.
 		let good = current - 1;
 		let wrong = sign_p256(&secret, &Registry::reattestation_payload(&id, good - 1));
@@ -969,7 +1072,7 @@ fn device_goes_stale_and_reattests_over_a_recent_block_hash() {
 			Error::<Test>::InvalidHardwareSignature
 		);
 		let sig = sign_p256(&secret, &Registry::reattestation_payload(&id, good));
-		assert_ok!(Registry::reattest(RuntimeOrigin::signed(BOB), id, good, sig));
+		assert_ok!(Registry::reattest(RuntimeOrigin::signed(BOB), id, good, sig.clone()));
 		check_state();
 	});
 }
@@ -1067,11 +1170,11 @@ fn operational_key_rotation_is_signed_by_the_hardware_key_once_for_the_owner() {
 			Some(Registry::rotation_payload(&ALICE, &id, &new_key, 0))
 		);
 		assert_noop!(
-			Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, new_key.clone(), sig),
+			Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, new_key.clone(), sig.clone()),
 			Error::<Test>::NotOwner
 		);
 		assert_noop!(
-			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, op_key(9), sig),
+			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, op_key(9), sig.clone()),
 			Error::<Test>::InvalidHardwareSignature
 		);
 		// A rotation signed for another owner does not work for this one.
@@ -1080,11 +1183,11 @@ fn operational_key_rotation_is_signed_by_the_hardware_key_once_for_the_owner() {
 			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), for_bob),
 			Error::<Test>::InvalidHardwareSignature
 		);
-		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), sig));
+		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), sig.clone()));
 		assert_eq!(Registry::operational_key(&id), Some(new_key.clone()));
 		// Replaying the rotation (say, after rotating away) fails: the nonce moved.
 		assert_noop!(
-			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key, sig),
+			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key, sig.clone()),
 			Error::<Test>::InvalidHardwareSignature
 		);
 	});
@@ -1101,8 +1204,8 @@ fn aggregation_key_needs_a_proof_of_possession_the_hardware_signature_and_no_oth
 		let sign = |public: Option<[u8; 48]>, nonce: u32| {
 			sign_p256(&secret, &Registry::aggregation_key_payload(&ALICE, &id, public, nonce))
 		};
-		let set = |who: AccountId, k: Option<AggregationKeyProof>, sig: RawSignature| {
-			Registry::set_aggregation_key(RuntimeOrigin::signed(who), id, k, sig)
+		let set = |who: AccountId, k: Option<AggregationKeyProof>, sig: HardwareSignature| {
+			Registry::set_aggregation_key(RuntimeOrigin::signed(who), id, k, sig.clone())
 		};
 		assert_noop!(set(BOB, Some(bls), sign(Some(bls.public), 0)), Error::<Test>::NotOwner);
 		// Another key's proof (a rogue key without its secret) fails.
@@ -1193,7 +1296,7 @@ fn transfers_can_be_cancelled_expire_and_clear_the_sellers_keys() {
 		assert_ok!(Registry::set_location(RuntimeOrigin::signed(ALICE), id, cell(8)));
 		let bls = bls_key(3, &id);
 		let sig = sign_p256(&secret, &Registry::aggregation_key_payload(&ALICE, &id, Some(bls.public), 0));
-		assert_ok!(Registry::set_aggregation_key(RuntimeOrigin::signed(ALICE), id, Some(bls), sig));
+		assert_ok!(Registry::set_aggregation_key(RuntimeOrigin::signed(ALICE), id, Some(bls), sig.clone()));
 
 		assert_noop!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, ALICE), Error::<Test>::TransferToSelf);
 		assert_noop!(Registry::offer_transfer(RuntimeOrigin::signed(BOB), id, BOB), Error::<Test>::NotOwner);
@@ -1236,7 +1339,7 @@ fn transfers_can_be_cancelled_expire_and_clear_the_sellers_keys() {
 		// limit on moves survives the sale.
 		let new_key = op_key(7);
 		let sig = sign_p256(&secret, &Registry::rotation_payload(&BOB, &id, &new_key, 1));
-		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, new_key.clone(), sig));
+		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, new_key.clone(), sig.clone()));
 		assert_eq!(Registry::operational_key(&id), Some(new_key));
 		assert_noop!(
 			Registry::set_location(RuntimeOrigin::signed(BOB), id, cell(9)),
@@ -1310,7 +1413,7 @@ fn revocation_is_per_issuer_and_reaches_every_device_below_at_once() {
 		let id4 = p256_device(key4);
 		let sig = sign_p256(&p256_secret(key4), &Registry::reattestation_payload(&id4, reference()));
 		assert_noop!(
-			Registry::reattest(RuntimeOrigin::signed(BOB), id4, reference(), sig),
+			Registry::reattest(RuntimeOrigin::signed(BOB), id4, reference(), sig.clone()),
 			Error::<Test>::CertificateRevoked
 		);
 
@@ -1356,7 +1459,14 @@ fn a_revoked_leaf_cannot_be_replaced_by_another_certificate_of_the_same_hardware
 		let migrated = Attestation::X509 { manufacturer: ACME, root: 1, chain: chain(&[acme::MIGRATED]) };
 		let sig = p256_registration(ACME, ALICE, key, &op_key(1));
 		assert_noop!(
-			Registry::register_device(RuntimeOrigin::signed(ALICE), migrated, op_key(1), None, reference(), sig),
+			Registry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				migrated,
+				op_key(1),
+				None,
+				reference(),
+				sig.clone()
+			),
 			Error::<Test>::DeviceRevoked
 		);
 		check_state();

@@ -83,8 +83,34 @@ pub type ModelName = BoundedVec<u8, ConstU32<32>>;
 pub type OidBytes = BoundedVec<u8, ConstU32<MAX_OID_LEN>>;
 
 /// A 64-byte signature: Ed25519, or ECDSA P-256 as `r || s` (big-endian), the format
-/// secure elements such as the ATECC608 output.
+/// secure elements such as the ATECC608 output. Compact certificates carry one.
 pub type RawSignature = [u8; 64];
+
+/// The largest RSA modulus accepted, in bytes (3072 bits).
+pub const MAX_RSA_MODULUS_LEN: u32 = 384;
+/// The RSA public exponent accepted (the TPM and X.509 default).
+pub const RSA_EXPONENT: u32 = 65_537;
+
+/// A hardware key's signature over a payload of this pallet, tagged by scheme; it must
+/// match the key's algorithm.
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub enum HardwareSignature {
+	/// Ed25519.
+	Ed25519([u8; 64]),
+	/// ECDSA P-256 over SHA-256, `r || s`.
+	P256([u8; 64]),
+	/// ECDSA P-384 over SHA-384, `r || s` (TPM 2.0).
+	P384([u8; 96]),
+	/// RSASSA-PKCS1-v1_5 with SHA-256 (TPM 2.0 `TPM_ALG_RSASSA`), as long as the modulus.
+	RsaPkcs1v15Sha256(BoundedVec<u8, ConstU32<MAX_RSA_MODULUS_LEN>>),
+	/// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (TPM 2.0
+	/// `TPM_ALG_RSAPSS`).
+	RsaPssSha256(BoundedVec<u8, ConstU32<MAX_RSA_MODULUS_LEN>>),
+}
+
+/// An RSA public key: the modulus, big-endian without leading zeros, of 2048 or 3072
+/// bits; the exponent is [`RSA_EXPONENT`].
+pub type RsaModulus = BoundedVec<u8, ConstU32<MAX_RSA_MODULUS_LEN>>;
 
 /// Domain tags: a signature made for one purpose is never valid for another. The
 /// version changes whenever the signed layout does.
@@ -106,36 +132,45 @@ pub struct AggregationKeyProof {
 }
 
 /// A public key of a root or of a device's hardware.
-#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum PublicKey {
 	/// ECDSA P-256, SEC1 compressed (33 bytes). Keys arriving uncompressed in a
 	/// certificate are stored compressed, so one key has one `DeviceId`.
 	P256([u8; 33]),
 	/// Ed25519.
 	Ed25519([u8; 32]),
+	/// ECDSA P-384, SEC1 compressed (49 bytes).
+	P384([u8; 49]),
+	/// RSA, 2048 or 3072 bits, exponent 65537: the modulus.
+	Rsa(RsaModulus),
 }
 
 impl PublicKey {
-	/// A key from its raw bytes: 33 are a compressed P-256 key, 32 an Ed25519 key.
+	/// A key from its raw bytes: 33 are a compressed P-256 key, 32 an Ed25519 key, 49 a
+	/// compressed P-384 key, 256 or 384 an RSA modulus.
 	pub fn from_raw(bytes: &[u8]) -> Option<PublicKey> {
 		match bytes.len() {
 			33 => Some(PublicKey::P256(bytes.try_into().ok()?)),
 			32 => Some(PublicKey::Ed25519(bytes.try_into().ok()?)),
+			49 => Some(PublicKey::P384(bytes.try_into().ok()?)),
+			256 | 384 => Some(PublicKey::Rsa(RsaModulus::try_from(bytes.to_vec()).ok()?)),
 			_ => None,
 		}
 	}
 
-	/// The bytes the `DeviceId` is derived from.
+	/// The bytes the `DeviceId` and key identifiers are derived from.
 	pub fn as_bytes(&self) -> &[u8] {
 		match self {
 			PublicKey::P256(k) => &k[..],
 			PublicKey::Ed25519(k) => &k[..],
+			PublicKey::P384(k) => &k[..],
+			PublicKey::Rsa(n) => &n[..],
 		}
 	}
 }
 
 /// A manufacturer's root key and whether governance revoked it.
-#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct RootKey {
 	/// The key certificates and compact certificates are checked against.
 	pub key: PublicKey,
@@ -260,7 +295,7 @@ impl CompactCertificate {
 		(
 			COMPACT_CERTIFICATE_TAG,
 			self.manufacturer,
-			self.hardware_key,
+			&self.hardware_key,
 			&self.model,
 			&self.serial,
 			self.not_before,

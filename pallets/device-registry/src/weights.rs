@@ -61,6 +61,8 @@ pub trait WeightInfo {
 	fn set_manufacturer_policy() -> Weight;
 	fn cancel_transfer() -> Weight;
 	fn renew_attestation() -> Weight;
+	fn register_device_x509_rsa(c: u32, ) -> Weight;
+	fn reattest_rsa() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -351,6 +353,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
+	fn register_device_x509_rsa(c: u32, ) -> Weight {
+		// Proof size: measured `738`, estimated `3891 + c * (2366 ±74)`.
+		// Minimum execution time: 15_865_241_000 picoseconds.
+		Weight::from_parts(12_437_633_905, 3891)
+			// Standard error: 109_835_362
+			.saturating_add(Weight::from_parts(3_149_853_303, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(8))
+			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
+	}
+	fn reattest_rsa() -> Weight {
+		// Proof size: measured `1727`, estimated `11102`.
+		// Minimum execution time: 1_737_010_000 picoseconds.
+		Weight::from_parts(1_852_962_000, 11102)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
@@ -453,5 +473,18 @@ impl WeightInfo for () {
 		Weight::from_parts(17_586_610_000, 3891)
 			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().writes(8))
+	}
+	fn register_device_x509_rsa(c: u32, ) -> Weight {
+		Weight::from_parts(12_437_633_905, 3891)
+			.saturating_add(Weight::from_parts(3_149_853_303, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(11))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(RocksDbWeight::get().writes(8))
+			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
+	}
+	fn reattest_rsa() -> Weight {
+		Weight::from_parts(1_852_962_000, 11102)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }
