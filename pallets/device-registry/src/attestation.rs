@@ -10,7 +10,6 @@ use der::{
 };
 use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature as P256Signature, VerifyingKey};
 use p384::ecdsa::{Signature as P384Signature, VerifyingKey as P384VerifyingKey};
-use rsa::{pkcs1v15, pss, signature::Verifier, BigUint, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha384};
 use sp_core::ed25519;
 use x509_cert::{
@@ -165,7 +164,9 @@ pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
 			Ok(key.clone())
 		},
 		PublicKey::Rsa(modulus) => {
-			rsa_key(modulus).ok_or(E::InvalidKey)?;
+			if !rsa_modulus_ok(modulus) {
+				return Err(E::InvalidKey);
+			}
 			Ok(key.clone())
 		},
 		PublicKey::Ed25519(bytes) => {
@@ -181,14 +182,140 @@ pub fn validate_key(key: &PublicKey) -> Result<PublicKey, AttestationError> {
 	}
 }
 
-/// An RSA key of exactly 2048 or 3072 bits (no leading zero octet, top bit set) with
-/// exponent 65537.
-fn rsa_key(modulus: &[u8]) -> Option<RsaPublicKey> {
-	let bits_ok = matches!(modulus.len(), 256 | 384) && modulus[0] & 0x80 != 0;
-	if !bits_ok {
+/// An RSA modulus of exactly 2048 or 3072 bits (no leading zero octet, top bit set),
+/// odd, as every RSA modulus is.
+fn rsa_modulus_ok(modulus: &[u8]) -> bool {
+	matches!(modulus.len(), 256 | 384) && modulus[0] & 0x80 != 0 && modulus[modulus.len() - 1] & 1 == 1
+}
+
+/// `signature ^ 65537 mod modulus`, big-endian, as long as the modulus: the RSA public
+/// operation (RFC 8017 RSAVP1), on crypto-bigint's constant-time Montgomery arithmetic.
+/// `None` for a bad modulus or a signature representative not below the modulus.
+fn rsa_public_op(modulus: &[u8], signature: &[u8]) -> Option<Vec<u8>> {
+	use crypto_bigint::{U2048, U3072};
+	if !rsa_modulus_ok(modulus) || signature.len() != modulus.len() {
 		return None;
 	}
-	RsaPublicKey::new(BigUint::from_bytes_be(modulus), BigUint::from(RSA_EXPONENT)).ok()
+	match modulus.len() {
+		256 => rsa_pow::<{ U2048::LIMBS }>(modulus, signature),
+		384 => rsa_pow::<{ U3072::LIMBS }>(modulus, signature),
+		_ => None,
+	}
+}
+
+fn rsa_pow<const LIMBS: usize>(modulus: &[u8], signature: &[u8]) -> Option<Vec<u8>> {
+	use crypto_bigint::{
+		modular::runtime_mod::{DynResidue, DynResidueParams},
+		Uint, Word, U64,
+	};
+	let n = Uint::<LIMBS>::from_be_slice(modulus);
+	let s = Uint::<LIMBS>::from_be_slice(signature);
+	// The modulus is odd (`rsa_modulus_ok`), as Montgomery arithmetic needs.
+	if s >= n {
+		return None;
+	}
+	let m = DynResidue::new(&s, DynResidueParams::new(&n)).pow(&U64::from_u64(RSA_EXPONENT as u64)).retrieve();
+	let mut out = Vec::with_capacity(modulus.len());
+	for word in m.as_words().iter().rev() {
+		out.extend_from_slice(&Word::to_be_bytes(*word));
+	}
+	Some(out)
+}
+
+/// The hash of an RSA signature scheme.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RsaHash {
+	Sha256,
+	Sha384,
+}
+
+impl RsaHash {
+	fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
+		match self {
+			RsaHash::Sha256 => {
+				let mut h = Sha256::new();
+				parts.iter().for_each(|p| h.update(p));
+				h.finalize().to_vec()
+			},
+			RsaHash::Sha384 => {
+				let mut h = Sha384::new();
+				parts.iter().for_each(|p| h.update(p));
+				h.finalize().to_vec()
+			},
+		}
+	}
+
+	/// The DER `DigestInfo` prefix of EMSA-PKCS1-v1_5 (RFC 8017 9.2, note 1).
+	fn digest_info_prefix(self) -> &'static [u8] {
+		match self {
+			RsaHash::Sha256 => &[
+				0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+				0x04, 0x20,
+			],
+			RsaHash::Sha384 => &[
+				0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
+				0x04, 0x30,
+			],
+		}
+	}
+}
+
+/// RSASSA-PKCS1-v1_5 verification (RFC 8017 8.2.2): the recovered encoding must equal
+/// `00 01 FF..FF 00 DigestInfo(hash(message))` exactly.
+fn verify_rsa_pkcs1(modulus: &[u8], hash: RsaHash, message: &[u8], signature: &[u8]) -> bool {
+	let Some(em) = rsa_public_op(modulus, signature) else { return false };
+	let prefix = hash.digest_info_prefix();
+	let digest = hash.digest(&[message]);
+	let t_len = prefix.len() + digest.len();
+	let k = em.len();
+	if k < t_len + 11 {
+		return false;
+	}
+	let mut expected = Vec::with_capacity(k);
+	expected.extend_from_slice(&[0x00, 0x01]);
+	expected.resize(k - t_len - 1, 0xff);
+	expected.push(0x00);
+	expected.extend_from_slice(prefix);
+	expected.extend_from_slice(&digest);
+	expected == em
+}
+
+/// MGF1 (RFC 8017 B.2.1) of `seed`, `len` bytes.
+fn mgf1(hash: RsaHash, seed: &[u8], len: usize) -> Vec<u8> {
+	let mut out = Vec::with_capacity(len + 64);
+	let mut counter: u32 = 0;
+	while out.len() < len {
+		out.extend_from_slice(&hash.digest(&[seed, &counter.to_be_bytes()]));
+		counter = counter.wrapping_add(1);
+	}
+	out.truncate(len);
+	out
+}
+
+/// RSASSA-PSS verification (RFC 8017 8.1.2 and EMSA-PSS-VERIFY, 9.1.2) with MGF1 over
+/// the same hash and a salt of `salt_len` bytes, for a modulus of a whole number of
+/// bytes (its top bit set, as `rsa_modulus_ok` requires): `emBits = 8k - 1`.
+fn verify_rsa_pss(modulus: &[u8], hash: RsaHash, salt_len: usize, message: &[u8], signature: &[u8]) -> bool {
+	let Some(em) = rsa_public_op(modulus, signature) else { return false };
+	let h_len = match hash {
+		RsaHash::Sha256 => 32,
+		RsaHash::Sha384 => 48,
+	};
+	let em_len = em.len();
+	if em_len < h_len + salt_len + 2 || em[em_len - 1] != 0xbc || em[0] & 0x80 != 0 {
+		return false;
+	}
+	let (masked_db, rest) = em.split_at(em_len - h_len - 1);
+	let h = &rest[..h_len];
+	let mut db: Vec<u8> = masked_db.iter().zip(mgf1(hash, h, masked_db.len())).map(|(a, b)| a ^ b).collect();
+	db[0] &= 0x7f;
+	let padding = em_len - h_len - salt_len - 2;
+	if db[..padding].iter().any(|b| *b != 0) || db[padding] != 0x01 {
+		return false;
+	}
+	let salt = &db[padding + 1..];
+	let m_hash = hash.digest(&[message]);
+	hash.digest(&[&[0u8; 8], &m_hash, salt]) == h
 }
 
 /// Verify `signature` by `key` over `message` with the scheme the signature names,
@@ -212,24 +339,13 @@ pub fn verify_raw(key: &PublicKey, message: &[u8], signature: &HardwareSignature
 			vk.verify_prehash(&Sha384::digest(message), &sig).is_ok()
 		},
 		(PublicKey::Rsa(modulus), HardwareSignature::RsaPkcs1v15Sha256(signature)) => {
-			let Some(key) = rsa_key(modulus) else { return false };
-			let Ok(sig) = pkcs1v15::Signature::try_from(&signature[..]) else { return false };
-			signature.len() == modulus.len() && pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(message, &sig).is_ok()
+			verify_rsa_pkcs1(modulus, RsaHash::Sha256, message, signature)
 		},
 		(PublicKey::Rsa(modulus), HardwareSignature::RsaPssSha256(signature)) => {
-			let Some(key) = rsa_key(modulus) else { return false };
-			let Ok(sig) = pss::Signature::try_from(&signature[..]) else { return false };
-			signature.len() == modulus.len() && pss::VerifyingKey::<Sha256>::new(key).verify(message, &sig).is_ok()
+			verify_rsa_pss(modulus, RsaHash::Sha256, 32, message, signature)
 		},
 		_ => false,
 	}
-}
-
-/// The hash of an RSA signature scheme.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum RsaHash {
-	Sha256,
-	Sha384,
 }
 
 /// The signature algorithms a certificate may use.
@@ -248,7 +364,7 @@ enum SignatureAlgorithm {
 fn pss_parameters(parameters: Option<&der::asn1::Any>) -> Result<SignatureAlgorithm, AttestationError> {
 	let der_bytes =
 		der::Encode::to_der(parameters.ok_or(E::UnsupportedAlgorithm)?).map_err(|_| E::MalformedCertificate)?;
-	let params = rsa::pkcs1::RsaPssParams::from_der(&der_bytes).map_err(|_| E::UnsupportedAlgorithm)?;
+	let params = pkcs1::RsaPssParams::from_der(&der_bytes).map_err(|_| E::UnsupportedAlgorithm)?;
 	let hash = match params.hash.oid {
 		oid if oid == SHA256 => RsaHash::Sha256,
 		oid if oid == SHA384 => RsaHash::Sha384,
@@ -258,7 +374,7 @@ fn pss_parameters(parameters: Option<&der::asn1::Any>) -> Result<SignatureAlgori
 	if params.mask_gen.oid != MGF1 || mgf_hash != Some(params.hash.oid) {
 		return Err(E::UnsupportedAlgorithm);
 	}
-	if params.trailer_field != rsa::pkcs1::TrailerField::BC {
+	if params.trailer_field != pkcs1::TrailerField::BC {
 		return Err(E::UnsupportedAlgorithm);
 	}
 	Ok(SignatureAlgorithm::RsaPss(hash, params.salt_len as usize))
@@ -324,13 +440,15 @@ fn subject_key(cert: &Certificate) -> Result<PublicKey, AttestationError> {
 			Err(E::UnsupportedAlgorithm)
 		}
 	} else if spki.algorithm.oid == RSA_ENCRYPTION {
-		let key = rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|_| E::MalformedCertificate)?;
+		let key = pkcs1::RsaPublicKey::from_der(bits).map_err(|_| E::MalformedCertificate)?;
 		if key.public_exponent.as_bytes() != &RSA_EXPONENT.to_be_bytes()[1..] {
 			return Err(E::UnsupportedAlgorithm);
 		}
 		let modulus = RsaModulus::try_from(key.modulus.as_bytes().to_vec()).map_err(|_| E::UnsupportedAlgorithm)?;
 		// 2048 or 3072 bits only (1024 is broken; larger is no TPM's).
-		rsa_key(&modulus).ok_or(E::UnsupportedAlgorithm)?;
+		if !rsa_modulus_ok(&modulus) {
+			return Err(E::UnsupportedAlgorithm);
+		}
 		Ok(PublicKey::Rsa(modulus))
 	} else if spki.algorithm.oid == ED25519 {
 		validate_key(&PublicKey::Ed25519(bits.try_into().map_err(|_| E::InvalidKey)?))
@@ -509,30 +627,10 @@ fn verify_certificate_signature(child: &Parsed, issuer: &PublicKey) -> bool {
 			)
 		},
 		(SignatureAlgorithm::RsaPkcs1v15(hash), PublicKey::Rsa(modulus)) => {
-			let Some(key) = rsa_key(modulus) else { return false };
-			if sig_bits.len() != modulus.len() {
-				return false;
-			}
-			let Ok(sig) = pkcs1v15::Signature::try_from(sig_bits) else { return false };
-			match hash {
-				RsaHash::Sha256 => pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(child.tbs, &sig).is_ok(),
-				RsaHash::Sha384 => pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(child.tbs, &sig).is_ok(),
-			}
+			verify_rsa_pkcs1(modulus, hash, child.tbs, sig_bits)
 		},
 		(SignatureAlgorithm::RsaPss(hash, salt), PublicKey::Rsa(modulus)) => {
-			let Some(key) = rsa_key(modulus) else { return false };
-			if sig_bits.len() != modulus.len() {
-				return false;
-			}
-			let Ok(sig) = pss::Signature::try_from(sig_bits) else { return false };
-			match hash {
-				RsaHash::Sha256 => {
-					pss::VerifyingKey::<Sha256>::new_with_salt_len(key, salt).verify(child.tbs, &sig).is_ok()
-				},
-				RsaHash::Sha384 => {
-					pss::VerifyingKey::<Sha384>::new_with_salt_len(key, salt).verify(child.tbs, &sig).is_ok()
-				},
-			}
+			verify_rsa_pss(modulus, hash, salt, child.tbs, sig_bits)
 		},
 		_ => false,
 	}

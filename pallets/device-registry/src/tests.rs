@@ -943,6 +943,19 @@ fn tpm_idevids_register_with_rsa_and_p384_chains() {
 		let message = Registry::reattestation_payload(&id, reference());
 		assert_noop!(reattest(sign_p256(&[7; 32], &message)), Error::<Test>::InvalidHardwareSignature);
 		assert_noop!(reattest(sign_rsa_pkcs1(tpm::LEAF1_KEY, &message)), Error::<Test>::InvalidHardwareSignature);
+		// Malformed RSA signatures fail cleanly: flipped, short, not below the modulus.
+		let HardwareSignature::RsaPssSha256(good) = sign_rsa_pss(tpm::IDEVID_KEY, &message) else { unreachable!() };
+		let mut flipped = good.clone();
+		flipped[100] ^= 1;
+		let short = BoundedVec::truncate_from(good[1..].to_vec());
+		let too_big = BoundedVec::truncate_from(vec![0xff; good.len()]);
+		for bad in [flipped, short, too_big] {
+			assert_noop!(
+				reattest(HardwareSignature::RsaPssSha256(bad.clone())),
+				Error::<Test>::InvalidHardwareSignature
+			);
+			assert_noop!(reattest(HardwareSignature::RsaPkcs1v15Sha256(bad)), Error::<Test>::InvalidHardwareSignature);
+		}
 		// The TPM re-attests, by either RSA scheme.
 		assert_ok!(reattest(sign_rsa_pss(tpm::IDEVID_KEY, &message)));
 		check_state();
