@@ -125,7 +125,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the transaction format or a call's index or arguments change.
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 

@@ -293,23 +293,31 @@ fn mgf1(hash: RsaHash, seed: &[u8], len: usize) -> Vec<u8> {
 }
 
 /// RSASSA-PSS verification (RFC 8017 8.1.2 and EMSA-PSS-VERIFY, 9.1.2) with MGF1 over
-/// the same hash and a salt of `salt_len` bytes, for a modulus of a whole number of
-/// bytes (its top bit set, as `rsa_modulus_ok` requires): `emBits = 8k - 1`.
-fn verify_rsa_pss(modulus: &[u8], hash: RsaHash, salt_len: usize, message: &[u8], signature: &[u8]) -> bool {
+/// the same hash and a salt of `salt_len` bytes, or of any length when `None` (TPMs
+/// differ: the digest size or the largest that fits), for a modulus of a whole number
+/// of bytes (its top bit set, as `rsa_modulus_ok` requires): `emBits = 8k - 1`.
+fn verify_rsa_pss(modulus: &[u8], hash: RsaHash, salt_len: Option<usize>, message: &[u8], signature: &[u8]) -> bool {
 	let Some(em) = rsa_public_op(modulus, signature) else { return false };
 	let h_len = match hash {
 		RsaHash::Sha256 => 32,
 		RsaHash::Sha384 => 48,
 	};
 	let em_len = em.len();
-	if em_len < h_len + salt_len + 2 || em[em_len - 1] != 0xbc || em[0] & 0x80 != 0 {
+	if em_len < h_len + salt_len.unwrap_or(0) + 2 || em[em_len - 1] != 0xbc || em[0] & 0x80 != 0 {
 		return false;
 	}
 	let (masked_db, rest) = em.split_at(em_len - h_len - 1);
 	let h = &rest[..h_len];
 	let mut db: Vec<u8> = masked_db.iter().zip(mgf1(hash, h, masked_db.len())).map(|(a, b)| a ^ b).collect();
 	db[0] &= 0x7f;
-	let padding = em_len - h_len - salt_len - 2;
+	// DB = PS (zeros) || 0x01 || salt.
+	let padding = match salt_len {
+		Some(salt_len) => em_len - h_len - salt_len - 2,
+		None => match db.iter().position(|b| *b != 0) {
+			Some(p) => p,
+			None => return false,
+		},
+	};
 	if db[..padding].iter().any(|b| *b != 0) || db[padding] != 0x01 {
 		return false;
 	}
@@ -320,7 +328,7 @@ fn verify_rsa_pss(modulus: &[u8], hash: RsaHash, salt_len: usize, message: &[u8]
 
 /// Verify `signature` by `key` over `message` with the scheme the signature names,
 /// which must fit the key: Ed25519; ECDSA P-256/SHA-256 or P-384/SHA-384 (`r || s`);
-/// RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt 32) with SHA-256.
+/// RSASSA-PKCS1-v1_5 or RSASSA-PSS (any salt length) with SHA-256.
 pub fn verify_raw(key: &PublicKey, message: &[u8], signature: &HardwareSignature) -> bool {
 	match (key, signature) {
 		(PublicKey::P256(bytes), HardwareSignature::P256(signature)) => {
@@ -342,7 +350,7 @@ pub fn verify_raw(key: &PublicKey, message: &[u8], signature: &HardwareSignature
 			verify_rsa_pkcs1(modulus, RsaHash::Sha256, message, signature)
 		},
 		(PublicKey::Rsa(modulus), HardwareSignature::RsaPssSha256(signature)) => {
-			verify_rsa_pss(modulus, RsaHash::Sha256, 32, message, signature)
+			verify_rsa_pss(modulus, RsaHash::Sha256, None, message, signature)
 		},
 		_ => false,
 	}
@@ -471,8 +479,23 @@ enum Role {
 pub struct TcbInfo {
 	/// The security version, if stated.
 	pub svn: Option<u64>,
-	/// The FWID digests (one per hash algorithm).
+	/// The FWID digests (one per hash algorithm; each of its algorithm's length).
 	pub fwids: Vec<Vec<u8>>,
+	/// Whether the operational flags say the layer is not in a secure, configured,
+	/// production state (`notConfigured`, `notSecure`, `recovery` or `debug` set): its
+	/// Alias key may be extractable.
+	pub insecure: bool,
+}
+
+/// The digest length of an FWID hash algorithm (SHA-256, SHA-384, SHA-512).
+fn fwid_length(algorithm: &ObjectIdentifier) -> Option<usize> {
+	const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+	match algorithm {
+		oid if *oid == SHA256 => Some(32),
+		oid if *oid == SHA384 => Some(48),
+		oid if *oid == SHA512 => Some(64),
+		_ => None,
+	}
 }
 
 /// Parse a DiceTcbInfo (`SEQUENCE` of optional `[n] IMPLICIT` fields): `svn` is `[3]
@@ -503,11 +526,21 @@ pub fn parse_tcb_info(der_bytes: &[u8]) -> Result<TcbInfo, AttestationError> {
 						let mut list = SliceReader::new(field.value())?;
 						while !list.is_finished() {
 							let digest = list.sequence(|fwid| {
-								let _algorithm = ObjectIdentifier::decode(fwid)?;
-								Ok(der::asn1::OctetStringRef::decode(fwid)?.as_bytes().to_vec())
+								let algorithm = ObjectIdentifier::decode(fwid)?;
+								let digest = der::asn1::OctetStringRef::decode(fwid)?.as_bytes().to_vec();
+								// An unknown algorithm, or a digest not of its length, matches
+								// nothing a policy allows.
+								Ok((fwid_length(&algorithm) == Some(digest.len())).then_some(digest))
 							})?;
-							info.fwids.push(digest);
+							info.fwids.extend(digest);
 						}
+					},
+					// flags [7] IMPLICIT OperationalFlags (BIT STRING): bits 0-3 are
+					// notConfigured, notSecure, recovery, debug.
+					Tag::ContextSpecific { number, constructed: false } if number == TagNumber::N7 => {
+						let bits = field.value();
+						// The first octet counts unused bits; bit 0 is the top bit of the next.
+						info.insecure = bits.get(1).is_some_and(|b| b & 0xf0 != 0);
 					},
 					_ => {},
 				}
@@ -630,7 +663,7 @@ fn verify_certificate_signature(child: &Parsed, issuer: &PublicKey) -> bool {
 			verify_rsa_pkcs1(modulus, hash, child.tbs, sig_bits)
 		},
 		(SignatureAlgorithm::RsaPss(hash, salt), PublicKey::Rsa(modulus)) => {
-			verify_rsa_pss(modulus, hash, salt, child.tbs, sig_bits)
+			verify_rsa_pss(modulus, hash, Some(salt), child.tbs, sig_bits)
 		},
 		_ => false,
 	}
@@ -752,8 +785,15 @@ pub fn verify_x509_chain<F: Fn(&CertificateRef) -> bool>(
 	if !pinned.is_empty() && !parsed[own..].iter().any(|ca| pinned.contains(&key_id_of(&ca.key))) {
 		return Err(E::IssuerNotPinned);
 	}
+	// The DeviceID must be certified by the manufacturer itself: the root, or a pinned
+	// CA right above it. Otherwise firmware holding a CA-capable Alias key (Open DICE
+	// profiles have them) could certify a leaf of its own and pass its Alias off as the
+	// DeviceID: any firmware, any number of identities.
+	if dice && parsed.len() > 2 && !pinned.contains(&key_id_of(&parsed[2].key)) {
+		return Err(E::NotADiceChain);
+	}
 	if let Some(firmware) = &policy.manufacturer.firmware {
-		let tcb = leaf.tcb.as_ref().ok_or(E::FirmwareNotAllowed)?;
+		let tcb = leaf.tcb.as_ref().filter(|tcb| !tcb.insecure).ok_or(E::FirmwareNotAllowed)?;
 		if !tcb.fwids.iter().any(|fwid| firmware.allowed_fwids.iter().any(|allowed| allowed[..] == fwid[..])) {
 			return Err(E::FirmwareNotAllowed);
 		}

@@ -339,6 +339,37 @@ mod benchmarks {
 		assert_eq!(LastAttestation::<T>::get(device), Some(reference));
 	}
 
+	/// `reattest` by a P-384 device (TPM IDevID): what a P-384 verification costs.
+	#[benchmark]
+	fn reattest_p384() {
+		let (owner, _) = setup::<T>(1);
+		let m = Pallet::<T>::do_register_manufacturer(
+			BoundedVec::truncate_from(b"Trusted Modules P-384".to_vec()),
+			BoundedVec::truncate_from(alloc::vec![PublicKey::P384(*fixtures::p384::ROOT_PUB)]),
+		)
+		.expect("valid manufacturer");
+		let secret = fixtures::p384_secret(fixtures::p384::IDEVID_KEY);
+		let sig =
+			fixtures::sign_p384(&secret, &Pallet::<T>::registration_payload(m, &owner, &op_key(1), reference::<T>()));
+		let chain = fixtures::chain(&[fixtures::p384::IDEVID, fixtures::p384::INT]);
+		Pallet::<T>::do_register_device(
+			owner.clone(),
+			Attestation::X509 { manufacturer: m, root: 0, chain },
+			op_key(1),
+			None,
+			reference::<T>(),
+			sig,
+		)
+		.expect("registers");
+		let device = device_id_of(fixtures::p384_public(&secret).as_bytes());
+		advance::<T>(T::ReattestationWindow::get());
+		let reference = reference::<T>();
+		let sig = fixtures::sign_p384(&secret, &Pallet::<T>::reattestation_payload(&device, reference));
+		#[extrinsic_call]
+		reattest(RawOrigin::Signed(owner), device, reference, sig);
+		assert_eq!(LastAttestation::<T>::get(device), Some(reference));
+	}
+
 	#[benchmark]
 	fn rotate_operational_key() {
 		let (owner, m) = setup::<T>(1);

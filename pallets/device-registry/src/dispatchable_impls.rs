@@ -70,7 +70,12 @@ impl<T: Config> Pallet<T> {
 		match attestation {
 			Attestation::X509 { chain, .. } => {
 				let c = chain.len() as u32;
-				T::WeightInfo::register_device_x509(c).max(T::WeightInfo::register_device_x509_rsa(c))
+				// P-256 and RSA chains are measured; a P-384 chain costs a P-256 one plus,
+				// for each of its c certificate signatures and the hardware signature, what
+				// a P-384 verification costs above a P-256 one.
+				let p384 = T::WeightInfo::register_device_x509(c)
+					.saturating_add(Self::p384_signature_extra().saturating_mul(c as u64 + 1));
+				T::WeightInfo::register_device_x509(c).max(T::WeightInfo::register_device_x509_rsa(c)).max(p384)
 			},
 			Attestation::Compact { .. } => {
 				T::WeightInfo::register_device_compact().saturating_add(Self::hardware_signature_extra())
@@ -78,10 +83,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// What verifying the slowest hardware signature (RSA-3072) costs above the P-256
-	/// one the benchmarks of hardware-signed calls use; added to their weight.
+	/// What verifying the slowest hardware signature (RSA-3072 or P-384) costs above the
+	/// P-256 one the benchmarks of hardware-signed calls use; added to their weight.
 	pub fn hardware_signature_extra() -> Weight {
-		T::WeightInfo::reattest_rsa().saturating_sub(T::WeightInfo::reattest())
+		T::WeightInfo::reattest_rsa().saturating_sub(T::WeightInfo::reattest()).max(Self::p384_signature_extra())
+	}
+
+	/// What a P-384 verification costs above a P-256 one.
+	pub fn p384_signature_extra() -> Weight {
+		T::WeightInfo::reattest_p384().saturating_sub(T::WeightInfo::reattest())
 	}
 
 	/// Verify `attestation` against the root it names, the manufacturer's policy, the
@@ -191,7 +201,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_set_manufacturer_policy(id: ManufacturerId, policy: ManufacturerPolicy) -> DispatchResult {
-		ensure!(Manufacturers::<T>::contains_key(id), Error::<T>::ManufacturerNotFound);
+		let manufacturer = Manufacturers::<T>::get(id).ok_or(Error::<T>::ManufacturerNotFound)?;
+		// What a device *is* cannot change under registered devices: they would be
+		// stranded, and their hardware could register again under the other identity.
+		ensure!(
+			manufacturer.devices == 0 || ManufacturerPolicies::<T>::get(id).identity == policy.identity,
+			Error::<T>::IdentityChangeWithDevices
+		);
+		if let Some(firmware) = &policy.firmware {
+			ensure!(firmware.allowed_fwids.iter().all(|d| matches!(d.len(), 32 | 48 | 64)), Error::<T>::InvalidPolicy);
+		}
 		if let Some(oid) = &policy.required_leaf_oid {
 			der::asn1::ObjectIdentifier::from_bytes(oid).map_err(|_| Error::<T>::InvalidPolicy)?;
 		}
@@ -232,8 +251,19 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_unrevoke_certificate(issuer: KeyId, serial: Serial) -> DispatchResult {
 		let serial = attestation::normalise_serial(&serial).map_err(Error::<T>::from)?;
 		let entry = RevokedCertificates::<T>::take(issuer, &serial).ok_or(Error::<T>::NotRevoked)?;
-		if let Some(device) = DeviceByCertificate::<T>::get(issuer, &serial) {
-			RevokedHardware::<T>::remove(device);
+		// The hardware stays marked while another certificate of its own is revoked (a
+		// DICE device has two).
+		if let Some(id) = DeviceByCertificate::<T>::get(issuer, &serial) {
+			let still = Devices::<T>::get(id).and_then(|d| {
+				Self::own_certificates(&d.certificates, d.own_certificates)
+					.iter()
+					.find(|c| RevokedCertificates::<T>::contains_key(c.issuer, &c.serial))
+					.cloned()
+			});
+			match still {
+				Some(c) => RevokedHardware::<T>::insert(id, c),
+				None => RevokedHardware::<T>::remove(id),
+			}
 		}
 		Manufacturers::<T>::mutate(entry.manufacturer, |m| {
 			if let Some(m) = m {

@@ -100,6 +100,13 @@ pub mod dice {
 	/// No TcbInfo.
 	pub const ALIAS_NO_TCB: &[u8] = include_bytes!("../fixtures/dice/alias-notcb.der");
 	pub const ALIAS_NO_TCB_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-notcb.key.der");
+	/// Allowed firmware, but the layer runs in debug mode (TcbInfo flags).
+	pub const ALIAS_DEBUG: &[u8] = include_bytes!("../fixtures/dice/alias-debug.der");
+	pub const ALIAS_DEBUG_KEY: &[u8] = include_bytes!("../fixtures/dice/alias-debug.key.der");
+	/// A CA-capable Alias, and a leaf its firmware issued itself (with allowed TcbInfo).
+	pub const ALIAS_CA: &[u8] = include_bytes!("../fixtures/dice/alias-ca.der");
+	pub const FORGED: &[u8] = include_bytes!("../fixtures/dice/forged.der");
+	pub const FORGED_KEY: &[u8] = include_bytes!("../fixtures/dice/forged.key.der");
 }
 
 /// TPM 2.0 IDevID chains of "Trusted Modules": RSA-3072 vendor CAs signing with

@@ -346,8 +346,11 @@ pub mod pallet {
 		/// A key is not a valid encoding: a P-256 point off the curve or not compressed,
 		/// an Ed25519 key not canonical or of small order.
 		InvalidKey,
-		/// A policy's object identifier is not a valid encoding.
+		/// A policy's object identifier is not a valid encoding, or a firmware digest is
+		/// not 32, 48 or 64 bytes.
 		InvalidPolicy,
+		/// A manufacturer with registered devices cannot change what identifies them.
+		IdentityChangeWithDevices,
 		/// The certificate chain is empty.
 		EmptyChain,
 		/// The chain has more intermediates than `MaxIntermediates`.
@@ -389,8 +392,8 @@ pub mod pallet {
 		LeafPolicyMismatch,
 		/// The chain has none of the issuing intermediates the manufacturer pins.
 		IssuerNotPinned,
-		/// The manufacturer's devices are DICE devices: the chain needs an Alias leaf
-		/// and a DeviceID CA above it.
+		/// The manufacturer's devices are DICE devices: the chain needs an Alias leaf and
+		/// a DeviceID CA above it, certified by the root or by a pinned intermediate.
 		NotADiceChain,
 		/// The leaf's firmware (DICE TcbInfo FWID) is missing or not allowed by the
 		/// manufacturer's firmware policy.
@@ -594,7 +597,7 @@ pub mod pallet {
 		/// for a block at most `ReattestationWindow` old and newer than the last one it
 		/// signed. Anyone may submit it; the signature is the proof.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::reattest().max(T::WeightInfo::reattest_rsa()))]
+		#[pallet::weight(T::WeightInfo::reattest().saturating_add(Pallet::<T>::hardware_signature_extra()))]
 		pub fn reattest(
 			origin: OriginFor<T>,
 			device: DeviceId,

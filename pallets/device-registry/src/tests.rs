@@ -794,11 +794,26 @@ fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
 			]),
 			min_svn: 2,
 		};
-		assert_ok!(Registry::set_manufacturer_policy(
-			RuntimeOrigin::root(),
-			m,
-			ManufacturerPolicy { identity: IdentityKind::DiceDeviceId, firmware: Some(firmware), ..Default::default() }
-		));
+		let set_policy = |identity: IdentityKind, pinned: Vec<KeyId>| {
+			Registry::set_manufacturer_policy(
+				RuntimeOrigin::root(),
+				m,
+				ManufacturerPolicy {
+					identity,
+					firmware: Some(firmware.clone()),
+					issuing_intermediates: BoundedVec::truncate_from(pinned),
+					..Default::default()
+				},
+			)
+		};
+		// Without a pinned DeviceID issuer, a chain longer than Alias + DeviceID is refused:
+		// nothing says which certificate is the DeviceID.
+		assert_ok!(set_policy(IdentityKind::DiceDeviceId, vec![]));
+		assert_noop!(
+			register_as(ALICE, m, &[dice::ALIAS_V2, dice::DEVICE_ID, dice::INT], dice::ALIAS_V2_KEY),
+			Error::<Test>::NotADiceChain
+		);
+		assert_ok!(set_policy(IdentityKind::DiceDeviceId, vec![issuer_of(dice::INT)]));
 		// The TcbInfo the Alias certificate carries, as the runtime reads it.
 		let tcb = {
 			use der::Decode as _;
@@ -829,6 +844,18 @@ fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
 			Error::<Test>::FirmwareTooOld
 		);
 		assert_noop!(register_as(ALICE, m, &[dice::ALIAS_V2], dice::ALIAS_V2_KEY), Error::<Test>::NotADiceChain);
+		// Allowed firmware in a layer running in debug mode.
+		assert_noop!(
+			register_as(ALICE, m, &chain_with(dice::ALIAS_DEBUG), dice::ALIAS_DEBUG_KEY),
+			Error::<Test>::FirmwareNotAllowed
+		);
+		// Firmware holding a CA-capable Alias issues itself a leaf with allowed TcbInfo,
+		// trying to pass its Alias off as the DeviceID: the DeviceID must be certified by
+		// a pinned CA.
+		assert_noop!(
+			register_as(ALICE, m, &[dice::FORGED, dice::ALIAS_CA, dice::DEVICE_ID, dice::INT], dice::FORGED_KEY),
+			Error::<Test>::NotADiceChain
+		);
 		assert_ok!(register_as(ALICE, m, &chain_with(dice::ALIAS_V2), dice::ALIAS_V2_KEY));
 
 		// The device is its DeviceID; the Alias key signs for it.
@@ -868,6 +895,11 @@ fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
 		assert_noop!(reattest(dice::ALIAS_V2_KEY), Error::<Test>::InvalidHardwareSignature);
 		assert_ok!(reattest(dice::ALIAS_V3_KEY));
 
+		// What identifies a device cannot change under registered devices.
+		assert_noop!(
+			set_policy(IdentityKind::Leaf, vec![issuer_of(dice::INT)]),
+			Error::<Test>::IdentityChangeWithDevices
+		);
 		// Revoking the DeviceID revokes the device, whatever its firmware.
 		let device_id_cert = Devices::<Test>::get(id).unwrap().certificates[1].clone();
 		assert_eq!(device_id_cert.issuer, issuer_of(dice::INT));
@@ -878,7 +910,21 @@ fn dice_devices_are_their_device_id_and_run_allowed_firmware() {
 			device_id_cert.serial.clone()
 		));
 		assert_eq!(Registry::status(&id), Some(DeviceStatus::Revoked));
-		assert_eq!(RevokedHardware::<Test>::get(id), Some(device_id_cert));
+		assert_eq!(RevokedHardware::<Test>::get(id), Some(device_id_cert.clone()));
+		// Revoke the Alias too, then withdraw that: the DeviceID's revocation still marks
+		// the hardware.
+		let alias_cert = Devices::<Test>::get(id).unwrap().certificates[0].clone();
+		assert_ok!(Registry::revoke_certificate(
+			RuntimeOrigin::root(),
+			m,
+			alias_cert.issuer,
+			alias_cert.serial.clone()
+		));
+		assert_ok!(Registry::unrevoke_certificate(RuntimeOrigin::root(), alias_cert.issuer, alias_cert.serial));
+		assert_eq!(RevokedHardware::<Test>::get(id), Some(device_id_cert.clone()));
+		assert_ok!(Registry::unrevoke_certificate(RuntimeOrigin::root(), device_id_cert.issuer, device_id_cert.serial));
+		assert_eq!(RevokedHardware::<Test>::get(id), None);
+		assert_eq!(Registry::status(&id), Some(DeviceStatus::Active));
 		check_state();
 	});
 }

@@ -63,6 +63,7 @@ pub trait WeightInfo {
 	fn renew_attestation() -> Weight;
 	fn register_device_x509_rsa(c: u32, ) -> Weight;
 	fn reattest_rsa() -> Weight;
+	fn reattest_p384() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -371,6 +372,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn reattest_p384() -> Weight {
+		// Proof size: measured `1727`, estimated `11102`.
+		// Minimum execution time: 1_737_010_000 picoseconds.
+		Weight::from_parts(1_852_962_000, 11102)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
@@ -483,6 +491,11 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
 	}
 	fn reattest_rsa() -> Weight {
+		Weight::from_parts(1_852_962_000, 11102)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn reattest_p384() -> Weight {
 		Weight::from_parts(1_852_962_000, 11102)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(1))
