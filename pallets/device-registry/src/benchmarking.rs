@@ -256,6 +256,25 @@ mod benchmarks {
 		assert_eq!(DeviceCount::<T>::get(), 1);
 	}
 
+	/// A one-certificate chain whose leaf is as large as the runtime allows, with many
+	/// extensions: what parsing costs beyond a typical certificate, charged per
+	/// certificate of every chain.
+	#[benchmark]
+	fn register_device_x509_fat() {
+		let (owner, m) = setup::<T>(1);
+		let sig = registration::<T>(m, &owner, fixtures::acme::FAT_KEY);
+		#[extrinsic_call]
+		register_device(
+			RawOrigin::Signed(owner.clone()),
+			attestation::<T>(m, &[fixtures::acme::FAT]),
+			op_key(1),
+			Some(cell(9)),
+			reference::<T>(),
+			sig,
+		);
+		assert_eq!(DeviceCount::<T>::get(), 1);
+	}
+
 	/// An RSA-3072 chain of `c` certificates (every CA signing with PSS-SHA256), under an
 	/// RSA-3072 root named by the attestation, the device's RSA-3072 key signing the
 	/// registration: the slowest algorithm family, while the manufacturer has

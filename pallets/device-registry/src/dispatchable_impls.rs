@@ -75,7 +75,14 @@ impl<T: Config> Pallet<T> {
 				// a P-384 verification costs above a P-256 one.
 				let p384 = T::WeightInfo::register_device_x509(c)
 					.saturating_add(Self::p384_signature_extra().saturating_mul(c as u64 + 1));
-				T::WeightInfo::register_device_x509(c).max(T::WeightInfo::register_device_x509_rsa(c)).max(p384)
+				// Each certificate may be as large and extension-heavy as the runtime allows.
+				let fat = T::WeightInfo::register_device_x509_fat()
+					.saturating_sub(T::WeightInfo::register_device_x509(1))
+					.saturating_mul(c as u64);
+				T::WeightInfo::register_device_x509(c)
+					.max(T::WeightInfo::register_device_x509_rsa(c))
+					.max(p384)
+					.saturating_add(fat)
 			},
 			Attestation::Compact { .. } => {
 				T::WeightInfo::register_device_compact().saturating_add(Self::hardware_signature_extra())

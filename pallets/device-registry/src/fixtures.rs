@@ -58,6 +58,9 @@ pub mod acme {
 	pub const SHORT_KEY: &[u8] = include_bytes!("../fixtures/p256/short.key.der");
 	pub const RENEWED: &[u8] = include_bytes!("../fixtures/p256/renewed.der");
 	pub const MIGRATED: &[u8] = include_bytes!("../fixtures/p256/migrated.der");
+	/// A leaf with 17 extensions, close to `MaxCertificateLen` (the parsing worst case).
+	pub const FAT: &[u8] = include_bytes!("../fixtures/p256/fat.der");
+	pub const FAT_KEY: &[u8] = include_bytes!("../fixtures/p256/fat.key.der");
 	/// Acme's second root.
 	pub const ROOT2_PUB: &[u8; 33] = include_bytes!("../fixtures/p256/root2.pub");
 	/// The certificate policy every device leaf carries (1.3.6.1.4.1.59999.1.1), as DER

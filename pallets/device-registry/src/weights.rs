@@ -64,6 +64,7 @@ pub trait WeightInfo {
 	fn register_device_x509_rsa(c: u32, ) -> Weight;
 	fn reattest_rsa() -> Weight;
 	fn reattest_p384() -> Weight;
+	fn register_device_x509_fat() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -379,6 +380,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn register_device_x509_fat() -> Weight {
+		// Proof size: measured `738`, estimated `3891`.
+		// Minimum execution time: 16_195_751_000 picoseconds.
+		Weight::from_parts(17_586_610_000, 3891)
+			.saturating_add(T::DbWeight::get().reads(12))
+			.saturating_add(T::DbWeight::get().writes(8))
+	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
@@ -499,5 +507,10 @@ impl WeightInfo for () {
 		Weight::from_parts(1_852_962_000, 11102)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn register_device_x509_fat() -> Weight {
+		Weight::from_parts(17_586_610_000, 3891)
+			.saturating_add(RocksDbWeight::get().reads(12))
+			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 }
