@@ -28,14 +28,18 @@ if [ ! -x "$NODE" ]; then
 	cargo build --locked --release -p machina-node
 fi
 log "building the runtime with runtime-benchmarks"
+# The benchmarks run the wasm: never skip building it, whatever the caller exported.
+unset SKIP_WASM_BUILD
 # Weights are measured on the optimised wasm, whatever the caller's environment says
 # (the test tier builds a debug wasm into the same place).
 WASM_BUILD_TYPE=release cargo build --locked -p machina-runtime --features runtime-benchmarks
 # A debug-profile build writes the optimised (release) wasm but skips wasm-opt
 # compaction: the code executed is the same.
-WBUILD="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime"
-WASM="$WBUILD/machina_runtime.compact.compressed.wasm"
-[ -f "$WASM" ] || WASM="$WBUILD/machina_runtime.wasm"
+# The optimised wasm itself: the copies in wbuild/ are whichever profile built last (the
+# test tier's debug wasm, or an older compacted one).
+WASM="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/target/wasm32-unknown-unknown/release/machina_runtime.wasm"
+[ -f "$WASM" ] || { echo "no optimised wasm at $WASM" >&2; exit 1; }
+log "benchmarking $WASM ($(stat -c %y "$WASM" | cut -d. -f1))"
 
 for pallet in "${PALLETS[@]}"; do
 	dir="${PALLET_DIR[$pallet]:?unknown pallet $pallet}"

@@ -6,6 +6,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
+# The node embeds the runtime wasm: never skip building it.
+unset SKIP_WASM_BUILD
 
 NODE="${MACHINA_NODE:-$CARGO_TARGET_DIR/release/machina-node}"
 if [ ! -x "$NODE" ]; then

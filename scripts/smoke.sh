@@ -5,6 +5,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
+# The node embeds the runtime wasm: never skip building it.
+unset SKIP_WASM_BUILD
 
 RPC_PORT="${RPC_PORT:-9944}"
 NODE="$CARGO_TARGET_DIR/release/machina-node"

@@ -8,6 +8,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
+# The node embeds the runtime wasm: never skip building it.
+unset SKIP_WASM_BUILD
 
 log "relay chain: polkadot + PVF workers (release)"
 cargo build --locked --release -p machina-relay

@@ -6,7 +6,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { compactFromU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 
 const url = process.argv[2] ?? 'ws://127.0.0.1:9944';
 const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS ?? 120_000);
@@ -161,7 +161,12 @@ async function main() {
   const refBlock = (await api.rpc.chain.getHeader()).number.toNumber() - 1;
   const payload = await api.call.deviceRegistryApi.registrationPayload(0, charlie.address, operationalKey, refBlock);
   const attestation = { Compact: { root: 0, certificate: cert } };
-  const hwSignature = { Ed25519: hardware.sign(payload.toU8a(true)) };
+  // @polkadot/api 16.5 hands a `Vec<u8>` runtime-API result back with its SCALE length
+  // prefix still on: strip it (and check it is one).
+  const rawPayload = payload.toU8a(true);
+  const [prefix, length] = compactFromU8a(rawPayload);
+  const signable = prefix + length.toNumber() === rawPayload.length ? rawPayload.subarray(prefix) : rawPayload;
+  const hwSignature = { Ed25519: hardware.sign(signable) };
   const registered = await submit(api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock,
     hwSignature), charlie);
   const deviceId = blake2AsHex(hardware.publicKey, 256);

@@ -58,7 +58,8 @@ pub struct NodeInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyJson {
-	/// `p256` (SEC1 compressed), `ed25519` or `sr25519`.
+	/// `p256`, `p384` (SEC1 compressed), `rsa` (the modulus; exponent 65537), `ed25519`
+	/// or `sr25519`.
 	pub algorithm: String,
 	/// `0x`-prefixed hex.
 	pub public: String,
@@ -104,8 +105,13 @@ pub struct DeviceJson {
 	pub manufacturer: u32,
 	/// The index of the root its attestation chains to.
 	pub root: u8,
-	/// The hardware key.
+	/// The hardware identity key (the DeviceId is its blake2-256).
 	pub hardware_key: KeyJson,
+	/// The key its hardware signatures are checked with: the identity key, or a DICE
+	/// Alias key.
+	pub signing_key: KeyJson,
+	/// How many certificates, from the leaf, are the device's own (2 with DICE).
+	pub own_certificates: u8,
 	/// Its certificates, leaf first.
 	pub certificates: Vec<CertificateJson>,
 	/// When its chain expires, Unix seconds.
@@ -203,6 +209,8 @@ fn public_key_json(key: &pallet_device_registry::PublicKey) -> KeyJson {
 	match key {
 		PublicKey::P256(k) => KeyJson { algorithm: "p256".into(), public: hex0x(k) },
 		PublicKey::Ed25519(k) => KeyJson { algorithm: "ed25519".into(), public: hex0x(k) },
+		PublicKey::P384(k) => KeyJson { algorithm: "p384".into(), public: hex0x(k) },
+		PublicKey::Rsa(n) => KeyJson { algorithm: "rsa".into(), public: hex0x(n) },
 	}
 }
 
@@ -226,6 +234,8 @@ fn device_json(view: pallet_device_registry::DeviceView<AccountId, Balance, Bloc
 		manufacturer: d.manufacturer,
 		root: d.root,
 		hardware_key: public_key_json(&d.hardware_key),
+		signing_key: public_key_json(&d.signing_key),
+		own_certificates: d.own_certificates,
 		certificates: d
 			.certificates
 			.iter()
