@@ -6,11 +6,11 @@
 //! `Compiled`, on `Intel(R) Xeon(R) Processor`. Do not edit: re-run the script.
 //!
 //! Command:
-//! /root/.cache/machina/target/release/machina-node
+//! /root/.cache/machina/bench/machina-node-s3
 //! benchmark
 //! pallet
 //! --runtime
-//! /root/.cache/machina/bench/machina_runtime_bench2.wasm
+//! /root/.cache/machina/target/debug/wbuild/machina-runtime/target/wasm32-unknown-unknown/release/machina_runtime.wasm
 //! --genesis-builder
 //! runtime
 //! --genesis-builder-preset
@@ -47,97 +47,140 @@ pub trait WeightInfo {
 	fn revoke_root() -> Weight;
 	fn set_manufacturer_status() -> Weight;
 	fn revoke_certificate() -> Weight;
+	fn unrevoke_certificate() -> Weight;
+	fn set_manufacturer_policy() -> Weight;
 	fn register_device_x509(c: u32, ) -> Weight;
+	fn register_device_x509_fat() -> Weight;
+	fn register_device_x509_rsa(c: u32, ) -> Weight;
 	fn register_device_compact() -> Weight;
 	fn reattest() -> Weight;
+	fn reattest_rsa() -> Weight;
+	fn reattest_p384() -> Weight;
 	fn rotate_operational_key() -> Weight;
 	fn set_aggregation_key() -> Weight;
 	fn set_location() -> Weight;
 	fn offer_transfer() -> Weight;
+	fn cancel_transfer() -> Weight;
 	fn accept_transfer() -> Weight;
 	fn deregister() -> Weight;
-	fn unrevoke_certificate() -> Weight;
-	fn top_up_bond() -> Weight;
-	fn set_manufacturer_policy() -> Weight;
-	fn cancel_transfer() -> Weight;
 	fn renew_attestation() -> Weight;
-	fn register_device_x509_rsa(c: u32, ) -> Weight;
-	fn reattest_rsa() -> Weight;
-	fn reattest_p384() -> Weight;
-	fn register_device_x509_fat() -> Weight;
+	fn top_up_bond() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `DeviceRegistry::RootOwners` (r:8 w:8)
+	/// Proof: `DeviceRegistry::RootOwners` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::NextManufacturerId` (r:1 w:1)
 	/// Proof: `DeviceRegistry::NextManufacturerId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Manufacturers` (r:0 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 8]`.
 	fn register_manufacturer(r: u32, ) -> Weight {
-		// Proof size: measured `66`, estimated `1489`.
-		// Minimum execution time: 55_836_000 picoseconds.
-		Weight::from_parts(15_907_764, 1489)
-			// Standard error: 99_459
-			.saturating_add(Weight::from_parts(47_282_205, 0).saturating_mul(r.into()))
+		// Proof size: measured `66`, estimated `1489 + r * (2512 ±0)`.
+		// Minimum execution time: 58_147_000 picoseconds.
+		Weight::from_parts(12_906_060, 1489)
+			// Standard error: 45_052
+			.saturating_add(Weight::from_parts(49_470_831, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(2))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 2512).saturating_mul(r.into()))
+	}
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RootOwners` (r:1 w:1)
+	/// Proof: `DeviceRegistry::RootOwners` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	fn add_root() -> Weight {
+		// Proof size: measured `592`, estimated `6657`.
+		// Minimum execution time: 97_358_000 picoseconds.
+		Weight::from_parts(111_990_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
-	fn add_root() -> Weight {
-		// Proof size: measured `359`, estimated `3829`.
-		// Minimum execution time: 57_350_000 picoseconds.
-		Weight::from_parts(63_756_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	fn revoke_root() -> Weight {
-		// Proof size: measured `405`, estimated `3829`.
-		// Minimum execution time: 14_630_000 picoseconds.
-		Weight::from_parts(16_999_000, 3829)
+		// Proof size: measured `442`, estimated `6657`.
+		// Minimum execution time: 14_915_000 picoseconds.
+		Weight::from_parts(30_034_000, 6657)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	fn set_manufacturer_status() -> Weight {
-		// Proof size: measured `405`, estimated `3829`.
-		// Minimum execution time: 15_517_000 picoseconds.
-		Weight::from_parts(17_123_000, 3829)
+		// Proof size: measured `442`, estimated `6657`.
+		// Minimum execution time: 14_820_000 picoseconds.
+		Weight::from_parts(17_804_000, 6657)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `DeviceRegistry::RevokedCertificates` (r:1 w:1)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RootOwners` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RootOwners` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:0)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:0 w:1)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	fn revoke_certificate() -> Weight {
+		// Proof size: measured `1165`, estimated `6657`.
+		// Minimum execution time: 43_583_000 picoseconds.
+		Weight::from_parts(49_120_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Storage: `DeviceRegistry::RevokedCertificates` (r:1 w:1)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:0)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:0 w:1)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	fn unrevoke_certificate() -> Weight {
+		// Proof size: measured `1021`, estimated `6657`.
+		// Minimum execution time: 34_243_000 picoseconds.
+		Weight::from_parts(39_513_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::RevokedCertificates` (r:1 w:1)
-	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::DeviceBySerial` (r:1 w:0)
-	/// Proof: `DeviceRegistry::DeviceBySerial` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
-	fn revoke_certificate() -> Weight {
-		// Proof size: measured `523`, estimated `3829`.
-		// Minimum execution time: 38_341_000 picoseconds.
-		Weight::from_parts(42_706_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(2))
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::ManufacturerPolicies` (r:0 w:1)
+	/// Proof: `DeviceRegistry::ManufacturerPolicies` (`max_values`: None, `max_size`: Some(1370), added: 3845, mode: `MaxEncodedLen`)
+	fn set_manufacturer_policy() -> Weight {
+		// Proof size: measured `442`, estimated `6657`.
+		// Minimum execution time: 22_905_000 picoseconds.
+		Weight::from_parts(26_004_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::ManufacturerPolicies` (r:1 w:0)
+	/// Proof: `DeviceRegistry::ManufacturerPolicies` (`max_values`: None, `max_size`: Some(1370), added: 3845, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::RevokedCertificates` (r:4 w:0)
-	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::DeviceBySerial` (r:1 w:1)
-	/// Proof: `DeviceRegistry::DeviceBySerial` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::RegistrationNonce` (r:1 w:1)
-	/// Proof: `DeviceRegistry::RegistrationNonce` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
@@ -154,28 +197,111 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 5]`.
 	fn register_device_x509(c: u32, ) -> Weight {
-		// Proof size: measured `738`, estimated `3891 + c * (2366 ±74)`.
-		// Minimum execution time: 15_865_241_000 picoseconds.
-		Weight::from_parts(12_437_633_905, 3891)
-			// Standard error: 109_835_362
-			.saturating_add(Weight::from_parts(3_149_853_303, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(11))
+		// Proof size: measured `1042 + c * (76 ±0)`, estimated `6657 + c * (2389 ±14)`.
+		// Minimum execution time: 3_207_538_000 picoseconds.
+		Weight::from_parts(1_990_564_794, 6657)
+			// Standard error: 8_501_970
+			.saturating_add(Weight::from_parts(1_692_697_009, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
-			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2389).saturating_mul(c.into()))
 	}
 	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::ManufacturerPolicies` (r:1 w:0)
+	/// Proof: `DeviceRegistry::ManufacturerPolicies` (`max_values`: None, `max_size`: Some(1370), added: 3845, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::RevokedCertificates` (r:1 w:0)
-	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::DeviceBySerial` (r:1 w:1)
-	/// Proof: `DeviceRegistry::DeviceBySerial` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::RegistrationNonce` (r:1 w:1)
-	/// Proof: `DeviceRegistry::RegistrationNonce` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Commitments` (r:1 w:1)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
+	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `ParachainSystem::LastRelayChainBlockNumber` (r:1 w:0)
+	/// Proof: `ParachainSystem::LastRelayChainBlockNumber` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:1)
+	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn register_device_x509_fat() -> Weight {
+		// Proof size: measured `962`, estimated `6657`.
+		// Minimum execution time: 3_263_440_000 picoseconds.
+		Weight::from_parts(3_573_504_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(14))
+			.saturating_add(T::DbWeight::get().writes(8))
+	}
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::ManufacturerPolicies` (r:1 w:0)
+	/// Proof: `DeviceRegistry::ManufacturerPolicies` (`max_values`: None, `max_size`: Some(1370), added: 3845, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedCertificates` (r:4 w:0)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Commitments` (r:1 w:1)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
+	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `ParachainSystem::LastRelayChainBlockNumber` (r:1 w:0)
+	/// Proof: `ParachainSystem::LastRelayChainBlockNumber` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:1)
+	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[1, 5]`.
+	fn register_device_x509_rsa(c: u32, ) -> Weight {
+		// Proof size: measured `1220`, estimated `6657 + c * (2389 ±75)`.
+		// Minimum execution time: 11_289_761_000 picoseconds.
+		Weight::from_parts(6_473_558_113, 6657)
+			// Standard error: 32_573_106
+			.saturating_add(Weight::from_parts(5_998_666_604, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(8))
+			.saturating_add(Weight::from_parts(0, 2389).saturating_mul(c.into()))
+	}
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::ManufacturerPolicies` (r:1 w:0)
+	/// Proof: `DeviceRegistry::ManufacturerPolicies` (`max_values`: None, `max_size`: Some(1370), added: 3845, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedCertificates` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
@@ -191,73 +317,140 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:1)
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn register_device_compact() -> Weight {
-		// Proof size: measured `738`, estimated `3891`.
-		// Minimum execution time: 16_195_751_000 picoseconds.
-		Weight::from_parts(17_586_610_000, 3891)
-			.saturating_add(T::DbWeight::get().reads(12))
+		// Proof size: measured `962`, estimated `6657`.
+		// Minimum execution time: 3_286_573_000 picoseconds.
+		Weight::from_parts(3_653_955_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::RevokedCertificates` (r:4 w:0)
-	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn reattest() -> Weight {
-		// Proof size: measured `1727`, estimated `11102`.
-		// Minimum execution time: 1_737_010_000 picoseconds.
-		Weight::from_parts(1_852_962_000, 11102)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(1))
+		// Proof size: measured `2094`, estimated `11198`.
+		// Minimum execution time: 1_688_060_000 picoseconds.
+		Weight::from_parts(1_859_902_000, 11198)
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedCertificates` (r:4 w:0)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:2 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn reattest_rsa() -> Weight {
+		// Proof size: measured `2937`, estimated `11198`.
+		// Minimum execution time: 5_740_742_000 picoseconds.
+		Weight::from_parts(6_220_355_000, 11198)
+			.saturating_add(T::DbWeight::get().reads(10))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:2 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn reattest_p384() -> Weight {
+		// Proof size: measured `1782`, estimated `6657`.
+		// Minimum execution time: 4_432_274_000 picoseconds.
+		Weight::from_parts(4_821_187_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn rotate_operational_key() -> Weight {
-		// Proof size: measured `457`, estimated `3829`.
-		// Minimum execution time: 1_702_861_000 picoseconds.
-		Weight::from_parts(1_815_023_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(2))
+		// Proof size: measured `889`, estimated `6657`.
+		// Minimum execution time: 1_580_439_000 picoseconds.
+		Weight::from_parts(1_813_190_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::AggregationKeyOwners` (r:1 w:2)
+	/// Proof: `DeviceRegistry::AggregationKeyOwners` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	fn set_aggregation_key() -> Weight {
-		// Proof size: measured `457`, estimated `3829`.
-		// Minimum execution time: 24_351_394_000 picoseconds.
-		Weight::from_parts(26_795_355_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(1))
+		// Proof size: measured `1151`, estimated `6657`.
+		// Minimum execution time: 23_185_635_000 picoseconds.
+		Weight::from_parts(25_712_413_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn set_location() -> Weight {
-		// Proof size: measured `403`, estimated `3829`.
-		// Minimum execution time: 38_547_000 picoseconds.
-		Weight::from_parts(46_006_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(1))
+		// Proof size: measured `566`, estimated `4710`.
+		// Minimum execution time: 24_703_000 picoseconds.
+		Weight::from_parts(29_019_000, 4710)
+			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:0 w:1)
-	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn offer_transfer() -> Weight {
-		// Proof size: measured `403`, estimated `3829`.
-		// Minimum execution time: 21_746_000 picoseconds.
-		Weight::from_parts(25_844_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(1))
+		// Proof size: measured `909`, estimated `6657`.
+		// Minimum execution time: 29_626_000 picoseconds.
+		Weight::from_parts(34_331_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::PendingTransfers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	fn cancel_transfer() -> Weight {
+		// Proof size: measured `587`, estimated `4710`.
+		// Minimum execution time: 21_565_000 picoseconds.
+		Weight::from_parts(24_657_000, 4710)
+			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Commitments` (r:2 w:2)
 	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
@@ -268,19 +461,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::PruneCursor` (r:1 w:1)
 	/// Proof: `MicroBonds::PruneCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::AggregationKeyOwners` (r:0 w:1)
+	/// Proof: `DeviceRegistry::AggregationKeyOwners` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:2)
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Expiring` (r:0 w:1)
 	/// Proof: `MicroBonds::Expiring` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn accept_transfer() -> Weight {
-		// Proof size: measured `970`, estimated `6792`.
-		// Minimum execution time: 76_110_000 picoseconds.
-		Weight::from_parts(82_422_000, 6792)
-			.saturating_add(T::DbWeight::get().reads(9))
-			.saturating_add(T::DbWeight::get().writes(10))
+		// Proof size: measured `1618`, estimated `6792`.
+		// Minimum execution time: 93_909_000 picoseconds.
+		Weight::from_parts(104_913_000, 6792)
+			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedCertificates` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Commitments` (r:1 w:1)
 	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
@@ -291,226 +490,188 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ParachainSystem::LastRelayChainBlockNumber` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `MicroBonds::PruneCursor` (r:1 w:1)
 	/// Proof: `MicroBonds::PruneCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::DeviceBySerial` (r:1 w:1)
-	/// Proof: `DeviceRegistry::DeviceBySerial` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:0 w:1)
-	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:1)
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Expiring` (r:0 w:1)
 	/// Proof: `MicroBonds::Expiring` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn deregister() -> Weight {
-		// Proof size: measured `1167`, estimated `3891`.
-		// Minimum execution time: 85_217_000 picoseconds.
-		Weight::from_parts(92_950_000, 3891)
-			.saturating_add(T::DbWeight::get().reads(9))
+		// Proof size: measured `1483`, estimated `6657`.
+		// Minimum execution time: 77_295_000 picoseconds.
+		Weight::from_parts(92_954_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::RevokedHardware` (r:1 w:0)
+	/// Proof: `DeviceRegistry::RevokedHardware` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::ManufacturerPolicies` (r:1 w:0)
+	/// Proof: `DeviceRegistry::ManufacturerPolicies` (`max_values`: None, `max_size`: Some(1370), added: 3845, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::RevokedCertificates` (r:4 w:0)
-	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	fn unrevoke_certificate() -> Weight {
-		// Proof size: measured `468`, estimated `11102`.
-		// Minimum execution time: 34_267_000 picoseconds.
-		Weight::from_parts(39_583_000, 11102)
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(1))
+	/// Proof: `DeviceRegistry::RevokedCertificates` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::DeviceByCertificate` (r:1 w:1)
+	/// Proof: `DeviceRegistry::DeviceByCertificate` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::LastAttestation` (r:1 w:1)
+	/// Proof: `DeviceRegistry::LastAttestation` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:2 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn renew_attestation() -> Weight {
+		// Proof size: measured `1523`, estimated `11198`.
+		// Minimum execution time: 7_919_679_000 picoseconds.
+		Weight::from_parts(8_656_771_000, 11198)
+			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(364), added: 2839, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Commitments` (r:1 w:1)
 	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
 	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
 	fn top_up_bond() -> Weight {
-		// Proof size: measured `812`, estimated `3891`.
-		// Minimum execution time: 47_036_000 picoseconds.
-		Weight::from_parts(53_962_000, 3891)
+		// Proof size: measured `901`, estimated `4710`.
+		// Minimum execution time: 43_164_000 picoseconds.
+		Weight::from_parts(48_515_000, 4710)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
-	}
-	fn set_manufacturer_policy() -> Weight {
-		// Proof size: measured `405`, estimated `3829`.
-		// Minimum execution time: 14_630_000 picoseconds.
-		Weight::from_parts(16_999_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn cancel_transfer() -> Weight {
-		// Proof size: measured `403`, estimated `3829`.
-		// Minimum execution time: 21_746_000 picoseconds.
-		Weight::from_parts(25_844_000, 3829)
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn renew_attestation() -> Weight {
-		// Proof size: measured `738`, estimated `3891`.
-		// Minimum execution time: 16_195_751_000 picoseconds.
-		Weight::from_parts(17_586_610_000, 3891)
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().writes(8))
-	}
-	fn register_device_x509_rsa(c: u32, ) -> Weight {
-		// Proof size: measured `738`, estimated `3891 + c * (2366 ±74)`.
-		// Minimum execution time: 15_865_241_000 picoseconds.
-		Weight::from_parts(12_437_633_905, 3891)
-			// Standard error: 109_835_362
-			.saturating_add(Weight::from_parts(3_149_853_303, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(11))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes(8))
-			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
-	}
-	fn reattest_rsa() -> Weight {
-		// Proof size: measured `1727`, estimated `11102`.
-		// Minimum execution time: 1_737_010_000 picoseconds.
-		Weight::from_parts(1_852_962_000, 11102)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn reattest_p384() -> Weight {
-		// Proof size: measured `1727`, estimated `11102`.
-		// Minimum execution time: 1_737_010_000 picoseconds.
-		Weight::from_parts(1_852_962_000, 11102)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn register_device_x509_fat() -> Weight {
-		// Proof size: measured `738`, estimated `3891`.
-		// Minimum execution time: 16_195_751_000 picoseconds.
-		Weight::from_parts(17_586_610_000, 3891)
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().writes(8))
 	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
 impl WeightInfo for () {
 	fn register_manufacturer(r: u32, ) -> Weight {
-		Weight::from_parts(15_907_764, 1489)
-			.saturating_add(Weight::from_parts(47_282_205, 0).saturating_mul(r.into()))
+		Weight::from_parts(12_906_060, 1489)
+			.saturating_add(Weight::from_parts(49_470_831, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 2512).saturating_mul(r.into()))
 	}
 	fn add_root() -> Weight {
-		Weight::from_parts(63_756_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
+		Weight::from_parts(111_990_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn revoke_root() -> Weight {
-		Weight::from_parts(16_999_000, 3829)
+		Weight::from_parts(30_034_000, 6657)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_manufacturer_status() -> Weight {
-		Weight::from_parts(17_123_000, 3829)
+		Weight::from_parts(17_804_000, 6657)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn revoke_certificate() -> Weight {
-		Weight::from_parts(42_706_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().writes(2))
-	}
-	fn register_device_x509(c: u32, ) -> Weight {
-		Weight::from_parts(12_437_633_905, 3891)
-			.saturating_add(Weight::from_parts(3_149_853_303, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(11))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
-			.saturating_add(RocksDbWeight::get().writes(8))
-			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
-	}
-	fn register_device_compact() -> Weight {
-		Weight::from_parts(17_586_610_000, 3891)
-			.saturating_add(RocksDbWeight::get().reads(12))
-			.saturating_add(RocksDbWeight::get().writes(8))
-	}
-	fn reattest() -> Weight {
-		Weight::from_parts(1_852_962_000, 11102)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn rotate_operational_key() -> Weight {
-		Weight::from_parts(1_815_023_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(2))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn set_aggregation_key() -> Weight {
-		Weight::from_parts(26_795_355_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(2))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn set_location() -> Weight {
-		Weight::from_parts(46_006_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn offer_transfer() -> Weight {
-		Weight::from_parts(25_844_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn accept_transfer() -> Weight {
-		Weight::from_parts(82_422_000, 6792)
-			.saturating_add(RocksDbWeight::get().reads(9))
-			.saturating_add(RocksDbWeight::get().writes(10))
-	}
-	fn deregister() -> Weight {
-		Weight::from_parts(92_950_000, 3891)
-			.saturating_add(RocksDbWeight::get().reads(9))
-			.saturating_add(RocksDbWeight::get().writes(10))
+		Weight::from_parts(49_120_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn unrevoke_certificate() -> Weight {
-		Weight::from_parts(39_583_000, 11102)
-			.saturating_add(RocksDbWeight::get().reads(5))
-			.saturating_add(RocksDbWeight::get().writes(1))
-	}
-	fn top_up_bond() -> Weight {
-		Weight::from_parts(53_962_000, 3891)
-			.saturating_add(RocksDbWeight::get().reads(3))
+		Weight::from_parts(39_513_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn set_manufacturer_policy() -> Weight {
-		Weight::from_parts(16_999_000, 3829)
+		Weight::from_parts(26_004_000, 6657)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	fn cancel_transfer() -> Weight {
-		Weight::from_parts(25_844_000, 3829)
-			.saturating_add(RocksDbWeight::get().reads(1))
-			.saturating_add(RocksDbWeight::get().writes(1))
+	fn register_device_x509(c: u32, ) -> Weight {
+		Weight::from_parts(1_990_564_794, 6657)
+			.saturating_add(Weight::from_parts(1_692_697_009, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(13))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(RocksDbWeight::get().writes(8))
+			.saturating_add(Weight::from_parts(0, 2389).saturating_mul(c.into()))
 	}
-	fn renew_attestation() -> Weight {
-		Weight::from_parts(17_586_610_000, 3891)
-			.saturating_add(RocksDbWeight::get().reads(12))
+	fn register_device_x509_fat() -> Weight {
+		Weight::from_parts(3_573_504_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(14))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn register_device_x509_rsa(c: u32, ) -> Weight {
-		Weight::from_parts(12_437_633_905, 3891)
-			.saturating_add(Weight::from_parts(3_149_853_303, 0).saturating_mul(c.into()))
-			.saturating_add(RocksDbWeight::get().reads(11))
+		Weight::from_parts(6_473_558_113, 6657)
+			.saturating_add(Weight::from_parts(5_998_666_604, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
-			.saturating_add(Weight::from_parts(0, 2366).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2389).saturating_mul(c.into()))
+	}
+	fn register_device_compact() -> Weight {
+		Weight::from_parts(3_653_955_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(14))
+			.saturating_add(RocksDbWeight::get().writes(8))
+	}
+	fn reattest() -> Weight {
+		Weight::from_parts(1_859_902_000, 11198)
+			.saturating_add(RocksDbWeight::get().reads(10))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn reattest_rsa() -> Weight {
-		Weight::from_parts(1_852_962_000, 11102)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(1))
+		Weight::from_parts(6_220_355_000, 11198)
+			.saturating_add(RocksDbWeight::get().reads(10))
+			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn reattest_p384() -> Weight {
-		Weight::from_parts(1_852_962_000, 11102)
-			.saturating_add(RocksDbWeight::get().reads(8))
+		Weight::from_parts(4_821_187_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(6))
+			.saturating_add(RocksDbWeight::get().writes(2))
+	}
+	fn rotate_operational_key() -> Weight {
+		Weight::from_parts(1_813_190_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	fn register_device_x509_fat() -> Weight {
-		Weight::from_parts(17_586_610_000, 3891)
-			.saturating_add(RocksDbWeight::get().reads(12))
-			.saturating_add(RocksDbWeight::get().writes(8))
+	fn set_aggregation_key() -> Weight {
+		Weight::from_parts(25_712_413_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn set_location() -> Weight {
+		Weight::from_parts(29_019_000, 4710)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn offer_transfer() -> Weight {
+		Weight::from_parts(34_331_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn cancel_transfer() -> Weight {
+		Weight::from_parts(24_657_000, 4710)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn accept_transfer() -> Weight {
+		Weight::from_parts(104_913_000, 6792)
+			.saturating_add(RocksDbWeight::get().reads(11))
+			.saturating_add(RocksDbWeight::get().writes(11))
+	}
+	fn deregister() -> Weight {
+		Weight::from_parts(92_954_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(10))
+			.saturating_add(RocksDbWeight::get().writes(10))
+	}
+	fn renew_attestation() -> Weight {
+		Weight::from_parts(8_656_771_000, 11198)
+			.saturating_add(RocksDbWeight::get().reads(13))
+			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn top_up_bond() -> Weight {
+		Weight::from_parts(48_515_000, 4710)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 }
