@@ -11,7 +11,6 @@ mod common;
 
 use std::{collections::BTreeMap, path::PathBuf};
 
-use codec::Decode;
 use machina_runtime::{
 	constants::{
 		currency::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL},
@@ -114,7 +113,12 @@ fn raw_specs_hold_the_genesis_the_runtime_builds() {
 		let wasm = sp_maybe_compressed_blob::decompress(&code, 64 * 1024 * 1024)
 			.expect("the code is a (compressed) wasm blob");
 		let mut section = custom_section(&wasm, "runtime_version").expect("a runtime_version section");
-		let version = sp_version::RuntimeVersion::decode(&mut section).expect("a RuntimeVersion");
+		// The section's `apis` is empty (they have a section of their own), and plain
+		// `decode` reads a version without the Core API as Core < 3: no
+		// `transaction_version`, silently 1. Decode it as the Core version we build.
+		let core = <dyn sp_api::Core<machina_runtime::Block> as sp_api::RuntimeApiInfo>::VERSION;
+		let version =
+			sp_version::RuntimeVersion::decode_with_version_hint(&mut section, Some(core)).expect("a RuntimeVersion");
 		assert_eq!(version.spec_name, VERSION.spec_name, "{file}: spec_name");
 		assert_eq!(version.spec_version, VERSION.spec_version, "{file}: spec_version of :code");
 		assert_eq!(version.transaction_version, VERSION.transaction_version, "{file}");
