@@ -2,8 +2,9 @@
 # Generate each Machina pallet's `src/weights.rs` from its benchmarks, executed on the
 # wasm runtime (as validators run it) by the node's `benchmark pallet` command.
 #
-#   ./scripts/benchmark.sh                      # every Machina pallet
+#   ./scripts/benchmark.sh                      # every Machina pallet, and pallet_xcm
 #   ./scripts/benchmark.sh pallet_device_registry
+#   ./scripts/benchmark.sh pallet_xcm           # -> runtime/src/weights/pallet_xcm.rs
 #   STEPS=10 REPEAT=5 ./scripts/benchmark.sh    # quicker, noisier
 #
 # Needs the release node (any features: the benchmarks run in the runtime passed with
@@ -16,16 +17,23 @@ cd "$MACHINA_ROOT"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 NODE="${MACHINA_NODE:-$CARGO_TARGET_DIR/release/machina-node}"
+# Machina's pallets: `src/weights.rs` in the pallet, from our template (a `WeightInfo`
+# trait and `SubstrateWeight`).
 declare -A PALLET_DIR=(
 	[pallet_micro_bonds]=pallets/micro-bonds
 	[pallet_device_registry]=pallets/device-registry
 )
+# Upstream pallets: `runtime/src/weights/<pallet>.rs`, from the CLI's default template (an
+# implementation of the pallet's own `WeightInfo`).
+declare -A RUNTIME_WEIGHTS=(
+	[pallet_xcm]=runtime/src/weights/pallet_xcm.rs
+)
 PALLETS=("$@")
-[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry)
+[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry pallet_xcm)
 
 if [ ! -x "$NODE" ]; then
 	log "building machina-node (release)"
-	cargo build --locked --release -p machina-node
+	(reproducible_wasm && cargo build --locked --release -p machina-node)
 fi
 log "building the runtime with runtime-benchmarks"
 # The benchmarks run the wasm: never skip building it, whatever the caller exported.
@@ -42,8 +50,14 @@ WASM="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/target/wasm32-unknown-unkno
 log "benchmarking $WASM ($(stat -c %y "$WASM" | cut -d. -f1))"
 
 for pallet in "${PALLETS[@]}"; do
-	dir="${PALLET_DIR[$pallet]:?unknown pallet $pallet}"
-	log "$pallet -> $dir/src/weights.rs ($STEPS steps, $REPEAT repeats)"
+	template=(--template scripts/benchmark/weights.hbs)
+	if [ -n "${PALLET_DIR[$pallet]:-}" ]; then
+		dest="${PALLET_DIR[$pallet]}/src/weights.rs"
+	else
+		dest="${RUNTIME_WEIGHTS[$pallet]:?unknown pallet $pallet}"
+		template=()
+	fi
+	log "$pallet -> $dest ($STEPS steps, $REPEAT repeats)"
 	out="$CARGO_TARGET_DIR/weights-$pallet.rs"
 	rm -f "$out"
 	"$NODE" benchmark pallet \
@@ -54,10 +68,10 @@ for pallet in "${PALLETS[@]}"; do
 		--steps "$STEPS" --repeat "$REPEAT" \
 		--wasm-execution compiled \
 		--heap-pages 4096 \
-		--template scripts/benchmark/weights.hbs \
+		"${template[@]}" \
 		--output "$out" \
 		>"$CARGO_TARGET_DIR/benchmark-$pallet.log" 2>&1 ||
 		{ tail -5 "$CARGO_TARGET_DIR/benchmark-$pallet.log" >&2; exit 1; }
 	[ -s "$out" ] || { echo "no weights written for $pallet" >&2; exit 1; }
-	mv "$out" "$dir/src/weights.rs"
+	mv "$out" "$dest"
 done

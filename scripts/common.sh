@@ -18,4 +18,19 @@ fi
 # none, would resolve the runtime's dependencies afresh: point it at ours.
 export WASM_BUILD_WORKSPACE_HINT="${WASM_BUILD_WORKSPACE_HINT:-$MACHINA_ROOT}"
 
+# Reproducible release wasm (the node's embedded runtime and the chain specs' `:code`): the
+# nested wasm build embeds source paths (panic locations), so map every machine-specific
+# prefix to a fixed one; the same sources then give the same `:code` in any checkout
+# (docs/runtime-versions.md). Called by the scripts that build the release node only: the
+# debug and benchmark wasms never ship, and changing these flags rebuilds every wasm crate.
+reproducible_wasm() {
+  local toolchain
+  toolchain="$(dirname "$(dirname "$(rustup which --toolchain "$WASM_BUILD_TOOLCHAIN" rustc)")")"
+  WASM_BUILD_RUSTFLAGS="--remap-path-prefix=$MACHINA_ROOT=/machina"
+  WASM_BUILD_RUSTFLAGS+=" --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
+  WASM_BUILD_RUSTFLAGS+=" --remap-path-prefix=$toolchain=/toolchain"
+  WASM_BUILD_RUSTFLAGS+=" --remap-path-prefix=$CARGO_TARGET_DIR=/target"
+  export WASM_BUILD_RUSTFLAGS
+}
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The node tier: build machina-node (release), start `--dev`, and run the @polkadot/api
 # smoke test against it: 3 finalized blocks, machina_nodeInfo, a signed transfer seen
-# finalized with its fee. Cold: about an hour on 2 cores (the node build); warm: ~1 min.
+# finalized with its fee, the chain specs' :code against the node's runtime. Cold: about an hour on 2 cores (the node build); warm: ~1 min.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
@@ -13,8 +13,12 @@ NODE="$CARGO_TARGET_DIR/release/machina-node"
 
 bash scripts/setup.sh
 log "building machina-node (release)"
+reproducible_wasm
 cargo build --locked --release -p machina-node
 log "node binary: $(du -h "$NODE" | cut -f1)"
+
+log "the committed chain specs hold this node's runtime, byte for byte"
+MACHINA_NODE="$NODE" bash scripts/gen-chain-specs.sh --check
 
 log "installing the e2e client (npm ci)"
 (cd scripts/e2e && npm ci --no-audit --no-fund --loglevel=error)
@@ -34,19 +38,33 @@ log "starting machina-node --dev on port $RPC_PORT (log: $workdir/node.log)"
 node_pid=$!
 
 # Wait until the RPC server answers.
-for _ in $(seq 1 60); do
-  if curl -sf -H 'Content-Type: application/json' \
-      -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
-      "http://127.0.0.1:$RPC_PORT" >/dev/null 2>&1; then
-    break
-  fi
-  kill -0 "$node_pid" 2>/dev/null || { cat "$workdir/node.log"; echo "the node exited" >&2; exit 1; }
-  sleep 1
-done
+wait_for_rpc() {
+  for _ in $(seq 1 60); do
+    if curl -sf -H 'Content-Type: application/json' \
+        -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
+        "http://127.0.0.1:$RPC_PORT" >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$node_pid" 2>/dev/null || { tail -n 40 "$workdir"/node*.log; echo "the node exited" >&2; exit 1; }
+    sleep 1
+  done
+}
+wait_for_rpc
 
 status=0
 node scripts/e2e/smoke.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
+# Chain time after the smoke test's minutes of blocks, at the default 2 s block time.
+node scripts/e2e/dev-clock.mjs "ws://127.0.0.1:$RPC_PORT" 2000 15 || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- node log (last 60 lines) ---"; tail -n 60 "$workdir/node.log"
 fi
+kill "$node_pid"; wait "$node_pid" 2>/dev/null || true
+
+# And at a very short block time: 300 blocks of 100 ms.
+log "machina-node --dev --dev-block-time 100 (log: $workdir/node-fast.log)"
+"$NODE" --dev --dev-block-time 100 --base-path "$workdir/db-fast" --rpc-port "$RPC_PORT" --no-hardware-benchmarks \
+  --no-prometheus --no-telemetry >"$workdir/node-fast.log" 2>&1 &
+node_pid=$!
+wait_for_rpc
+node scripts/e2e/dev-clock.mjs "ws://127.0.0.1:$RPC_PORT" 100 300 || { status=1; tail -n 40 "$workdir/node-fast.log"; }
 exit "$status"

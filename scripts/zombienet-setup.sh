@@ -14,6 +14,7 @@ unset SKIP_WASM_BUILD
 log "relay chain: polkadot + PVF workers (release)"
 cargo build --locked --release -p machina-relay
 log "machina-node (release)"
+reproducible_wasm
 cargo build --locked --release -p machina-node
 
 BIN="$CARGO_TARGET_DIR/release"

@@ -2,7 +2,7 @@
 //! a collator following a relay chain ([`start_parachain_node`]) or a single-node dev
 //! chain sealed by a timer ([`start_dev_node`]).
 
-use std::{ops::Sub, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use codec::Encode;
 use cumulus_client_cli::CollatorOptions;
@@ -421,9 +421,8 @@ fn start_consensus(
 }
 
 /// Start a single-node dev chain: no relay chain and no peers; a block is sealed every
-/// `block_time_ms` and finalized at once. The relay chain is mocked: every block gets
-/// its own relay slot, so the runtime's one-block-per-relay-slot rule holds however
-/// short the dev block time is.
+/// `block_time_ms` and finalized at once. The relay chain is mocked, and chain time
+/// follows the wall clock whatever the block time (see `dev_inherent_data_providers`).
 pub fn start_dev_node(
 	mut config: Configuration,
 	block_time_ms: u64,
@@ -497,7 +496,15 @@ pub fn start_dev_node(
 			.parachain_id(client.chain_info().best_hash)
 			.map_err(|e| sc_service::Error::Application(Box::new(e)))?
 	};
-	let create_inherent_data_providers = dev_inherent_data_providers(client.clone(), para_id, slot_duration);
+	// The Aura slot is derived from the timestamp; the mocked relay slot must equal it.
+	if slot_duration.as_millis() != RELAY_CHAIN_SLOT_DURATION.as_millis() as u64 {
+		return Err(sc_service::Error::Other(format!(
+			"dev mode needs the Aura slot ({} ms) to equal the relay chain slot ({} ms)",
+			slot_duration.as_millis(),
+			RELAY_CHAIN_SLOT_DURATION.as_millis()
+		)));
+	}
+	let create_inherent_data_providers = dev_inherent_data_providers(client.clone(), para_id);
 
 	let (mut seal_sink, seal_stream) = futures::channel::mpsc::channel(1024);
 	task_manager.spawn_essential_handle().spawn("dev-block-timer", None, async move {
@@ -547,12 +554,31 @@ pub fn start_dev_node(
 	Ok(task_manager)
 }
 
-/// Inherent data for dev blocks: a mocked relay chain whose slot advances one relay slot
-/// per parachain block, and a timestamp in that slot.
+/// Read a plain storage value of the runtime at `at` (`pallet`, `item` as in metadata).
+fn read_storage_value<T: codec::Decode>(
+	client: &ParachainClient,
+	at: <Block as sp_runtime::traits::Block>::Hash,
+	pallet: &str,
+	item: &str,
+) -> Result<Option<T>, Box<dyn std::error::Error + Send + Sync>> {
+	use sc_client_api::StorageProvider;
+	let key = sp_core::storage::StorageKey(
+		[sp_io::hashing::twox_128(pallet.as_bytes()), sp_io::hashing::twox_128(item.as_bytes())].concat(),
+	);
+	Ok(client.storage(at, &key)?.map(|data| T::decode(&mut &data.0[..])).transpose()?)
+}
+
+/// Inherent data for dev blocks: chain time follows the wall clock.
+///
+/// Each block's timestamp is the wall clock when it is built (never below its parent's
+/// plus 1 ms), so `--dev-block-time` changes how many blocks there are, not how fast
+/// chain time runs. The mocked relay chain's block number and slot are that time in 6 s
+/// relay slots, so durations counted in relay blocks (unbonding) take their real time
+/// too. Several blocks share a relay slot; the runtime admits that only on a relay chain
+/// whose state carries `DEV_RELAY_CHAIN_MARKER`, which only this mock does.
 fn dev_inherent_data_providers(
 	client: Arc<ParachainClient>,
 	para_id: ParaId,
-	slot_duration: sp_consensus_aura::SlotDuration,
 ) -> impl Fn(
 	<Block as sp_runtime::traits::Block>::Hash,
 	(),
@@ -564,15 +590,6 @@ fn dev_inherent_data_providers(
 > + Send
        + Sync {
 	let relay_slot_ms = RELAY_CHAIN_SLOT_DURATION.as_millis() as u64;
-	// Start two hours in the past so that simulated time, which runs ahead of the wall
-	// clock when blocks are shorter than a relay slot, stays behind it for long.
-	let initial_relay_slot = std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.expect("the clock is after 1970; qed")
-		.sub(Duration::from_secs(2 * 60 * 60))
-		.as_millis() as u64
-		/ relay_slot_ms;
-
 	move |parent, ()| {
 		let result = (|| {
 			let parent_header = client.header(parent)?.ok_or_else(|| format!("parent header {parent:?} not found"))?;
@@ -584,26 +601,39 @@ fn dev_inherent_data_providers(
 				.unwrap_or_default();
 			let block_number = UniqueSaturatedInto::<u32>::unique_saturated_into(*parent_header.number()) + 1;
 			let relay_parent_offset = client.runtime_api().relay_parent_offset(parent).unwrap_or_default();
-			let relay_blocks_per_para_block = (slot_duration.as_millis() / relay_slot_ms).max(1) as u32;
-			let target_relay_slot =
-				initial_relay_slot + u64::from(block_number) * u64::from(relay_blocks_per_para_block);
-			let relay_offset = (target_relay_slot as u32).saturating_sub(relay_blocks_per_para_block * block_number);
+
+			// Never backwards: a chain restarted from an older run (whose clock ran ahead)
+			// creeps forward by 1 ms a block until the wall clock catches up.
+			let previous: u64 = read_storage_value(&client, parent, "Timestamp", "Now")?.unwrap_or(0);
+			let last_relay: u32 =
+				read_storage_value(&client, parent, "ParachainSystem", "LastRelayChainBlockNumber")?.unwrap_or(0);
+			let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
+			let now = wall.max(previous + 1).max(u64::from(last_relay) * relay_slot_ms);
+			if now > wall + relay_slot_ms {
+				log::warn!(
+					"dev chain time is {} s ahead of the wall clock (an earlier run's chain); it waits for the clock",
+					(now - wall) / 1000
+				);
+			}
+			let relay_number = u32::try_from(now / relay_slot_ms)?;
 
 			let mocked_parachain = MockValidationDataInherentDataProvider::<()> {
 				current_para_block: block_number,
 				para_id,
 				current_para_block_head: Some(polkadot_primitives::HeadData(parent_header.encode())),
-				relay_blocks_per_para_block,
-				relay_offset,
+				// The relay parent (and its slot) is the wall clock's relay slot.
+				relay_blocks_per_para_block: 0,
+				relay_offset: relay_number,
 				relay_parent_offset,
 				para_blocks_per_relay_epoch: 10,
+				additional_key_values: Some(vec![(machina_runtime::DEV_RELAY_CHAIN_MARKER.to_vec(), true.encode())]),
 				upgrade_go_ahead: should_send_go_ahead.then(|| {
 					log::info!("pending validation code: sending the go-ahead");
 					UpgradeGoAhead::GoAhead
 				}),
 				..Default::default()
 			};
-			let timestamp = sp_timestamp::InherentDataProvider::new((target_relay_slot * relay_slot_ms).into());
+			let timestamp = sp_timestamp::InherentDataProvider::new(now.into());
 			Ok::<_, Box<dyn std::error::Error + Send + Sync>>((timestamp, mocked_parachain))
 		})();
 		futures::future::ready(result)

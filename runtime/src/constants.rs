@@ -46,6 +46,10 @@ pub mod time {
 	pub const BLOCK_PROCESSING_VELOCITY: u32 = 1;
 	/// The relay chain's slot duration, in milliseconds.
 	pub const RELAY_CHAIN_SLOT_DURATION_MILLIS: u32 = 6000;
+	/// A relay chain storage key that only the dev node's mocked relay chain holds (value
+	/// `true`): with it, the consensus hook admits as many blocks per relay slot as the
+	/// dev block time needs, so dev chain time can follow the wall clock.
+	pub const DEV_RELAY_CHAIN_MARKER: &[u8] = b":machina:dev_relay_chain:";
 }
 
 /// The parachain id Machina uses on local and test networks.

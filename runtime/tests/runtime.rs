@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{close_block, new_test_ext, open_block, preset_storage, signed};
+use common::{close_block, new_test_ext, open_block, open_block_at, preset_storage, signed, RelayView};
 use frame_support::traits::fungible::Inspect;
 use machina_runtime::{
 	constants::{currency::UNIT, PARACHAIN_ID},
@@ -12,6 +12,7 @@ use machina_runtime::{
 	Session, System,
 };
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Charlie};
+use sp_runtime::transaction_validity::InvalidTransaction;
 
 const PRESETS: [&str; 2] = [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET];
 
@@ -124,13 +125,13 @@ fn a_replayed_or_unsigned_transfer_is_rejected() {
 		let xt = signed(Alice, call.clone(), 0);
 		Executive::apply_extrinsic(xt.clone()).unwrap().unwrap();
 		// The same signed bytes again: the nonce is spent.
-		assert!(Executive::apply_extrinsic(xt).is_err());
-		// A signature by someone else than the claimed sender.
-		let mut forged = signed(Bob, call, 0);
+		assert_eq!(Executive::apply_extrinsic(xt), Err(InvalidTransaction::Stale.into()));
+		// A signature by someone else than the claimed sender, with Alice's next nonce.
+		let mut forged = signed(Bob, call, 1);
 		if let sp_runtime::generic::Preamble::Signed(ref mut from, _, _) = forged.preamble {
 			*from = Alice.to_account_id().into();
 		}
-		assert!(Executive::apply_extrinsic(forged).is_err());
+		assert_eq!(Executive::apply_extrinsic(forged), Err(InvalidTransaction::BadProof.into()));
 	});
 }
 
@@ -143,4 +144,63 @@ fn metadata_v16_is_served() {
 		// `meta` magic, then the version byte.
 		assert_eq!(&v16[..5], &[0x6d, 0x65, 0x74, 0x61, 16][..]);
 	});
+}
+
+/// Three blocks in one relay slot, 2 s apart, as the dev node builds them at its default
+/// block time. `Err` carries the panic message.
+fn three_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
+	std::panic::catch_unwind(|| {
+		new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			let slot = 300_000_000;
+			for i in 0..3 {
+				open_block_at(RelayView {
+					slot,
+					timestamp_ms: slot * machina_runtime::SLOT_DURATION + i * 2_000,
+					relay_number: slot as u32,
+					dev_marker,
+				});
+				close_block();
+			}
+			assert_eq!(System::block_number(), 3);
+		})
+	})
+	.map_err(|panic| {
+		panic
+			.downcast_ref::<String>()
+			.cloned()
+			.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+			.unwrap_or_default()
+	})
+}
+
+#[test]
+fn only_the_dev_relay_chain_admits_blocks_at_wall_clock_pace() {
+	// The dev node's mock: 2 s blocks share a 6 s relay slot, so chain time keeps the
+	// wall clock's pace.
+	assert_eq!(three_blocks_in_one_relay_slot(true), Ok(()));
+	// On a relay chain (no marker in its state) async backing's limit holds: velocity 1
+	// admits two blocks per relay slot, the third is refused.
+	let refused = three_blocks_in_one_relay_slot(false).unwrap_err();
+	assert!(refused.contains("authored blocks limit is reached"), "{refused}");
+}
+
+#[test]
+fn the_wasm_hashes_its_metadata_with_the_chains_token() {
+	// Wallets hash the metadata with the token symbol and decimals from the chain
+	// properties; the runtime's build must use the same, or every mode-1 signature fails.
+	// (A native build has no metadata hash: the node-tier smoke test signs a mode-1
+	// transaction against the node's wasm.)
+	let build = include_str!("../build.rs");
+	let expected = format!(
+		"enable_metadata_hash(\"{}\", {})",
+		machina_runtime::constants::currency::TOKEN_SYMBOL,
+		machina_runtime::constants::currency::TOKEN_DECIMALS
+	);
+	assert!(build.contains(&expected), "runtime/build.rs must call {expected}");
+	// And the node embeds the runtime built that way.
+	let node_manifest = include_str!("../../node/Cargo.toml");
+	assert!(
+		node_manifest.lines().any(|l| l.starts_with("machina-runtime") && l.contains("\"metadata-hash\"")),
+		"node/Cargo.toml must enable machina-runtime/metadata-hash"
+	);
 }

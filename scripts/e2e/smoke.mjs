@@ -7,6 +7,11 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { compactFromU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { readFileSync } from 'node:fs';
+import { merkleizeMetadata } from '@polkadot-api/merkleize-metadata';
+
+// The machina_* RPC definitions users paste into Polkadot.js apps / pass to ApiPromise.
+const rpc = JSON.parse(readFileSync(new URL('../../node/rpc/definitions.json', import.meta.url), 'utf8'));
 
 const url = process.argv[2] ?? 'ws://127.0.0.1:9944';
 const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS ?? 120_000);
@@ -46,7 +51,7 @@ async function main() {
   await cryptoWaitReady();
   const t0 = Date.now();
   const provider = new WsProvider(url);
-  const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true }), 'connection');
+  const api = await withTimeout(ApiPromise.create({ provider, rpc, noInitWarn: true }), 'connection');
   const chain = (await api.rpc.system.chain()).toString();
   const version = api.runtimeVersion;
   check('connected', true, `${chain}, ${version.specName} v${version.specVersion}, metadata v${api.runtimeMetadata.version}`);
@@ -66,7 +71,7 @@ async function main() {
   const info = await api.rpc.rpc.methods();
   const methods = info.methods.map((m) => m.toString());
   check('machina_nodeInfo listed in rpc_methods', methods.includes('machina_nodeInfo'));
-  const nodeInfo = await api._rpcCore.provider.send('machina_nodeInfo', []);
+  const nodeInfo = (await api.rpc.machina.nodeInfo()).toJSON();
   check('machina_nodeInfo answers', nodeInfo.specName === 'machina' && nodeInfo.paraId === 2000 &&
     nodeInfo.specVersion === version.specVersion.toNumber() && nodeInfo.bestNumber >= numbers[0],
     JSON.stringify(nodeInfo));
@@ -98,8 +103,8 @@ async function main() {
   // unbond, and withdraw once the unbonding period has passed.
   const bob = keyring.addFromUri('//Bob');
   const bondAmount = 100n * 10n ** 12n;
-  const submit = (tx, signer) => withTimeout(new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+  const submit = (tx, signer, options = {}) => withTimeout(new Promise((resolve, reject) => {
+    tx.signAndSend(signer, options, ({ status, events, dispatchError }) => {
       if (dispatchError) {
         const decoded = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
         reject(new Error(decoded ? `${decoded.section}.${decoded.name}` : dispatchError.toString()));
@@ -108,7 +113,28 @@ async function main() {
       if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
       else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
     }).catch(reject);
-  }), 'a micro-bonds transaction');
+  }), 'a transaction');
+
+  // CheckMetadataHash (RFC 78), as the Ledger generic app and PAPI sign: mode 1 over the
+  // hash a wallet computes from the V15 metadata and the chain's token properties.
+  const v15 = await provider.send('state_call', ['Metadata_metadata_at_version', '0x0f000000']);
+  const metadataHash = u8aToHex(merkleizeMetadata(v15, {
+    decimals: api.registry.chainDecimals[0], tokenSymbol: api.registry.chainTokens[0],
+    specName: version.specName.toString(), specVersion: version.specVersion.toNumber(), base58Prefix: api.registry.chainSS58,
+  }).digest());
+  const hashDest = keyring.addFromUri(mnemonicGenerate());
+  const hashTx = api.tx.balances.transferKeepAlive(hashDest.address, amount);
+  const withHash = await submit(hashTx, alice, { mode: 1, metadataHash }).catch((e) => ({ error: e.message }));
+  const hashBlock = withHash.blockHash && (await api.rpc.chain.getBlock(withHash.blockHash)).block;
+  const onChain = hashBlock?.extrinsics.find((x) => x.hash.eq(hashTx.hash));
+  check('a transfer signed with CheckMetadataHash (mode 1) is accepted', !withHash.error &&
+    onChain?.mode?.toNumber() === 1 && withHash.events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event)) &&
+    (await api.query.system.account(hashDest.address)).data.free.toBigInt() === amount,
+    withHash.error ?? `metadata hash ${metadataHash}`);
+  const wrongHash = await submit(api.tx.balances.transferKeepAlive(hashDest.address, amount), alice,
+    { mode: 1, metadataHash: `0x${'00'.repeat(32)}` }).then(() => 'accepted', (e) => e.message);
+  check('a transaction signed over another metadata hash is rejected', /bad signature/.test(wrongHash), wrongHash);
+
   await submit(api.tx.microBonds.bond('Device', bondAmount), bob);
   const viaApi = await api.call.microBondsApi.bond(bob.address, 'Device');
   check('bond visible through MicroBondsApi', viaApi.isSome && viaApi.unwrap()[0].toBigInt() === bondAmount,
@@ -126,62 +152,93 @@ async function main() {
   const tUnbond = Date.now();
   await withTimeout(new Promise((resolve) => {
     const unsub = api.rpc.chain.subscribeNewHeads(async (h) => {
-      // The withdrawal lands in the next block, one relay block later in dev mode.
-      if ((await relayParentAt(h.hash)) >= unlockAt - 1) { unsub.then((u) => u()); resolve(); }
+      // Dev relay blocks follow the wall clock (one per 6 s), as on a relay chain.
+      if ((await relayParentAt(h.hash)) >= unlockAt) { unsub.then((u) => u()); resolve(); }
     });
   }), 'the unlock block');
   const freeBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
   const withdrawn = await submit(api.tx.microBonds.withdrawUnbonded('Device'), bob);
   const ok = withdrawn.events.some(({ event }) => api.events.microBonds.Withdrawn.is(event));
   const freeAfter = (await api.query.system.account(bob.address)).data.free.toBigInt();
-  check('withdrawn at the unlock block', ok && freeAfter > freeBefore,
-    `unbond to withdrawal: ${((Date.now() - tUnbond) / 1000).toFixed(1)} s wall clock`);
+  const unbondSeconds = (Date.now() - tUnbond) / 1000;
+  check('withdrawn at the unlock block', ok && freeAfter > freeBefore, `unbond to withdrawal: ${unbondSeconds.toFixed(1)} s wall clock`);
+  // The unbonding period is time, not blocks: in dev too it takes (about) its 6 s per
+  // relay block, however fast blocks come.
+  check('unbonding took its real time', unbondSeconds >= (period - 1) * 6 && unbondSeconds <= (period + 2) * 6,
+    `${period} relay blocks = ${period * 6} s; took ${unbondSeconds.toFixed(1)} s`);
 
   // Device registry from a client: a test device under the dev manufacturer (whose
   // root is the Ed25519 key of //Alice), certified by a compact certificate, registers
   // with the hardware key's signature; the machina_ RPC methods then report it.
-  const manufacturer = await provider.send('machina_manufacturer', [0]);
+  const manufacturer = (await api.rpc.machina.manufacturer(0)).toJSON();
   check('machina_manufacturer reports the dev manufacturer', manufacturer?.name === 'Machina Dev Devices' &&
-    manufacturer.roots[0].key.algorithm === 'ed25519', JSON.stringify(manufacturer));
+    manufacturer.status === 'active' && manufacturer.roots[0].key.algorithm === 'ed25519', JSON.stringify(manufacturer));
   const edKeyring = new Keyring({ type: 'ed25519' });
   const root = edKeyring.addFromUri('//Alice');
-  const hardware = edKeyring.addFromUri(`//device-${Date.now()}`);
   const charlie = keyring.addFromUri('//Charlie');
-  await submit(api.tx.microBonds.bond('Device', api.consts.deviceRegistry.deviceBond), charlie);
-  const unsigned = api.createType('PalletDeviceRegistryCompactCertificate', {
-    manufacturer: 0, hardwareKey: { Ed25519: hardware.publicKey }, model: 'smoke-sensor',
-    serial: u8aToHex(stringToU8a(`${Date.now()}`).slice(-8)), notBefore: 0, notAfter: '0xffffffffffffffff', signature: new Uint8Array(64),
-  });
-  const certBody = unsigned.toU8a().slice(0, -64);
-  const certSignature = root.sign(u8aConcat(stringToU8a('machina:compact-certificate:1'), certBody));
-  const cert = api.createType('PalletDeviceRegistryCompactCertificate', { ...unsigned.toJSON(), signature: certSignature });
   const operationalKey = api.createType('MachinaPrimitivesDeviceOperationalKey', { Sr25519: charlie.publicKey });
-  // The hardware signs the exact bytes the runtime API builds (no SCALE layout
-  // re-implemented here), naming a recent block: the parent of the best block.
-  const refBlock = (await api.rpc.chain.getHeader()).number.toNumber() - 1;
-  const payload = await api.call.deviceRegistryApi.registrationPayload(0, charlie.address, operationalKey, refBlock);
-  const attestation = { Compact: { root: 0, certificate: cert } };
-  // @polkadot/api 16.5 hands a `Vec<u8>` runtime-API result back with its SCALE length
-  // prefix still on: strip it (and check it is one).
-  const rawPayload = payload.toU8a(true);
-  const [prefix, length] = compactFromU8a(rawPayload);
-  const signable = prefix + length.toNumber() === rawPayload.length ? rawPayload.subarray(prefix) : rawPayload;
-  const hwSignature = { Ed25519: hardware.sign(signable) };
-  const registered = await submit(api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock,
-    hwSignature), charlie);
-  const deviceId = blake2AsHex(hardware.publicKey, 256);
-  const event = registered.events.find(({ event }) => api.events.deviceRegistry.DeviceRegistered.is(event));
-  check('device registered with a compact certificate', event?.event.data.device.toHex() === deviceId, deviceId);
-  const device = await provider.send('machina_device', [deviceId]);
-  check('machina_device reports it Active, owned by the signer', device?.status === 'Active' &&
+  async function registerDevice(tag) {
+    const hardware = edKeyring.addFromUri(`//device-${tag}-${Date.now()}`);
+    await submit(api.tx.microBonds.bond('Device', api.consts.deviceRegistry.deviceBond), charlie);
+    const unsigned = api.createType('PalletDeviceRegistryCompactCertificate', {
+      manufacturer: 0, hardwareKey: { Ed25519: hardware.publicKey }, model: 'smoke-sensor',
+      serial: u8aToHex(stringToU8a(`${tag}${Date.now()}`).slice(-8)), notBefore: 0, notAfter: '0xffffffffffffffff',
+      signature: new Uint8Array(64),
+    });
+    const certBody = unsigned.toU8a().slice(0, -64);
+    const certSignature = root.sign(u8aConcat(stringToU8a('machina:compact-certificate:1'), certBody));
+    const cert = api.createType('PalletDeviceRegistryCompactCertificate', { ...unsigned.toJSON(), signature: certSignature });
+    // The hardware signs the exact bytes the runtime API builds (no SCALE layout
+    // re-implemented here), naming a recent block: the parent of the best block.
+    const refBlock = (await api.rpc.chain.getHeader()).number.toNumber() - 1;
+    const payload = await api.call.deviceRegistryApi.registrationPayload(0, charlie.address, operationalKey, refBlock);
+    const attestation = { Compact: { root: 0, certificate: cert } };
+    // @polkadot/api 16.5 hands a `Vec<u8>` runtime-API result back with its SCALE length
+    // prefix still on: strip it (and check it is one).
+    const rawPayload = payload.toU8a(true);
+    const [prefix, length] = compactFromU8a(rawPayload);
+    const signable = prefix + length.toNumber() === rawPayload.length ? rawPayload.subarray(prefix) : rawPayload;
+    const hwSignature = { Ed25519: hardware.sign(signable) };
+    const registerTx = () => api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock, hwSignature);
+    const registered = await submit(registerTx(), charlie);
+    const id = blake2AsHex(hardware.publicKey, 256);
+    const event = registered.events.find(({ event }) => api.events.deviceRegistry.DeviceRegistered.is(event));
+    return { id, refBlock, registerTx, registered: event?.event.data.device.toHex() === id };
+  }
+  const first = await registerDevice('a');
+  check('device registered with a compact certificate', first.registered, first.id);
+  const deviceId = first.id;
+  const device = (await api.rpc.machina.device(deviceId)).toJSON();
+  check('machina_device reports it active, owned by the signer (SS58, prefix 42)', device?.status === 'active' &&
     device.owner === charlie.address && device.bond === api.consts.deviceRegistry.deviceBond.toString() &&
-    device.lastReference === refBlock && device.certificates.length === 1 && device.revoked === false,
-    JSON.stringify(device));
-  const page = await provider.send('machina_devicesOf', [charlie.address, null, 10]);
-  check('machina_devicesOf lists it', page.some((d) => d.id === deviceId), `${page.length} device(s)`);
-  const replay = await submit(api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock,
-    hwSignature), charlie).then(() => 'accepted', (e) => e.message);
+    device.lastReference === first.refBlock && device.certificates.length === 1 && device.revoked === false &&
+    device.hardwareKey.algorithm === 'ed25519', JSON.stringify(device));
+  const absent = await api.rpc.machina.device(`0x${'11'.repeat(32)}`);
+  check('machina_device of an unknown id is null', absent.isNone, absent.toString());
+  const replay = await submit(first.registerTx(), charlie).then(() => 'accepted', (e) => e.message);
   check('a replayed registration is rejected with its error', replay === 'deviceRegistry.AlreadyRegistered', replay);
+
+  // Pages: Charlie owns two devices now; one per page, chained by `next`.
+  const second = await registerDevice('b');
+  const all = (await api.rpc.machina.devicesOf(charlie.address)).toJSON();
+  const mine = [first.id, second.id];
+  check('machina_devicesOf lists both on one page, with no next page', second.registered && all.next === null &&
+    mine.every((id) => all.devices.some((d) => d.id === id)), `${all.devices.length} device(s), next ${all.next}`);
+  const ids = [];
+  let cursor = null;
+  for (let pages = 0; pages < all.devices.length + 1; pages++) {
+    const page = (await api.rpc.machina.devicesOf(charlie.address, cursor, 1)).toJSON();
+    ids.push(...page.devices.map((d) => d.id));
+    cursor = page.next;
+    if (cursor === null) break;
+  }
+  check('pages of one device chain through next and end with null', cursor === null &&
+    JSON.stringify(ids) === JSON.stringify(all.devices.map((d) => d.id)), `${ids.length} page(s)`);
+
+  // Errors a client can tell apart: an unknown block is code 2, not a runtime failure.
+  const unknown = await provider.send('machina_device', [deviceId, `0x${'ab'.repeat(32)}`]).then(
+    () => 'answered', (e) => e.message);
+  check('machina_device at an unknown block fails with code 2 (unknown block)', /^2: Unknown block/.test(unknown), unknown);
 
   await api.disconnect();
   const passed = results.filter(Boolean).length;

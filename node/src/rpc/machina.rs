@@ -8,12 +8,15 @@ use jsonrpsee::{
 	proc_macros::rpc,
 	types::{error::ErrorObject, ErrorObjectOwned},
 };
-use machina_runtime::{opaque::Block, AccountId, Balance, BlockNumber};
+use machina_runtime::{opaque::Block, AccountId, Balance, BlockNumber, SS58_PREFIX};
 use pallet_device_registry::runtime_api::DeviceRegistryApi;
 use serde::{Deserialize, Serialize};
-use sp_api::{Core, ProvideRuntimeApi};
+use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
-use sp_core::H256;
+use sp_core::{
+	crypto::{Ss58AddressFormat, Ss58Codec},
+	H256,
+};
 
 /// How this node runs: fixed at start-up.
 #[derive(Clone, Debug)]
@@ -54,15 +57,72 @@ pub struct NodeInfo {
 	pub finalized_number: u32,
 }
 
+/// The algorithm of a public key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyAlgorithm {
+	/// NIST P-256, SEC1 compressed (33 bytes).
+	P256,
+	/// NIST P-384, SEC1 compressed (49 bytes).
+	P384,
+	/// RSA 2048 or 3072: the modulus, big-endian; the exponent is 65537.
+	Rsa,
+	/// Ed25519 (32 bytes).
+	Ed25519,
+	/// Sr25519 (32 bytes).
+	Sr25519,
+}
+
 /// A public key, tagged by algorithm.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyJson {
-	/// `p256`, `p384` (SEC1 compressed), `rsa` (the modulus; exponent 65537), `ed25519`
-	/// or `sr25519`.
-	pub algorithm: String,
+	/// Its algorithm.
+	pub algorithm: KeyAlgorithm,
 	/// `0x`-prefixed hex.
 	pub public: String,
+}
+
+/// A device's status at the queried block (`machina_primitives::DeviceStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceStatusJson {
+	/// Attested and within its attestation validity.
+	Active,
+	/// Its last attestation is older than the validity period; it must re-attest.
+	Stale,
+	/// Its certificate, an issuer of its chain or its root was revoked.
+	Revoked,
+	/// Suspended by governance, or its manufacturer is suspended.
+	Suspended,
+	/// Its bond was slashed below what it requires.
+	UnderBonded,
+	/// A certificate of its chain passed its `notAfter`.
+	Expired,
+}
+
+impl From<machina_primitives::DeviceStatus> for DeviceStatusJson {
+	fn from(status: machina_primitives::DeviceStatus) -> Self {
+		use machina_primitives::DeviceStatus as S;
+		match status {
+			S::Active => Self::Active,
+			S::Stale => Self::Stale,
+			S::Revoked => Self::Revoked,
+			S::Suspended => Self::Suspended,
+			S::UnderBonded => Self::UnderBonded,
+			S::Expired => Self::Expired,
+		}
+	}
+}
+
+/// A manufacturer's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ManufacturerStatusJson {
+	/// Registers devices.
+	Active,
+	/// No new registrations; its devices read as `suspended`.
+	Suspended,
 }
 
 /// A certificate of a device's chain, as the revocation list names it.
@@ -79,7 +139,7 @@ pub struct CertificateJson {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferJson {
-	/// Who may accept it, SS58.
+	/// Who may accept it, SS58 with the chain's prefix.
 	pub to: String,
 	/// Until when, Unix seconds.
 	pub expires_at: u64,
@@ -92,12 +152,11 @@ pub struct TransferJson {
 pub struct DeviceJson {
 	/// The device id (blake2-256 of the hardware key), `0x` hex.
 	pub id: String,
-	/// `Active`, `Stale`, `Revoked`, `Suspended`, `UnderBonded` or `Expired`, at the
-	/// queried block.
-	pub status: String,
+	/// Its status at the queried block.
+	pub status: DeviceStatusJson,
 	/// Whether its root or a certificate of its chain is revoked.
 	pub revoked: bool,
-	/// The owner, SS58.
+	/// The owner, SS58 with the chain's prefix.
 	pub owner: String,
 	/// The committed bond, in plancks, as a decimal string (it can exceed 2^53).
 	pub bond: String,
@@ -150,11 +209,12 @@ pub struct PolicyJson {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManufacturerJson {
+	/// The manufacturer id.
 	pub id: u32,
 	/// The name, as UTF-8 (lossy).
 	pub name: String,
-	/// `Active` or `Suspended`.
-	pub status: String,
+	/// Its status.
+	pub status: ManufacturerStatusJson,
 	/// Root keys by index, with their revocation flag.
 	pub roots: Vec<RootJson>,
 	/// Devices registered under it.
@@ -169,34 +229,46 @@ pub struct ManufacturerJson {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RootJson {
+	/// The root's public key.
 	pub key: KeyJson,
+	/// Whether governance revoked it (every device under it reads `revoked`).
 	pub revoked: bool,
 }
 
-#[rpc(server)]
+/// A page of `machina_devicesOf`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicePage {
+	/// The devices, in storage order.
+	pub devices: Vec<DeviceJson>,
+	/// The cursor of the next page; `null` when this page is the last.
+	pub next: Option<String>,
+}
+
+#[rpc(server, namespace = "machina")]
 pub trait MachinaApi {
 	/// The node's version and mode, and the runtime's identity and para id at the best
 	/// block.
-	#[method(name = "machina_nodeInfo")]
+	#[method(name = "nodeInfo", blocking)]
 	fn node_info(&self) -> RpcResult<NodeInfo>;
 
 	/// A registered device, at block `at` (default: best).
-	#[method(name = "machina_device")]
+	#[method(name = "device", blocking)]
 	fn device(&self, id: H256, at: Option<H256>) -> RpcResult<Option<DeviceJson>>;
 
-	/// Up to `limit` (default and maximum 100) devices of `owner` after `cursor`, the id
-	/// of the last device of the previous page.
-	#[method(name = "machina_devicesOf")]
+	/// Up to `limit` (default and maximum 100) devices of `owner` after `cursor` (the
+	/// previous page's `next`), at block `at` (default: best).
+	#[method(name = "devicesOf", blocking)]
 	fn devices_of(
 		&self,
 		owner: AccountId,
 		cursor: Option<H256>,
 		limit: Option<u32>,
 		at: Option<H256>,
-	) -> RpcResult<Vec<DeviceJson>>;
+	) -> RpcResult<DevicePage>;
 
 	/// A manufacturer, at block `at` (default: best).
-	#[method(name = "machina_manufacturer")]
+	#[method(name = "manufacturer", blocking)]
 	fn manufacturer(&self, id: u32, at: Option<H256>) -> RpcResult<Option<ManufacturerJson>>;
 }
 
@@ -204,32 +276,38 @@ fn hex0x(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
 }
 
+/// An account in the chain's SS58 format (not the process-wide default).
+fn ss58(account: &AccountId) -> String {
+	account.to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX))
+}
+
 fn public_key_json(key: &pallet_device_registry::PublicKey) -> KeyJson {
 	use pallet_device_registry::PublicKey;
-	match key {
-		PublicKey::P256(k) => KeyJson { algorithm: "p256".into(), public: hex0x(k) },
-		PublicKey::Ed25519(k) => KeyJson { algorithm: "ed25519".into(), public: hex0x(k) },
-		PublicKey::P384(k) => KeyJson { algorithm: "p384".into(), public: hex0x(k) },
-		PublicKey::Rsa(n) => KeyJson { algorithm: "rsa".into(), public: hex0x(n) },
-	}
+	let (algorithm, public) = match key {
+		PublicKey::P256(k) => (KeyAlgorithm::P256, hex0x(k)),
+		PublicKey::Ed25519(k) => (KeyAlgorithm::Ed25519, hex0x(k)),
+		PublicKey::P384(k) => (KeyAlgorithm::P384, hex0x(k)),
+		PublicKey::Rsa(n) => (KeyAlgorithm::Rsa, hex0x(n)),
+	};
+	KeyJson { algorithm, public }
 }
 
 fn operational_key_json(key: &machina_primitives::OperationalKey) -> KeyJson {
 	use machina_primitives::OperationalKey;
-	match key {
-		OperationalKey::Ed25519(k) => KeyJson { algorithm: "ed25519".into(), public: hex0x(k.as_ref()) },
-		OperationalKey::Sr25519(k) => KeyJson { algorithm: "sr25519".into(), public: hex0x(k.as_ref()) },
-	}
+	let (algorithm, public) = match key {
+		OperationalKey::Ed25519(k) => (KeyAlgorithm::Ed25519, hex0x(k.as_ref())),
+		OperationalKey::Sr25519(k) => (KeyAlgorithm::Sr25519, hex0x(k.as_ref())),
+	};
+	KeyJson { algorithm, public }
 }
 
 fn device_json(view: pallet_device_registry::DeviceView<AccountId, Balance, BlockNumber>) -> DeviceJson {
-	use sp_core::crypto::Ss58Codec;
 	let d = view.device;
 	DeviceJson {
 		id: hex0x(view.id.as_bytes()),
-		status: format!("{:?}", view.status),
+		status: view.status.into(),
 		revoked: view.revoked,
-		owner: d.owner.to_ss58check(),
+		owner: ss58(&d.owner),
 		bond: d.bond.to_string(),
 		manufacturer: d.manufacturer,
 		root: d.root,
@@ -250,13 +328,34 @@ fn device_json(view: pallet_device_registry::DeviceView<AccountId, Balance, Bloc
 		registered_at: d.registered_at,
 		attested_at: d.attested_at,
 		last_reference: view.last_reference,
-		pending_transfer: view
-			.pending_transfer
-			.map(|t| TransferJson { to: t.to.to_ss58check(), expires_at: t.expires_at }),
+		pending_transfer: view.pending_transfer.map(|t| TransferJson { to: ss58(&t.to), expires_at: t.expires_at }),
+	}
+}
+
+fn manufacturer_json(m: pallet_device_registry::ManufacturerView) -> ManufacturerJson {
+	use pallet_device_registry::ManufacturerStatus;
+	ManufacturerJson {
+		id: m.id,
+		name: String::from_utf8_lossy(&m.name).into_owned(),
+		status: match m.status {
+			ManufacturerStatus::Active => ManufacturerStatusJson::Active,
+			ManufacturerStatus::Suspended => ManufacturerStatusJson::Suspended,
+		},
+		roots: m.roots.iter().map(|r| RootJson { key: public_key_json(&r.key), revoked: r.revoked }).collect(),
+		devices: m.devices,
+		revocations: m.revocations,
+		policy: PolicyJson {
+			required_leaf_oid: m.policy.required_leaf_oid.as_ref().map(|o| hex0x(o)),
+			issuing_intermediates: m.policy.issuing_intermediates.iter().map(|k| hex0x(k.as_bytes())).collect(),
+		},
 	}
 }
 
 /// The `machina_*` methods.
+///
+/// Every method is `blocking`: jsonrpsee runs it on tokio's blocking pool, so a slow
+/// runtime-API call (a wasm instantiation for an old runtime, a long page) never holds
+/// the async workers that networking and consensus share.
 pub struct Machina<C> {
 	client: Arc<C>,
 	facts: NodeFacts,
@@ -268,11 +367,54 @@ impl<C> Machina<C> {
 	}
 }
 
-/// The error code of a runtime API call that failed.
+/// Error code: the runtime API call failed (trapped, or could not be decoded).
 pub const RUNTIME_ERROR: i32 = 1;
+/// Error code: the block `at` is unknown to this node (a block whose header is kept but
+/// whose state was pruned fails with [`RUNTIME_ERROR`] and the node's message).
+pub const UNKNOWN_BLOCK: i32 = 2;
+/// Error code: the runtime at `at` lacks the runtime API (or the version) this method
+/// needs, e.g. a block from before the device registry existed.
+pub const UNSUPPORTED_RUNTIME: i32 = 3;
+
+/// The `DeviceRegistryApi` version these methods decode (`DeviceView` v2 fields). Exact:
+/// a runtime that bumps the API is answered with [`UNSUPPORTED_RUNTIME`] until the node is
+/// upgraded, rather than with misdecoded fields.
+const DEVICE_REGISTRY_API_VERSION: u32 = 2;
 
 fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, "Runtime API call failed", Some(e.to_string()))
+}
+
+impl<C> Machina<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: DeviceRegistryApi<Block, AccountId, Balance, BlockNumber>,
+{
+	/// The block to query (`at`, or the best block), after checking this node has its
+	/// state and its runtime speaks the `DeviceRegistryApi` version we decode.
+	fn registry_at(&self, at: Option<H256>) -> RpcResult<H256> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		match self.client.header(at) {
+			Ok(Some(_)) => {},
+			Ok(None) => {
+				return Err(ErrorObject::owned(UNKNOWN_BLOCK, "Unknown block", Some(format!("{at:?}"))));
+			},
+			Err(e) => return Err(runtime_error(e)),
+		}
+		let version = self
+			.client
+			.runtime_api()
+			.api_version::<dyn DeviceRegistryApi<Block, AccountId, Balance, BlockNumber>>(at)
+			.map_err(runtime_error)?;
+		match version {
+			Some(v) if v == DEVICE_REGISTRY_API_VERSION => Ok(at),
+			found => Err(ErrorObject::owned(
+				UNSUPPORTED_RUNTIME,
+				"The runtime at this block does not offer the DeviceRegistryApi version this node decodes",
+				Some(format!("expected version {DEVICE_REGISTRY_API_VERSION}, found {found:?}")),
+			)),
+		}
+	}
 }
 
 impl<C> MachinaApiServer for Machina<C>
@@ -304,7 +446,7 @@ where
 	}
 
 	fn device(&self, id: H256, at: Option<H256>) -> RpcResult<Option<DeviceJson>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let at = self.registry_at(at)?;
 		let view = self.client.runtime_api().device(at, id).map_err(runtime_error)?;
 		Ok(view.map(device_json))
 	}
@@ -315,27 +457,29 @@ where
 		cursor: Option<H256>,
 		limit: Option<u32>,
 		at: Option<H256>,
-	) -> RpcResult<Vec<DeviceJson>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let limit = limit.unwrap_or(pallet_device_registry::MAX_DEVICES_PER_PAGE);
-		let views = self.client.runtime_api().devices_of(at, owner, cursor, limit).map_err(runtime_error)?;
-		Ok(views.into_iter().map(device_json).collect())
+	) -> RpcResult<DevicePage> {
+		let at = self.registry_at(at)?;
+		// The runtime clamps the page to its maximum too; clamping here makes `next` exact.
+		let limit = limit
+			.unwrap_or(pallet_device_registry::MAX_DEVICES_PER_PAGE)
+			.clamp(1, pallet_device_registry::MAX_DEVICES_PER_PAGE);
+		let api = self.client.runtime_api();
+		let views = api.devices_of(at, owner.clone(), cursor, limit).map_err(runtime_error)?;
+		// There is a next page only if one more device follows this page's last one
+		// (asked even for a short page: the runtime may clamp pages harder than we do).
+		let next = match views.last() {
+			Some(last) => {
+				let more = api.devices_of(at, owner, Some(last.id), 1).map_err(runtime_error)?;
+				(!more.is_empty()).then(|| hex0x(last.id.as_bytes()))
+			},
+			None => None,
+		};
+		Ok(DevicePage { devices: views.into_iter().map(device_json).collect(), next })
 	}
 
 	fn manufacturer(&self, id: u32, at: Option<H256>) -> RpcResult<Option<ManufacturerJson>> {
-		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		let at = self.registry_at(at)?;
 		let view = self.client.runtime_api().manufacturer(at, id).map_err(runtime_error)?;
-		Ok(view.map(|m| ManufacturerJson {
-			id: m.id,
-			name: String::from_utf8_lossy(&m.name).into_owned(),
-			status: format!("{:?}", m.status),
-			roots: m.roots.iter().map(|r| RootJson { key: public_key_json(&r.key), revoked: r.revoked }).collect(),
-			devices: m.devices,
-			revocations: m.revocations,
-			policy: PolicyJson {
-				required_leaf_oid: m.policy.required_leaf_oid.as_ref().map(|o| hex0x(o)),
-				issuing_intermediates: m.policy.issuing_intermediates.iter().map(|k| hex0x(k.as_bytes())).collect(),
-			},
-		}))
+		Ok(view.map(manufacturer_json))
 	}
 }

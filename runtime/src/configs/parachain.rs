@@ -8,11 +8,14 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use parachains_common::message_queue::{NarrowOriginToSibling, ParaIdToSibling};
-use polkadot_runtime_common::xcm_sender::NoPriceForMessageDelivery;
 use sp_runtime::Perbill;
 use xcm::latest::prelude::BodyId;
 
-use super::{collators::ConsensusHook, xcm::XcmOriginToTransactDispatchOrigin, RuntimeBlockWeights};
+use super::{
+	collators::ConsensusHook,
+	xcm::{PriceForSiblingParachainDelivery, XcmOriginToTransactDispatchOrigin},
+	RuntimeBlockWeights,
+};
 use crate::{AccountId, MessageQueue, ParachainSystem, PolkadotXcm, Runtime, RuntimeEvent, XcmpQueue};
 
 parameter_types! {
@@ -80,5 +83,5 @@ impl cumulus_pallet_xcmp_queue::Config for Runtime {
 	type ControllerOrigin = EnsureRoot<AccountId>;
 	type ControllerOriginConverter = XcmOriginToTransactDispatchOrigin;
 	type WeightInfo = ();
-	type PriceForSiblingDelivery = NoPriceForMessageDelivery<ParaId>;
+	type PriceForSiblingDelivery = PriceForSiblingParachainDelivery;
 }

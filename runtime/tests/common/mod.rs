@@ -102,6 +102,26 @@ pub fn signed(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedEx
 /// The relay chain is shown no included block, so the unincluded segment grows by one
 /// per block: a test may build at most `UNINCLUDED_SEGMENT_CAPACITY` (3) blocks.
 pub fn open_block(slot: u64) {
+	open_block_at(RelayView { slot, timestamp_ms: slot * SLOT_DURATION, relay_number: slot as u32, dev_marker: false });
+}
+
+/// What the relay chain shows a block: its slot and block number, and whether its state
+/// carries the dev node's marker ([`machina_runtime::DEV_RELAY_CHAIN_MARKER`]).
+#[derive(Clone, Copy, Debug)]
+pub struct RelayView {
+	/// The relay chain slot (the block's Aura slot must equal it).
+	pub slot: u64,
+	/// The block's timestamp, within `slot`.
+	pub timestamp_ms: u64,
+	/// The relay parent's block number.
+	pub relay_number: u32,
+	/// Whether the relay state proof holds the dev marker.
+	pub dev_marker: bool,
+}
+
+/// [`open_block`] with a chosen relay chain view.
+pub fn open_block_at(view: RelayView) {
+	let RelayView { slot, timestamp_ms, relay_number, dev_marker } = view;
 	let number = System::block_number() + 1;
 	let parent_hash = System::block_hash(number - 1);
 	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
@@ -121,12 +141,15 @@ pub fn open_block(slot: u64) {
 		..Default::default()
 	};
 	sproof.current_epoch = slot / 10;
+	if dev_marker {
+		sproof.additional_key_values.push((machina_runtime::DEV_RELAY_CHAIN_MARKER.to_vec(), true.encode()));
+	}
 	let (relay_parent_storage_root, relay_chain_state, relay_parent_descendants) =
 		sproof.into_state_root_proof_and_descendants(0);
 	let parachain_inherent = ParachainInherentData {
 		validation_data: PersistedValidationData {
 			parent_head: Default::default(),
-			relay_parent_number: slot as u32,
+			relay_parent_number: relay_number,
 			relay_parent_storage_root,
 			max_pov_size: Default::default(),
 		},
@@ -138,7 +161,7 @@ pub fn open_block(slot: u64) {
 	};
 
 	let mut data = sp_inherents::InherentData::new();
-	data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &(slot * SLOT_DURATION)).unwrap();
+	data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &timestamp_ms).unwrap();
 	data.put_data(cumulus_primitives_parachain_inherent::INHERENT_IDENTIFIER, &parachain_inherent).unwrap();
 	// The runtime turns inherent data into inherents, as a block author's node asks it to.
 	use sp_block_builder::runtime_decl_for_block_builder::BlockBuilderV6;
