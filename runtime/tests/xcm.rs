@@ -55,6 +55,17 @@ fn transfer(dest: Location, beneficiary: &AccountId, amount: u128) -> RuntimeCal
 	})
 }
 
+/// The message stopped at its first instruction: no location is a trusted reserve.
+fn assert_untrusted_reserve(outcome: Outcome) {
+	assert!(
+		matches!(
+			outcome,
+			Outcome::Incomplete { error: InstructionError { index: 0, error: XcmError::UntrustedReserveLocation }, .. }
+		),
+		"{outcome:?}"
+	);
+}
+
 #[test]
 fn a_reserve_deposit_never_mints_mach() {
 	new_test_ext(DEV).execute_with(|| {
@@ -67,32 +78,12 @@ fn a_reserve_deposit_never_mints_mach() {
 		// instruction 0. (The template's config minted MACH 1:1 here.)
 		let mut message = vec![ReserveAssetDeposited((Parent, amount).into())];
 		message.extend(deposit_to(&bob, (Parent, amount).into()));
-		let outcome = execute(Location::parent(), Xcm(message));
-		assert!(
-			matches!(
-				outcome,
-				Outcome::Incomplete {
-					error: InstructionError { index: 0, error: XcmError::UntrustedReserveLocation },
-					..
-				}
-			),
-			"{outcome:?}"
-		);
+		assert_untrusted_reserve(execute(Location::parent(), Xcm(message)));
 
 		// Nor may a sibling claim to be MACH's reserve.
 		let mut message = vec![ReserveAssetDeposited((Here, amount).into())];
 		message.extend(deposit_to(&bob, (Here, amount).into()));
-		let outcome = execute(sibling(), Xcm(message));
-		assert!(
-			matches!(
-				outcome,
-				Outcome::Incomplete {
-					error: InstructionError { index: 0, error: XcmError::UntrustedReserveLocation },
-					..
-				}
-			),
-			"{outcome:?}"
-		);
+		assert_untrusted_reserve(execute(sibling(), Xcm(message)));
 
 		// Nor withdraw the relay token from anyone's balance.
 		let mut message = vec![WithdrawAsset((Parent, amount).into())];
