@@ -10,7 +10,7 @@
 //! - here: every raw spec's `:code` hashes (blake2-256) to `code_blake2_256` in
 //!   `chain-specs/runtime-code.txt`, and `sources_sha256` there equals the fingerprint
 //!   of today's runtime sources (`scripts/runtime-fingerprint.sh`: runtime and pallet
-//!   crates, Cargo.lock, toolchain). Any change to what goes into the wasm fails this
+//!   crates, Cargo.lock, toolchain pin, scripts/common.sh). Any change to what goes into the wasm fails this
 //!   test until the specs are regenerated;
 //! - in the node tier (`scripts/smoke.sh`): `scripts/gen-chain-specs.sh --check` builds
 //!   the specs from the node's embedded runtime and compares them byte for byte. The
