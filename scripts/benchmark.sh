@@ -4,6 +4,7 @@
 #
 #   ./scripts/benchmark.sh                      # every Machina pallet, and pallet_xcm
 #   ./scripts/benchmark.sh pallet_device_registry
+#   STEPS=20 REPEAT=10 ./scripts/benchmark.sh pallet_coverage   # batch setup signs for 65,536 devices
 #   ./scripts/benchmark.sh pallet_xcm           # -> runtime/src/weights/pallet_xcm.rs
 #   STEPS=10 REPEAT=5 ./scripts/benchmark.sh    # quicker, noisier
 #
@@ -22,6 +23,7 @@ NODE="${MACHINA_NODE:-$CARGO_TARGET_DIR/release/machina-node}"
 declare -A PALLET_DIR=(
 	[pallet_micro_bonds]=pallets/micro-bonds
 	[pallet_device_registry]=pallets/device-registry
+	[pallet_coverage]=pallets/coverage
 )
 # Upstream pallets: `runtime/src/weights/<pallet>.rs`, from the CLI's default template (an
 # implementation of the pallet's own `WeightInfo`).
@@ -29,7 +31,7 @@ declare -A RUNTIME_WEIGHTS=(
 	[pallet_xcm]=runtime/src/weights/pallet_xcm.rs
 )
 PALLETS=("$@")
-[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry pallet_xcm)
+[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry pallet_coverage pallet_xcm)
 
 if [ ! -x "$NODE" ]; then
 	log "building machina-node (release)"

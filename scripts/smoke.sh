@@ -52,7 +52,7 @@ wait_for_rpc() {
 wait_for_rpc
 
 status=0
-node scripts/e2e/smoke.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
+MACHINA_NODE="$NODE" node scripts/e2e/smoke.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
 # Chain time after the smoke test's minutes of blocks, at the default 2 s block time.
 node scripts/e2e/dev-clock.mjs "ws://127.0.0.1:$RPC_PORT" 2000 15 || status=$?
 if [ "$status" -ne 0 ]; then

@@ -35,6 +35,9 @@ pub enum Subcommand {
 	/// Key management: generate, inspect, insert session keys.
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
+	/// A device's direct heartbeat, signed with its operational key and submitted to a
+	/// running node over RPC (a Rust client of the coverage pallet).
+	Heartbeat(crate::heartbeat::HeartbeatCmd),
 }
 
 const AFTER_HELP: &str = "Examples:

@@ -8,6 +8,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod heartbeat;
 mod rpc;
 mod service;
 

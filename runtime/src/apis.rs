@@ -253,6 +253,30 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_coverage::runtime_api::CoverageApi<Block, Balance> for Runtime {
+		fn epoch_info() -> Option<pallet_coverage::EpochInfo> {
+			crate::Coverage::epoch_info()
+		}
+		fn heartbeat_message(epoch: pallet_coverage::EpochIndex, slot: pallet_coverage::SlotIndex) -> Option<Vec<u8>> {
+			crate::Coverage::heartbeat_message(epoch, slot)
+		}
+		fn uptime(
+			device: machina_primitives::DeviceId,
+			epoch: pallet_coverage::EpochIndex,
+		) -> Option<pallet_coverage::DeviceUptime> {
+			crate::Coverage::uptime(device, epoch)
+		}
+		fn pending_rewards(device: machina_primitives::DeviceId) -> Vec<(pallet_coverage::EpochIndex, Balance)> {
+			crate::Coverage::pending_rewards(device)
+		}
+		fn membership(device: machina_primitives::DeviceId) -> Option<pallet_coverage::Membership> {
+			crate::Coverage::membership(device)
+		}
+		fn shard_members(shard: pallet_coverage::ShardId) -> Vec<pallet_coverage::ShardMember> {
+			crate::Coverage::shard_members(shard)
+		}
+	}
+
 	impl pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn device(
 			id: machina_primitives::DeviceId,

@@ -23,6 +23,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_xcm, PalletXcmExtrinsicsBenchmark::<Runtime>]
 	[pallet_micro_bonds, MicroBonds]
 	[pallet_device_registry, DeviceRegistry]
+	[pallet_coverage, Coverage]
 );
 
 use cumulus_pallet_session_benchmarking::Pallet as SessionBench;

@@ -22,12 +22,16 @@ use sp_runtime::Perbill;
 
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
-	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, DeviceRegistryConfig, MicroBondsConfig,
-	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, UNIT,
+	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, CoverageConfig, DeviceRegistryConfig,
+	MicroBondsConfig, ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	SudoConfig, UNIT,
 };
 
 /// The balance each endowed development account starts with: one million MACH.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+/// MACH emitted per coverage epoch (10 minutes); 60 % pays uptime, the rest is kept for
+/// proof-of-coverage rewards.
+pub const COVERAGE_EMISSION: Balance = 1_000 * UNIT;
 /// What each invulnerable collator bonds with collator selection.
 pub const COLLATOR_BOND: u128 = 16 * EXISTENTIAL_DEPOSIT;
 /// The XCM version the chain speaks until told otherwise.
@@ -70,7 +74,13 @@ fn machina_genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed_accounts
+				.iter()
+				.cloned()
+				.map(|k| (k, ENDOWMENT))
+				// The coverage reward reserve: 1,666 epochs (11 days) of uptime rewards.
+				.chain([(crate::configs::coverage::RewardReserve::get(), ENDOWMENT)])
+				.collect::<Vec<_>>(),
 		},
 		parachain_info: ParachainInfoConfig { parachain_id: id },
 		collator_selection: CollatorSelectionConfig {
@@ -87,6 +97,10 @@ fn machina_genesis(
 		sudo: SudoConfig { key: Some(root) },
 		micro_bonds: MicroBondsConfig { max_commission: MAX_POOL_COMMISSION, slash_policies: slash_policies() },
 		device_registry: DeviceRegistryConfig { manufacturers: dev_manufacturers() },
+		coverage: CoverageConfig {
+			uptime_rule: vec![],
+			split: pallet_coverage::RewardSplit { per_epoch: COVERAGE_EMISSION, uptime: Perbill::from_percent(60) },
+		},
 	})
 }
 

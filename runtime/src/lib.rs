@@ -204,6 +204,8 @@ mod runtime {
 	pub type MicroBonds = pallet_micro_bonds;
 	#[runtime::pallet_index(51)]
 	pub type DeviceRegistry = pallet_device_registry;
+	#[runtime::pallet_index(52)]
+	pub type Coverage = pallet_coverage;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

@@ -6,7 +6,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { compactFromU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { compactFromU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { readFileSync } from 'node:fs';
 import { merkleizeMetadata } from '@polkadot-api/merkleize-metadata';
 
@@ -234,6 +234,62 @@ async function main() {
   }
   check('pages of one device chain through next and end with null', cursor === null &&
     JSON.stringify(ids) === JSON.stringify(all.devices.map((d) => d.id)), `${ids.length} page(s)`);
+
+  // Coverage from a client: the device enrolls, then heartbeats directly with its
+  // operational key (Charlie's sr25519) as a bare, feeless extrinsic over the slot
+  // message the runtime API gives and its id; the pool refuses a replay with code 6.
+  await submit(api.tx.coverage.enroll(deviceId), charlie);
+  const sendBare = (tx) => new Promise((resolve, reject) => {
+    tx.send(({ status, events, dispatchError }) => {
+      if (dispatchError) reject(new Error(dispatchError.toString()));
+      if (status.isInBlock) resolve({ events });
+    }).catch(reject);
+  });
+  const charlieBefore = (await api.query.system.account(charlie.address)).data.free.toBigInt();
+  let heartbeat;
+  let beat;
+  for (let attempt = 0; attempt < 2 && !heartbeat; attempt++) {
+    const clock = (await api.rpc.machina.epochInfo()).toJSON();
+    const raw = (await api.call.coverageApi.heartbeatMessage(clock.epoch, clock.slot)).unwrap().toU8a(true);
+    // A direct heartbeat signs the slot message followed by the device id.
+    // @polkadot/api 16 hands the `Option<Vec<u8>>` back still SCALE-wrapped: the slot
+    // message is what starts at its domain tag.
+    const slotMessage = raw.subarray(u8aToHex(raw).indexOf(u8aToHex(stringToU8a('machina/heartbt1')).slice(2)) / 2 - 1);
+    const message = u8aConcat(slotMessage, hexToU8a(deviceId));
+    beat = { clock, message, tx: api.tx.coverage.heartbeat(deviceId, clock.epoch, clock.slot, { Sr25519: charlie.sign(message) }) };
+    // A slot may end between reading the clock and inclusion: then try the next one.
+    heartbeat = await withTimeout(sendBare(beat.tx), 'the heartbeat').catch(() => null);
+  }
+  const counted = heartbeat?.events.some(({ event }) => api.events.coverage.Heartbeat.is(event));
+  const uptime = (await api.rpc.machina.uptime(deviceId, beat.clock.epoch)).toJSON();
+  check('a device heartbeat (bare, signed by its operational key) is counted', counted && uptime?.slots === 1,
+    `epoch ${beat.clock.epoch} slot ${beat.clock.slot}: ${JSON.stringify(uptime)}`);
+  const charlieAfter = (await api.query.system.account(charlie.address)).data.free.toBigInt();
+  check('the heartbeat cost its owner nothing', charlieAfter === charlieBefore, `${charlieBefore - charlieAfter} planck`);
+  // Signed afresh (sr25519 signatures differ each time), so the pool validates it rather
+  // than recognising bytes it has already seen.
+  const again = await api.tx.coverage.heartbeat(deviceId, beat.clock.epoch, beat.clock.slot,
+    { Sr25519: charlie.sign(beat.message) }).send().then(() => 'accepted', (e) => e.message);
+  check('a second heartbeat for the slot is refused by the pool (custom error 6: already counted)',
+    /Custom error: 6/.test(again), again);
+
+  // The same device from a Rust client: `machina-node heartbeat` builds the bare extrinsic
+  // with the runtime's own types and submits it over HTTP JSON-RPC (the slot above is
+  // counted, so it waits for the next one).
+  if (process.env.MACHINA_NODE) {
+    const { execFile } = await import('node:child_process');
+    const rust = await new Promise((resolve) => execFile(process.env.MACHINA_NODE,
+      ['heartbeat', '--rpc', url, '--device', deviceId, '--key', '//Charlie', '--timeout', '90'],
+      (error, stdout, stderr) => resolve({ error, out: `${stdout}${stderr}`.trim() })));
+    const line = rust.out.split('\n').find((l) => l.startsWith('counted ')) ?? rust.out;
+    const fields = Object.fromEntries(line.split(' ').slice(1).map((kv) => kv.split('=')));
+    const after = (await api.rpc.machina.uptime(deviceId, Number(fields.epoch ?? -1))).toJSON();
+    const later = `${fields.epoch}/${fields.slot}` !== `${beat.clock.epoch}/${beat.clock.slot}`;
+    check('a heartbeat from the Rust client (machina-node heartbeat) is counted in a later slot',
+      !rust.error && later && after?.slots === Number(fields.slots_in_epoch), line);
+  } else {
+    console.log('SKIP the Rust heartbeat client: MACHINA_NODE is not set');
+  }
 
   // Errors a client can tell apart: an unknown block is code 2, not a runtime failure.
   const unknown = await provider.send('machina_device', [deviceId, `0x${'ab'.repeat(32)}`]).then(

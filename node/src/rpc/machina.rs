@@ -9,6 +9,7 @@ use jsonrpsee::{
 	types::{error::ErrorObject, ErrorObjectOwned},
 };
 use machina_runtime::{opaque::Block, AccountId, Balance, BlockNumber, SS58_PREFIX};
+use pallet_coverage::runtime_api::CoverageApi;
 use pallet_device_registry::runtime_api::DeviceRegistryApi;
 use serde::{Deserialize, Serialize};
 use sp_api::{ApiExt, Core, ProvideRuntimeApi};
@@ -270,6 +271,29 @@ pub trait MachinaApi {
 	/// A manufacturer, at block `at` (default: best).
 	#[method(name = "manufacturer", blocking)]
 	fn manufacturer(&self, id: u32, at: Option<H256>) -> RpcResult<Option<ManufacturerJson>>;
+
+	/// The coverage clock: epoch, slot, the slot's anchor, lengths in relay blocks, points
+	/// so far and shards, at block `at` (default: best).
+	#[method(name = "epochInfo", blocking)]
+	fn epoch_info(&self, at: Option<H256>) -> RpcResult<Option<pallet_coverage::EpochInfo>>;
+
+	/// A device's heartbeat slots and points in a live epoch.
+	#[method(name = "uptime", blocking)]
+	fn uptime(&self, device: H256, epoch: u32, at: Option<H256>) -> RpcResult<Option<pallet_coverage::DeviceUptime>>;
+
+	/// What a device can claim (or will, once challenge periods pass), per live epoch;
+	/// amounts in planck as decimal strings.
+	#[method(name = "pendingRewards", blocking)]
+	fn pending_rewards(&self, device: H256, at: Option<H256>) -> RpcResult<Vec<PendingReward>>;
+}
+
+/// A device's unclaimed reward for one epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingReward {
+	pub epoch: u32,
+	/// Planck, as a decimal string (beyond JavaScript's safe integers).
+	pub amount: String,
 }
 
 fn hex0x(bytes: &[u8]) -> String {
@@ -380,6 +404,8 @@ pub const UNSUPPORTED_RUNTIME: i32 = 3;
 /// a runtime that bumps the API is answered with [`UNSUPPORTED_RUNTIME`] until the node is
 /// upgraded, rather than with misdecoded fields.
 const DEVICE_REGISTRY_API_VERSION: u32 = 2;
+/// The `CoverageApi` version the coverage methods decode.
+const COVERAGE_API_VERSION: u32 = 1;
 
 fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, "Runtime API call failed", Some(e.to_string()))
@@ -393,6 +419,39 @@ where
 	/// The block to query (`at`, or the best block), after checking this node has its
 	/// state and its runtime speaks the `DeviceRegistryApi` version we decode.
 	fn registry_at(&self, at: Option<H256>) -> RpcResult<H256> {
+		let at = self.known_block(at)?;
+		let version = self
+			.client
+			.runtime_api()
+			.api_version::<dyn DeviceRegistryApi<Block, AccountId, Balance, BlockNumber>>(at)
+			.map_err(runtime_error)?;
+		Self::expect_version(at, "DeviceRegistryApi", DEVICE_REGISTRY_API_VERSION, version)
+	}
+
+	/// [`Self::registry_at`] for the `CoverageApi`.
+	fn coverage_at(&self, at: Option<H256>) -> RpcResult<H256>
+	where
+		C::Api: CoverageApi<Block, Balance>,
+	{
+		let at = self.known_block(at)?;
+		let version =
+			self.client.runtime_api().api_version::<dyn CoverageApi<Block, Balance>>(at).map_err(runtime_error)?;
+		Self::expect_version(at, "CoverageApi", COVERAGE_API_VERSION, version)
+	}
+
+	fn expect_version(at: H256, api: &str, expected: u32, found: Option<u32>) -> RpcResult<H256> {
+		match found {
+			Some(v) if v == expected => Ok(at),
+			found => Err(ErrorObject::owned(
+				UNSUPPORTED_RUNTIME,
+				format!("The runtime at this block does not offer the {api} version this node decodes"),
+				Some(format!("expected version {expected}, found {found:?}")),
+			)),
+		}
+	}
+
+	/// `at` (default: best) if this node knows the block.
+	fn known_block(&self, at: Option<H256>) -> RpcResult<H256> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		match self.client.header(at) {
 			Ok(Some(_)) => {},
@@ -401,19 +460,7 @@ where
 			},
 			Err(e) => return Err(runtime_error(e)),
 		}
-		let version = self
-			.client
-			.runtime_api()
-			.api_version::<dyn DeviceRegistryApi<Block, AccountId, Balance, BlockNumber>>(at)
-			.map_err(runtime_error)?;
-		match version {
-			Some(v) if v == DEVICE_REGISTRY_API_VERSION => Ok(at),
-			found => Err(ErrorObject::owned(
-				UNSUPPORTED_RUNTIME,
-				"The runtime at this block does not offer the DeviceRegistryApi version this node decodes",
-				Some(format!("expected version {DEVICE_REGISTRY_API_VERSION}, found {found:?}")),
-			)),
-		}
+		Ok(at)
 	}
 }
 
@@ -422,7 +469,8 @@ where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: cumulus_primitives_core::GetParachainInfo<Block>
 		+ Core<Block>
-		+ DeviceRegistryApi<Block, AccountId, Balance, BlockNumber>,
+		+ DeviceRegistryApi<Block, AccountId, Balance, BlockNumber>
+		+ CoverageApi<Block, Balance>,
 {
 	fn node_info(&self) -> RpcResult<NodeInfo> {
 		use cumulus_primitives_core::GetParachainInfo;
@@ -481,5 +529,21 @@ where
 		let at = self.registry_at(at)?;
 		let view = self.client.runtime_api().manufacturer(at, id).map_err(runtime_error)?;
 		Ok(view.map(manufacturer_json))
+	}
+
+	fn epoch_info(&self, at: Option<H256>) -> RpcResult<Option<pallet_coverage::EpochInfo>> {
+		let at = self.coverage_at(at)?;
+		self.client.runtime_api().epoch_info(at).map_err(runtime_error)
+	}
+
+	fn uptime(&self, device: H256, epoch: u32, at: Option<H256>) -> RpcResult<Option<pallet_coverage::DeviceUptime>> {
+		let at = self.coverage_at(at)?;
+		self.client.runtime_api().uptime(at, device, epoch).map_err(runtime_error)
+	}
+
+	fn pending_rewards(&self, device: H256, at: Option<H256>) -> RpcResult<Vec<PendingReward>> {
+		let at = self.coverage_at(at)?;
+		let pending = self.client.runtime_api().pending_rewards(at, device).map_err(runtime_error)?;
+		Ok(pending.into_iter().map(|(epoch, amount)| PendingReward { epoch, amount: amount.to_string() }).collect())
 	}
 }

@@ -39,6 +39,7 @@ where
 		+ cumulus_primitives_core::GetParachainInfo<Block>
 		+ sp_api::Core<Block>
 		+ pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, machina_runtime::BlockNumber>
+		+ pallet_coverage::runtime_api::CoverageApi<Block, Balance>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + Sync + Send + 'static,
 {

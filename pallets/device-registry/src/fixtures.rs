@@ -328,14 +328,18 @@ pub fn compact_p256(
 	cert
 }
 
+/// The BLS12-381 secret a test device derives from `seed`.
+pub fn bls_secret(seed: u64) -> bls12_381::Scalar {
+	machina_primitives::bls::testing::secret(&sp_io::hashing::blake2_256(&seed.to_le_bytes()))
+}
+
 /// A BLS12-381 aggregation key made from `seed`: the compressed key and its proof of
 /// possession for `device`, as the device would submit them.
 pub fn bls_key(seed: u64, device: &machina_primitives::DeviceId) -> AggregationKeyProof {
-	use bls12_381::{G1Affine, G2Affine, G2Projective, Scalar};
-	let secret = Scalar::from(seed) * Scalar::from(0x9e37_79b9_7f4a_7c15u64);
-	let public = G1Affine::from(G1Affine::generator() * secret).to_compressed();
-	let message = crate::bls::proof_of_possession_message(&public, device.as_fixed_bytes());
-	let hashed = G2Projective::from(crate::bls::hash_to_g2(&message, crate::bls::POP_DST));
-	let proof_of_possession = G2Affine::from(hashed * secret).to_compressed();
-	AggregationKeyProof { public, proof_of_possession }
+	use machina_primitives::bls::testing;
+	let secret = bls_secret(seed);
+	AggregationKeyProof {
+		public: testing::public(&secret),
+		proof_of_possession: testing::proof_of_possession(&secret, device.as_fixed_bytes()),
+	}
 }

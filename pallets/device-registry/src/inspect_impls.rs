@@ -131,6 +131,19 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 	fn aggregation_key(device: &DeviceId) -> Option<machina_primitives::AggregationKey> {
 		Devices::<T>::get(device).and_then(|d| d.aggregation_key)
 	}
+
+	fn active_until(id: &DeviceId) -> Option<u64> {
+		let device = Devices::<T>::get(id)?;
+		let manufacturer = Manufacturers::<T>::get(device.manufacturer);
+		(Self::status_of(id, &device, manufacturer.as_ref()) == DeviceStatus::Active)
+			// `Expired` after `expires_at`, `Stale` from `attested_at + validity` on.
+			.then(|| {
+				device
+					.expires_at
+					.saturating_add(1)
+					.min(device.attested_at.saturating_add(T::AttestationValidity::get()))
+			})
+	}
 }
 
 /// Micro-bonds tells the registry when a slash leaves a device's bond short. The status
@@ -148,5 +161,61 @@ impl<T: Config> machina_primitives::OnBondShortfall<T::AccountId, BalanceOf<T>> 
 		if Devices::<T>::get(id).is_some_and(|d| &d.owner == who) {
 			Self::deposit_event(Event::DeviceUnderBonded { device: id, owner: who.clone(), shortfall });
 		}
+	}
+
+	fn on_shortfall_weight() -> frame_support::weights::Weight {
+		T::DbWeight::get().reads(1)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Insert an `Active` device without an attestation, for other pallets' benchmarks: a
+	/// benchmark manufacturer (id `u32::MAX`, one P-256 root), the device attested now,
+	/// valid far ahead. The caller bonds it (`BondManager::require_bond`).
+	pub fn insert_benchmark_device(
+		owner: &T::AccountId,
+		id: DeviceId,
+		operational_key: OperationalKey,
+		aggregation_key: Option<machina_primitives::AggregationKey>,
+	) {
+		let manufacturer: ManufacturerId = ManufacturerId::MAX;
+		if !Manufacturers::<T>::contains_key(manufacturer) {
+			let root = RootKey { key: PublicKey::P256([2u8; 33]), revoked: false };
+			Manufacturers::<T>::insert(
+				manufacturer,
+				Manufacturer {
+					name: Default::default(),
+					roots: frame_support::BoundedVec::truncate_from(alloc::vec![root]),
+					status: ManufacturerStatus::Active,
+					devices: 0,
+					revocations: 0,
+				},
+			);
+		}
+		let now = Self::now_secs();
+		let device = Device {
+			owner: owner.clone(),
+			bond: T::DeviceBond::get(),
+			manufacturer,
+			root: 0,
+			hardware_key: PublicKey::P256([2u8; 33]),
+			signing_key: PublicKey::P256([2u8; 33]),
+			certificates: Default::default(),
+			own_certificates: 0,
+			expires_at: u64::MAX / 2,
+			operational_key: Some(operational_key),
+			aggregation_key,
+			key_nonce: 0,
+			location: None,
+			location_updated_at: now,
+			registered_at: frame_system::Pallet::<T>::block_number(),
+			attested_at: now,
+		};
+		if let Some(key) = &aggregation_key {
+			AggregationKeyOwners::<T>::insert(key, id);
+		}
+		Devices::<T>::insert(id, device);
+		DevicesByOwner::<T>::insert(owner, id, ());
 	}
 }

@@ -167,16 +167,32 @@ pub trait BondManager<AccountId, Balance> {
 	fn committed(who: &AccountId, purpose: BondPurpose) -> Balance;
 }
 
-/// Told when a slash (or a pool losing stake) leaves a commitment backed by less than
-/// it requires. Implemented by the pallet that owns the commitment (the registry marks
-/// the device under-bonded: it stops earning until topped up).
+/// Told when a slash leaves a commitment backed by less than it requires. Implemented by
+/// the pallets that act on the commitment (the registry announces the device
+/// under-bonded; coverage stops counting it at once). Tuples tell each in turn.
 pub trait OnBondShortfall<AccountId, Balance> {
 	/// Commitment `id` of `who` now lacks `shortfall`.
 	fn on_shortfall(who: &AccountId, purpose: BondPurpose, id: CommitmentId, shortfall: Balance);
+	/// The most weight [`Self::on_shortfall`] uses (charged by the slash).
+	fn on_shortfall_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 impl<AccountId, Balance> OnBondShortfall<AccountId, Balance> for () {
 	fn on_shortfall(_: &AccountId, _: BondPurpose, _: CommitmentId, _: Balance) {}
+}
+
+impl<AccountId, Balance: Copy, A: OnBondShortfall<AccountId, Balance>, B: OnBondShortfall<AccountId, Balance>>
+	OnBondShortfall<AccountId, Balance> for (A, B)
+{
+	fn on_shortfall(who: &AccountId, purpose: BondPurpose, id: CommitmentId, shortfall: Balance) {
+		A::on_shortfall(who, purpose, id, shortfall);
+		B::on_shortfall(who, purpose, id, shortfall);
+	}
+	fn on_shortfall_weight() -> Weight {
+		A::on_shortfall_weight().saturating_add(B::on_shortfall_weight())
+	}
 }
 
 /// Report an offence against a bond.

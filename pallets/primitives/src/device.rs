@@ -76,6 +76,10 @@ pub trait DeviceInspect<AccountId> {
 	fn location(device: &DeviceId) -> Option<H3Cell>;
 	/// The BLS aggregation key of `device`, if it set one.
 	fn aggregation_key(device: &DeviceId) -> Option<AggregationKey>;
+	/// The first Unix second at which `device` is no longer `Active` if nothing but time
+	/// changes (its attestation goes stale or a certificate expires). `None` unless `Active` now.
+	/// Lets another pallet cache eligibility for many devices and check only the time.
+	fn active_until(device: &DeviceId) -> Option<u64>;
 	/// Whether `device` is registered and `Active`.
 	fn is_active(device: &DeviceId) -> bool {
 		Self::status(device) == Some(DeviceStatus::Active)
@@ -97,6 +101,9 @@ impl<AccountId> DeviceInspect<AccountId> for () {
 		None
 	}
 	fn aggregation_key(_: &DeviceId) -> Option<AggregationKey> {
+		None
+	}
+	fn active_until(_: &DeviceId) -> Option<u64> {
 		None
 	}
 }

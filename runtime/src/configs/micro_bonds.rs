@@ -70,6 +70,7 @@ impl pallet_micro_bonds::Config for Runtime {
 	// Governance is sudo until the OpenGov issue lands.
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type InsuranceOrigin = EnsureRoot<AccountId>;
-	type OnShortfall = DeviceRegistry;
+	// The registry announces the device under-bonded; coverage stops counting it.
+	type OnShortfall = (DeviceRegistry, crate::Coverage);
 	type WeightInfo = pallet_micro_bonds::weights::SubstrateWeight<Runtime>;
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 mod collators;
+pub mod coverage;
 pub mod device_registry;
 mod governance;
 pub mod micro_bonds;

@@ -71,6 +71,8 @@ impl frame_system::Config for Runtime {
 	type OnSetCode = cumulus_pallet_parachain_system::ParachainSetCode<Self>;
 	type MaxConsumers = ConstU32<16>;
 	type SingleBlockMigrations = ();
+	// Coverage advances its slot clock once the relay parent of the block is known.
+	type PostInherents = crate::Coverage;
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;

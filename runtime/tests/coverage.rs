@@ -1,0 +1,257 @@
+//! Coverage in the real runtime, with its real values: devices registered under the dev
+//! manufacturer with BLS keys proven in the registry, enrolled, heartbeating directly
+//! (a bare extrinsic built with the node's own transaction types, validated as the pool
+//! does) and through a bonded aggregator, and an epoch closing with the runtime's
+//! emission from the reward reserve.
+
+mod common;
+
+use codec::Encode;
+use common::{close_block, json_merge, preset_config, signed, RelayView};
+use frame_support::{traits::fungible::Inspect, BoundedVec};
+use machina_primitives::{bls, device_id_of, BondPurpose, DeviceId, OperationalKey};
+use machina_runtime::{
+	configs::{
+		coverage::{MinAggregatorBond, RewardReserve},
+		device_registry::DeviceBond,
+	},
+	constants::{currency::UNIT, time::SLOT_DURATION},
+	genesis_config_presets::COVERAGE_EMISSION,
+	Balances, Coverage, DeviceRegistry, Executive, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System,
+	UncheckedExtrinsic,
+};
+use pallet_coverage::{BatchShard, DeviceSignature, HeartbeatRejection};
+use pallet_device_registry::{fixtures, Attestation, CompactCertificate, HardwareSignature, PublicKey};
+use sp_core::{ed25519, sr25519, Pair};
+use sp_keyring::{
+	Ed25519Keyring,
+	Sr25519Keyring::{Bob, Charlie},
+};
+use sp_runtime::{
+	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	BuildStorage, Perbill,
+};
+
+const SLOT: u64 = fixtures::time::VALID * 1000 / SLOT_DURATION;
+/// Relay block 1000: epoch 10 (100 relay blocks each), slot 0.
+const RELAY: u32 = 1_000;
+
+struct TestDevice {
+	hardware: ed25519::Pair,
+	operational: sr25519::Pair,
+	bls_seed: u64,
+	id: DeviceId,
+}
+
+fn device(n: u8) -> TestDevice {
+	let hardware = ed25519::Pair::from_seed(&[n; 32]);
+	let operational = sr25519::Pair::from_seed(&[n + 100; 32]);
+	let id = device_id_of(&hardware.public().0);
+	TestDevice { hardware, operational, bls_seed: u64::from(n), id }
+}
+
+/// The dev preset with the uptime rule "one slot earns full points", so one block's
+/// heartbeats earn.
+fn new_test_ext() -> sp_io::TestExternalities {
+	let mut config = preset_config(sp_genesis_builder::DEV_RUNTIME_PRESET);
+	json_merge(
+		&mut config,
+		serde_json::json!({ "coverage": { "uptimeRule": [{ "min_slots": 1, "multiplier": 1_000_000_000u32 }] } }),
+	);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("valid config");
+	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
+	ext.execute_with(|| System::set_block_number(0));
+	ext
+}
+
+fn open(slot_offset: u64, relay_number: u32) {
+	let slot = SLOT + slot_offset;
+	common::open_block_at(RelayView { slot, timestamp_ms: slot * SLOT_DURATION, relay_number, dev_marker: false });
+}
+
+fn apply(who: sp_keyring::Sr25519Keyring, call: RuntimeCall, nonce: u32) {
+	Executive::apply_extrinsic(signed(who, call, nonce)).expect("valid").expect("dispatches");
+}
+
+/// Bob registers `d` with a compact certificate of the dev manufacturer (root: the
+/// Ed25519 key of //Alice) and sets its BLS key with its proof of possession.
+fn register(d: &TestDevice, nonce: &mut u32) {
+	let mut cert = CompactCertificate {
+		manufacturer: 0,
+		hardware_key: PublicKey::Ed25519(d.hardware.public().0),
+		model: BoundedVec::truncate_from(b"dev-sensor".to_vec()),
+		serial: BoundedVec::truncate_from(d.id.0[..8].to_vec()),
+		not_before: 0,
+		not_after: u64::MAX,
+		signature: [0; 64],
+	};
+	cert.signature = Ed25519Keyring::Alice.sign(&cert.signing_payload()).0;
+	let key = OperationalKey::Sr25519(d.operational.public());
+	let payload = DeviceRegistry::registration_payload(0, &Bob.to_account_id(), &key, 0);
+	let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
+		attestation: Attestation::Compact { root: 0, certificate: cert },
+		operational_key: key,
+		location: None,
+		reference_block: 0,
+		hw_signature: HardwareSignature::Ed25519(d.hardware.sign(&payload).0),
+	});
+	apply(Bob, call, *nonce);
+	*nonce += 1;
+	let proof = fixtures::bls_key(d.bls_seed, &d.id);
+	let payload = DeviceRegistry::aggregation_key_payload_of(d.id, Some(proof.public)).unwrap();
+	let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::set_aggregation_key {
+		device: d.id,
+		key: Some(proof),
+		hw_signature: HardwareSignature::Ed25519(d.hardware.sign(&payload).0),
+	});
+	apply(Bob, call, *nonce);
+	*nonce += 1;
+}
+
+fn bare_heartbeat(d: &TestDevice) -> UncheckedExtrinsic {
+	let info = Coverage::epoch_info().expect("clock running");
+	let mut message = Coverage::heartbeat_message(info.epoch, info.slot).expect("current slot");
+	message.extend_from_slice(d.id.as_bytes());
+	let call = RuntimeCall::Coverage(pallet_coverage::Call::heartbeat {
+		device: d.id,
+		epoch: info.epoch,
+		slot: info.slot,
+		signature: DeviceSignature::Sr25519(d.operational.sign(&message)),
+	});
+	UncheckedExtrinsic::new_bare(call)
+}
+
+#[test]
+fn devices_heartbeat_directly_and_aggregated_and_the_epoch_pays_the_runtime_emission() {
+	new_test_ext().execute_with(|| {
+		let devices: Vec<TestDevice> = (1..=3).map(device).collect();
+		// Block 1, relay block 1000: epoch 10, slot 0.
+		open(0, RELAY);
+		// The clock moves once the inherents are in (with the first transaction).
+		assert_eq!(Coverage::epoch_info(), None);
+		let mut nonce = 0;
+		apply(
+			Bob,
+			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+				purpose: BondPurpose::Device,
+				amount: DeviceBond::get() * 3,
+			}),
+			nonce,
+		);
+		nonce += 1;
+		assert_eq!(Coverage::epoch_info().map(|i| (i.epoch, i.slot)), Some((10, 0)));
+		for d in &devices {
+			register(d, &mut nonce);
+		}
+		// A rogue key (attacker's key minus device 1's, so the sum of the two would be the
+		// attacker's alone) cannot be set: no proof of possession exists for it.
+		{
+			use bls12_381::{G1Affine, G1Projective};
+			let victim =
+				G1Affine::from_compressed(&fixtures::bls_key(devices[0].bls_seed, &devices[0].id).public).unwrap();
+			let attacker = fixtures::bls_secret(99);
+			let rogue = G1Affine::from((G1Affine::generator() * attacker) - G1Projective::from(victim));
+			let public = rogue.to_compressed();
+			let forged = pallet_device_registry::AggregationKeyProof {
+				public,
+				proof_of_possession: bls::testing::proof_of_possession(&attacker, devices[2].id.as_fixed_bytes()),
+			};
+			let d = &devices[2];
+			let payload = DeviceRegistry::aggregation_key_payload_of(d.id, Some(public)).unwrap();
+			let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::set_aggregation_key {
+				device: d.id,
+				key: Some(forged),
+				hw_signature: HardwareSignature::Ed25519(d.hardware.sign(&payload).0),
+			});
+			let result = Executive::apply_extrinsic(signed(Bob, call, nonce)).expect("valid");
+			nonce += 1;
+			assert_eq!(result.unwrap_err(), pallet_device_registry::Error::<Runtime>::InvalidProofOfPossession.into());
+		}
+		for d in &devices {
+			apply(Bob, RuntimeCall::Coverage(pallet_coverage::Call::enroll { device: d.id }), nonce);
+			nonce += 1;
+		}
+		apply(
+			Charlie,
+			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+				purpose: BondPurpose::Aggregator,
+				amount: MinAggregatorBond::get(),
+			}),
+			0,
+		);
+		close_block();
+
+		// The pool's view: a bare heartbeat, feeless, valid once per device and slot.
+		let heartbeat = bare_heartbeat(&devices[0]);
+		let parent = System::block_hash(System::block_number());
+		let valid = Executive::validate_transaction(TransactionSource::External, heartbeat.clone(), parent)
+			.expect("valid in the pool");
+		assert_eq!(valid.provides, vec![("MachinaHeartbeat", devices[0].id, 10u32, 0u16).encode()]);
+		let mut forged = bare_heartbeat(&devices[1]);
+		if let RuntimeCall::Coverage(pallet_coverage::Call::heartbeat { ref mut device, .. }) = forged.function {
+			*device = devices[0].id;
+		}
+		assert_eq!(
+			Executive::validate_transaction(TransactionSource::External, forged, parent),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(HeartbeatRejection::BadSignature as u8)))
+		);
+
+		// Block 2, relay block 1001: still slot 0. The device's heartbeat, then the
+		// aggregator's batch of all three (device 0 counts once).
+		open(1, RELAY + 1);
+		let bob_before = Balances::balance(&Bob.to_account_id());
+		Executive::apply_extrinsic(heartbeat.clone()).expect("valid").expect("counted");
+		let info = Coverage::epoch_info().unwrap();
+		let message = Coverage::heartbeat_message(info.epoch, info.slot).unwrap();
+		let secret =
+			devices.iter().map(|d| fixtures::bls_secret(d.bls_seed)).fold(bls12_381::Scalar::zero(), |a, s| a + s);
+		let signature = bls::testing::sign(&secret, &message, bls::SIGNATURE_DST);
+		let batch = RuntimeCall::Coverage(pallet_coverage::Call::heartbeat_batch {
+			epoch: info.epoch,
+			slot: info.slot,
+			shards: BoundedVec::truncate_from(vec![BatchShard { shard: 0, absent: BoundedVec::new() }]),
+			signature,
+		});
+		apply(Charlie, batch, 1);
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Coverage(pallet_coverage::Event::BatchCounted { counted: 2, .. })
+		)));
+		// Replayed: refused before dispatch, so nobody pays for it.
+		assert_eq!(
+			Executive::apply_extrinsic(heartbeat),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				HeartbeatRejection::AlreadyCounted as u8
+			)))
+		);
+		// The device's owner paid nothing for the heartbeat.
+		assert_eq!(Balances::balance(&Bob.to_account_id()), bob_before);
+		for d in &devices {
+			assert_eq!(Coverage::uptime(d.id, 10).unwrap().slots, 1);
+		}
+		close_block();
+
+		// Block 3, relay block 1100: epoch 11 opens, epoch 10 closes with 60 % of the
+		// runtime's emission, taken from the reward reserve; each device earned a third.
+		let reserve_before = Balances::balance(&RewardReserve::get());
+		open(2, RELAY + 100);
+		Executive::inherents_applied();
+		let reward = Perbill::from_percent(60) * COVERAGE_EMISSION;
+		assert_eq!(reward, 600 * UNIT);
+		let record = pallet_coverage::Epochs::<Runtime>::get(10).unwrap();
+		assert_eq!(record.reward, reward);
+		assert_eq!(reserve_before - Balances::balance(&RewardReserve::get()), reward);
+		for d in &devices {
+			assert_eq!(Coverage::pending_rewards(d.id), vec![(10, reward / 3)]);
+		}
+		// Claims wait for the challenge period (50 relay blocks).
+		let claim = RuntimeCall::Coverage(pallet_coverage::Call::claim_rewards {
+			device: devices[0].id,
+			epochs: BoundedVec::truncate_from(vec![10]),
+		});
+		let result = Executive::apply_extrinsic(signed(Bob, claim, nonce)).expect("valid");
+		assert_eq!(result.unwrap_err(), pallet_coverage::Error::<Runtime>::NotClaimable.into());
+		close_block();
+		Coverage::do_try_state().unwrap();
+	});
+}
