@@ -22,8 +22,9 @@ export WASM_BUILD_TYPE="${WASM_BUILD_TYPE:-debug}"
 cargo test --locked
 
 log "benchmarks execute (each pallet's benchmark test suite, runtime-benchmarks feature)"
-SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-registry \
-	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks benchmarking
+SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-registry -p pallet-coverage \
+	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks,pallet-coverage/runtime-benchmarks \
+	benchmarking
 
 log "cargo clippy, warnings denied (check build, no wasm)"
 SKIP_WASM_BUILD=1 cargo clippy --locked --all-targets -- -D warnings
