@@ -26,5 +26,8 @@ SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-reg
 	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks,pallet-coverage/runtime-benchmarks \
 	benchmarking
 
+log "BLS pairings through the RFC-163 host functions agree with the runtime's (feature ec-host-calls)"
+SKIP_WASM_BUILD=1 cargo test --locked -p machina-primitives --features ec-host-calls bls
+
 log "cargo clippy, warnings denied (check build, no wasm)"
 SKIP_WASM_BUILD=1 cargo clippy --locked --all-targets -- -D warnings

@@ -1,6 +1,10 @@
 //! Parses the command line and runs the chosen sub-command or node mode.
 
 use cumulus_client_service::storage_proof_size::HostFunctions as ReclaimHostFunctions;
+/// The host functions `benchmark pallet` adds to Substrate's and the benchmarking ones: the
+/// storage-proof-size one (weight reclaim) and the RFC-163 elliptic-curve ones, which a
+/// runtime built with `bls-host-calls` imports (without them it does not instantiate).
+type BenchmarkHostFunctions = (ReclaimHostFunctions, sp_crypto_ec_utils::HostFunctionsRfc163);
 use cumulus_primitives_core::ParaId;
 use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 use log::info;
@@ -115,10 +119,10 @@ pub fn run() -> Result<()> {
 			Ok(cmd.run(components.client, components.import_queue))
 		}),
 		Some(Subcommand::ExportBlocks(cmd)) => {
-			construct_async_run!(|components, cli, cmd, config| { Ok(cmd.run(components.client, config.database)) })
+			construct_async_run!(|components, cli, cmd, config| Ok(cmd.run(components.client, config.database)))
 		},
 		Some(Subcommand::ExportState(cmd)) => {
-			construct_async_run!(|components, cli, cmd, config| { Ok(cmd.run(components.client, config.chain_spec)) })
+			construct_async_run!(|components, cli, cmd, config| Ok(cmd.run(components.client, config.chain_spec)))
 		},
 		Some(Subcommand::ImportBlocks(cmd)) => construct_async_run!(|components, cli, cmd, config| {
 			Ok(cmd.run(components.client, components.import_queue))
@@ -159,7 +163,7 @@ pub fn run() -> Result<()> {
 				// `runtime-benchmarks`); the CLI brings the benchmarking host functions, so
 				// any build of the node can run them (see scripts/benchmark.sh).
 				BenchmarkCmd::Pallet(cmd) => runner.sync_run(|config| {
-					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ReclaimHostFunctions>(Some(
+					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, BenchmarkHostFunctions>(Some(
 						config.chain_spec,
 					))
 				}),

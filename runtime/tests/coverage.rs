@@ -255,3 +255,98 @@ fn devices_heartbeat_directly_and_aggregated_and_the_epoch_pays_the_runtime_emis
 		Coverage::do_try_state().unwrap();
 	});
 }
+
+/// The event of `device`'s claim in the current block: `(to owner, to pool, returned)`.
+fn claimed(device: DeviceId) -> (u128, u128, u128) {
+	System::events()
+		.iter()
+		.find_map(|r| match r.event {
+			RuntimeEvent::Coverage(pallet_coverage::Event::RewardsClaimed {
+				device: d,
+				amount,
+				to_pool,
+				returned,
+				..
+			}) if d == device => Some((amount - to_pool - returned, to_pool, returned)),
+			_ => None,
+		})
+		.expect("claimed")
+}
+
+/// A device whose bond a delegated pool backs shares its reward with the pool, by the
+/// part the pool backs; the pool's members are paid through the pool's reward points,
+/// after the operator's commission. (Three blocks: the test runtime's unincluded segment
+/// holds no more.)
+#[test]
+fn rewards_of_a_pool_backed_device_go_to_the_pool_by_the_part_it_backs() {
+	use machina_runtime::{
+		configs::micro_bonds::{MinPoolOperatorStake, RewardWarmUp},
+		MicroBonds,
+	};
+	use sp_keyring::Sr25519Keyring::Dave;
+	new_test_ext().execute_with(|| {
+		// Device 1: Bob's own bond; device 2: half Bob's, half the pool's.
+		let devices: Vec<TestDevice> = (1..=2).map(device).collect();
+		let bond = DeviceBond::get();
+		// Block 1, relay block 1000 (epoch 10): the pool, Dave's stake in it, the devices
+		// and one heartbeat each.
+		open(0, RELAY);
+		let call = |c| RuntimeCall::MicroBonds(c);
+		apply(
+			Bob,
+			call(pallet_micro_bonds::Call::create_pool {
+				commission: Perbill::from_percent(10),
+				stake: MinPoolOperatorStake::get(),
+			}),
+			0,
+		);
+		apply(Bob, call(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: bond + bond / 2 }), 1);
+		apply(Dave, call(pallet_micro_bonds::Call::join_pool { pool: 0, amount: 100 * UNIT }), 0);
+		let mut nonce = 2;
+		for d in &devices {
+			register(d, &mut nonce);
+			apply(Bob, RuntimeCall::Coverage(pallet_coverage::Call::enroll { device: d.id }), nonce);
+			nonce += 1;
+		}
+		let from_pool = |d: &TestDevice| {
+			pallet_micro_bonds::Commitments::<Runtime>::get(Bob.to_account_id(), d.id).unwrap().from_pool
+		};
+		assert_eq!(devices.iter().map(from_pool).collect::<Vec<_>>(), vec![0, bond / 2]);
+		for d in &devices {
+			Executive::apply_extrinsic(bare_heartbeat(d)).expect("valid").expect("counted");
+		}
+		close_block();
+
+		// Block 2, relay block 1100: epoch 10 closes with 600 MACH, 300 each.
+		open(1, RELAY + 100);
+		Executive::inherents_applied();
+		close_block();
+		let share = Perbill::from_percent(60) * COVERAGE_EMISSION / 2;
+
+		// Block 3, relay block 2200: claims are open and Dave's stake earns (from relay
+		// block 1800). Device 1 pays Bob alone; device 2 half to the pool: 10 % commission
+		// to Bob as its operator, 90 % to Dave.
+		open(2, RELAY + 2 * RewardWarmUp::get());
+		let reward_account = MicroBonds::pool_reward_account(0);
+		let pool_before = Balances::balance(&reward_account);
+		for (i, d) in devices.iter().enumerate() {
+			let claim = RuntimeCall::Coverage(pallet_coverage::Call::claim_rewards {
+				device: d.id,
+				epochs: BoundedVec::truncate_from(vec![10]),
+			});
+			apply(Charlie, claim, i as u32);
+		}
+		assert_eq!(claimed(devices[0].id), (share, 0, 0));
+		assert_eq!(claimed(devices[1].id), (share / 2, share / 2, 0));
+		assert_eq!(Balances::balance(&reward_account) - pool_before, share / 2 * 9 / 10);
+		let dave_before = Balances::balance(&Dave.to_account_id());
+		apply(Dave, call(pallet_micro_bonds::Call::claim_pool_rewards { pool: 0 }), 1);
+		let dave_gain = Balances::balance(&Dave.to_account_id()) - dave_before;
+		// Less the call's fee, and rounding down in the pool's accumulator.
+		assert!(dave_gain > share / 2 * 9 / 10 - UNIT, "Dave gained {dave_gain}");
+		close_block();
+		assert_eq!(pallet_coverage::Epochs::<Runtime>::get(10).unwrap().paid, share * 2);
+		Coverage::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+	});
+}

@@ -83,6 +83,7 @@ impl<T: Config> Pallet<T> {
 			VacancyBounds::<T>::put((head + 1, tail));
 			if let Some(old) = Places::<T>::get(v.shard, v.index).map(|p| p.device) {
 				Members::<T>::remove(old);
+				EnrolledBy::<T>::remove(old);
 			}
 			return Ok((v.shard, v.index));
 		}
@@ -109,18 +110,26 @@ impl<T: Config> Pallet<T> {
 		if let Some(key) = &key {
 			Self::claim_key(&device, key)?;
 		}
+		let same_owner = EnrolledBy::<T>::get(device).as_ref() == Some(&who);
 		let (shard_id, index, joined) = match Members::<T>::get(device) {
 			None => {
 				let (shard, index) = Self::free_place()?;
 				(shard, index, Self::current_epoch())
 			},
-			Some(m) if m.left.is_none() => return Err(Error::<T>::AlreadyEnrolled.into()),
-			// Back in its own place, still reserved for its claims: its queue entry goes.
+			Some(m) if m.left.is_none() && same_owner => return Err(Error::<T>::AlreadyEnrolled.into()),
+			// Back in its own place, still reserved for its claims: its queue entry goes. A
+			// new owner takes the place over and earns from the next epoch: the seller's
+			// unclaimed uptime, this epoch's included, is forfeited, never the buyer's.
 			Some(m) => {
 				if let Some(number) = m.vacancy {
 					Vacancies::<T>::remove(number);
 				}
-				(m.shard, m.index, m.joined)
+				if m.left.is_none() {
+					// Still enrolled by the seller: its key leaves the shard sum first.
+					Self::set_place_key(&device, None)?;
+				}
+				let joined = if same_owner { m.joined } else { Self::current_epoch().saturating_add(1) };
+				(m.shard, m.index, joined)
 			},
 		};
 		let mut shard = Shards::<T>::get(shard_id).ok_or(Error::<T>::UnknownShard)?;
@@ -132,6 +141,7 @@ impl<T: Config> Pallet<T> {
 		Shards::<T>::insert(shard_id, shard);
 		Places::<T>::insert(shard_id, index, Place { device, key: None });
 		Members::<T>::insert(device, Membership { shard: shard_id, index, joined, left: None, vacancy: None });
+		EnrolledBy::<T>::insert(device, &who);
 		Self::set_place_key(&device, key)?;
 		Self::deposit_event(Event::Enrolled { device, shard: shard_id, index, keyed: key.is_some() });
 		Ok(())

@@ -61,7 +61,7 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use machina_primitives::{BondManager, BondSlasher, DeviceId, DeviceInspect};
+	use machina_primitives::{BondManager, BondSlasher, CommitmentRewards, DeviceId, DeviceInspect};
 	use sp_runtime::traits::BlockNumberProvider;
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -84,6 +84,10 @@ pub mod pallet {
 
 		/// The bonds aggregators hold (`pallet-micro-bonds`).
 		type Bonds: BondManager<Self::AccountId, BalanceOf<Self>>;
+
+		/// Pays claimed rewards: the share a delegated pool backs to the pool's members,
+		/// the rest to the device owner (`pallet-micro-bonds`).
+		type Rewards: CommitmentRewards<Self::AccountId, BalanceOf<Self>>;
 
 		/// Punishes a device that equivocates (`pallet-micro-bonds`).
 		type Slasher: BondSlasher<Self::AccountId, BalanceOf<Self>, RelayBlock>;
@@ -221,6 +225,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Members<T: Config> = StorageMap<_, Identity, DeviceId, Membership, OptionQuery>;
 
+	/// The account each membership belongs to: the owner that enrolled the device. Its
+	/// claims pay this account and only while it still owns the device, so a sale
+	/// forfeits the device's unclaimed rewards (they return to the reserve when they
+	/// expire) instead of handing them, or the split with a backing pool, to the buyer.
+	#[pallet::storage]
+	pub type EnrolledBy<T: Config> = StorageMap<_, Identity, DeviceId, T::AccountId, OptionQuery>;
+
 	/// The device whose place holds each enrolled aggregation key (by blake2-256 of the
 	/// key): a key is in one shard sum only, even when the registry has handed it to
 	/// another device since.
@@ -294,8 +305,18 @@ pub mod pallet {
 		EpochClosed { epoch: EpochIndex, points: u64, reward: BalanceOf<T> },
 		/// `epoch`'s claims expired; `returned` went back to the reward source.
 		EpochExpired { epoch: EpochIndex, returned: BalanceOf<T> },
-		/// `owner` received `amount` for `device`'s uptime in `epochs` epochs.
-		RewardsClaimed { device: DeviceId, owner: T::AccountId, amount: BalanceOf<T>, epochs: u32 },
+		/// `device`'s uptime in `epochs` epochs earned `amount`.
+		RewardsClaimed {
+			device: DeviceId,
+			owner: T::AccountId,
+			amount: BalanceOf<T>,
+			/// Of `amount`, paid to the delegated pool backing the device's bond.
+			to_pool: BalanceOf<T>,
+			/// Of `amount`, the backing pool's part that it could not take (no earning
+			/// stake): returned to the reward source, not paid to `owner`.
+			returned: BalanceOf<T>,
+			epochs: u32,
+		},
 		/// `device` signed two heartbeats for one slot: its bond lost `slashed` (of which
 		/// `to_reporter` went to `reporter`) and its reward for `epoch` is forfeited.
 		Equivocation {
@@ -374,6 +395,9 @@ pub mod pallet {
 		InvalidRule,
 		/// An arithmetic overflow.
 		Overflow,
+		/// The device changed owner since it enrolled: its unclaimed rewards are forfeited
+		/// (the new owner enrolls it anew and earns from the next epoch).
+		OwnerChanged,
 	}
 
 	#[pallet::hooks]
@@ -473,7 +497,7 @@ pub mod pallet {
 		/// Pay `device`'s rewards for `epochs` (closed, past their challenge period, not
 		/// expired) to its owner. Anyone may call it.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::claim_rewards(epochs.len() as u32))]
+		#[pallet::weight(T::WeightInfo::claim_rewards(epochs.len() as u32).saturating_add(T::Rewards::pay_reward_weight()))]
 		pub fn claim_rewards(
 			origin: OriginFor<T>,
 			device: DeviceId,

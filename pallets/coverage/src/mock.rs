@@ -72,6 +72,8 @@ pub const REPORTER_SHARE: Balance = UNIT;
 
 parameter_types! {
 	pub static RelayNow: u32 = 0;
+	/// The part of each reward the fake rewards say a backing pool refused.
+	pub static RefusedShare: Perbill = Perbill::zero();
 	pub static UnixNow: u64 = 1_000_000;
 	pub const CoveragePalletId: PalletId = PalletId(*b"mch/covr");
 	pub RewardSourceAccount: AccountId = AccountId::new([0xee; 32]);
@@ -144,6 +146,31 @@ impl DeviceInspect<AccountId> for FakeRegistry {
 	}
 }
 
+/// Pays the holder like `PayHolder`, except `RefusedShare` of each reward, which a
+/// backing pool "refused" and is left with the payer.
+pub struct FakeRewards;
+impl machina_primitives::CommitmentRewards<AccountId, Balance> for FakeRewards {
+	fn pay_reward(
+		payer: &AccountId,
+		who: &AccountId,
+		id: CommitmentId,
+		amount: Balance,
+	) -> Result<machina_primitives::RewardPayout<Balance>, DispatchError> {
+		let refused = RefusedShare::get() * amount;
+		let paid =
+			<machina_primitives::PayHolder<Balances> as machina_primitives::CommitmentRewards<_, _>>::pay_reward(
+				payer,
+				who,
+				id,
+				amount - refused,
+			)?;
+		Ok(machina_primitives::RewardPayout { refused, ..paid })
+	}
+	fn pay_reward_weight() -> frame_support::weights::Weight {
+		Default::default()
+	}
+}
+
 pub struct FakeBonds;
 impl BondManager<AccountId, Balance> for FakeBonds {
 	fn require_bond(_: &AccountId, _: BondPurpose, _: CommitmentId, _: Balance) -> DispatchResult {
@@ -201,6 +228,7 @@ impl pallet_coverage::Config for Test {
 	type Currency = Balances;
 	type Devices = FakeRegistry;
 	type Bonds = FakeBonds;
+	type Rewards = FakeRewards;
 	type Slasher = FakeSlasher;
 	type Clock = RelayClock;
 	type UnixTime = Time;

@@ -10,7 +10,7 @@ use frame_support::{
 		tokens::{Fortitude, Preservation},
 	},
 };
-use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus};
+use machina_primitives::{CommitmentRewards, DeviceId, DeviceInspect, DeviceStatus};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{Saturating, Zero},
@@ -129,6 +129,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::DeviceNotInGoodStanding
 		);
 		let member = Members::<T>::get(device).ok_or(Error::<T>::NotEnrolled)?;
+		ensure!(EnrolledBy::<T>::get(device).as_ref() == Some(&owner), Error::<T>::OwnerChanged);
 		let now = Self::relay_now();
 		let mut total = BalanceOf::<T>::zero();
 		for &epoch in epochs {
@@ -146,9 +147,26 @@ impl<T: Config> Pallet<T> {
 			total = total.saturating_add(amount);
 		}
 		ensure!(!total.is_zero(), Error::<T>::NothingToClaim);
-		T::Currency::transfer(&Self::pot(), &owner, total, Preservation::Preserve)?;
-		Totals::<T>::mutate(|t| t.paid = t.paid.saturating_add(total));
-		Self::deposit_event(Event::RewardsClaimed { device, owner, amount: total, epochs: epochs.len() as u32 });
+		// The device's bond commitment is named by the device id.
+		let payout = T::Rewards::pay_reward(&Self::pot(), &owner, device, total)?;
+		let paid = total.saturating_sub(payout.refused);
+		if !payout.refused.is_zero() {
+			// A pool that cannot take its part does not hand it to the owner: it goes back
+			// to the source, like an expired reward.
+			T::Currency::transfer(&Self::pot(), &T::RewardSource::get(), payout.refused, Preservation::Preserve)?;
+		}
+		Totals::<T>::mutate(|t| {
+			t.paid = t.paid.saturating_add(paid);
+			t.expired = t.expired.saturating_add(payout.refused);
+		});
+		Self::deposit_event(Event::RewardsClaimed {
+			device,
+			owner,
+			amount: total,
+			to_pool: payout.to_pool,
+			returned: payout.refused,
+			epochs: epochs.len() as u32,
+		});
 		Ok(())
 	}
 }

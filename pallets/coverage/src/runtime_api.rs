@@ -4,7 +4,7 @@
 use crate::types::{DeviceUptime, EpochIndex, EpochInfo, Membership, ShardId, ShardMember, SlotIndex};
 use alloc::vec::Vec;
 use frame_support::traits::Get;
-use machina_primitives::DeviceId;
+use machina_primitives::{DeviceId, DeviceInspect};
 
 sp_api::decl_runtime_apis! {
 	/// Coverage queries.
@@ -60,6 +60,10 @@ impl<T: crate::Config> crate::Pallet<T> {
 
 	pub fn pending_rewards(device: DeviceId) -> Vec<(EpochIndex, crate::BalanceOf<T>)> {
 		let Some(member) = crate::Members::<T>::get(device) else { return Vec::new() };
+		// After a sale nothing is claimable (`OwnerChanged`).
+		if crate::EnrolledBy::<T>::get(device) != T::Devices::owner(&device) {
+			return Vec::new();
+		}
 		crate::LiveEpochs::<T>::get()
 			.into_iter()
 			.filter(|e| member.may_claim(*e))

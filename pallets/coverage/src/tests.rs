@@ -765,6 +765,116 @@ fn an_under_bonded_device_claims_once_topped_up() {
 	});
 }
 
+/// A sale forfeits the device's unclaimed rewards: neither the seller (no longer the
+/// owner) nor the buyer (not the account that enrolled it) can claim them, and they
+/// return to the source when they expire. The buyer enrolls the device again, in the
+/// same place with a fresh key, and earns from the next epoch.
+#[test]
+fn a_sale_forfeits_unclaimed_rewards_and_the_buyer_earns_from_the_next_epoch() {
+	new_test_ext().execute_with(|| {
+		let devices = sims(2);
+		enroll_all(&devices);
+		let d = &devices[0];
+		// Full points need half the epoch's slots (the default rule): two heartbeats.
+		let two_slots = |epoch: u32, who: &[&SimDevice]| {
+			for slot in 0..2 {
+				advance_to(at(epoch, slot));
+				for w in who {
+					assert_ok!(direct(w));
+				}
+			}
+		};
+		two_slots(1, &[d, &devices[1]]);
+		advance_to(at(2, 0));
+		advance_to(at(2, 0) + CHALLENGE);
+		// Sold (the registry drops the seller's keys); the old membership still counts.
+		let buyer = account(REPORTER);
+		FakeRegistry::update(&d.id, |f| {
+			f.owner = buyer.clone();
+			f.aggregation_key = None;
+		});
+		let claim = |epoch| {
+			Coverage::claim_rewards(RuntimeOrigin::signed(buyer.clone()), d.id, BoundedVec::truncate_from(vec![epoch]))
+		};
+		assert_noop!(claim(1), Error::<Test>::OwnerChanged);
+		assert!(Coverage::pending_rewards(d.id).is_empty());
+		// The seller cannot enroll it any more; the buyer can, in the same place.
+		assert_noop!(Coverage::enroll(RuntimeOrigin::signed(account(OWNER)), d.id), Error::<Test>::NotOwner);
+		let place = Members::<Test>::get(d.id).map(|m| (m.shard, m.index));
+		assert_ok!(Coverage::enroll(RuntimeOrigin::signed(buyer.clone()), d.id));
+		assert_eq!(Members::<Test>::get(d.id).map(|m| (m.shard, m.index)), place);
+		assert_eq!(Members::<Test>::get(d.id).unwrap().joined, 3);
+		assert_noop!(claim(1), Error::<Test>::NothingToClaim);
+		// The epoch of the sale is not the buyer's either; the next one is.
+		assert_ok!(direct(d));
+		two_slots(3, &[d]);
+		advance_to(at(4, 0));
+		advance_to(at(4, 0) + CHALLENGE);
+		assert_noop!(claim(2), Error::<Test>::NothingToClaim);
+		assert_ok!(claim(3));
+		// The other device's claim is untouched; epoch 1's forfeited share expires to the
+		// source with the epoch.
+		assert_ok!(Coverage::claim_rewards(
+			RuntimeOrigin::signed(account(OWNER)),
+			devices[1].id,
+			BoundedVec::truncate_from(vec![1])
+		));
+		Coverage::do_try_state().unwrap();
+		let expired_before = Totals::<Test>::get().expired;
+		advance_to(at(1 + CLAIM_WINDOW + 1, 0));
+		assert!(Totals::<Test>::get().expired > expired_before);
+		Coverage::do_try_state().unwrap();
+	});
+}
+
+/// The part of a claim a backing pool refuses goes back to the reward source, counted as
+/// expired, never to the owner; the pot still adds up.
+#[test]
+fn a_refused_pool_part_returns_to_the_source_not_to_the_owner() {
+	new_test_ext().execute_with(|| {
+		let devices = sims(1);
+		enroll_all(&devices);
+		let d = &devices[0];
+		assert_ok!(direct(d));
+		advance_to(at(1, 1));
+		assert_ok!(direct(d));
+		advance_to(at(2, 0));
+		advance_to(at(2, 0) + CHALLENGE);
+		let share = Coverage::pending_rewards(d.id)[0].1;
+		RefusedShare::set(Perbill::from_percent(40));
+		let (owner_before, source_before) =
+			(Balances::balance(&account(OWNER)), Balances::balance(&RewardSourceAccount::get()));
+		let expired_before = Totals::<Test>::get().expired;
+		assert_ok!(Coverage::claim_rewards(
+			RuntimeOrigin::signed(account(REPORTER)),
+			d.id,
+			BoundedVec::truncate_from(vec![1])
+		));
+		let refused = Perbill::from_percent(40) * share;
+		assert_eq!(Balances::balance(&account(OWNER)) - owner_before, share - refused);
+		assert_eq!(Balances::balance(&RewardSourceAccount::get()) - source_before, refused);
+		assert_eq!(Totals::<Test>::get().expired - expired_before, refused);
+		System::assert_last_event(
+			Event::RewardsClaimed {
+				device: d.id,
+				owner: account(OWNER),
+				amount: share,
+				to_pool: 0,
+				returned: refused,
+				epochs: 1,
+			}
+			.into(),
+		);
+		// Settled: the refused part is not claimable again.
+		assert_noop!(
+			Coverage::claim_rewards(RuntimeOrigin::signed(account(REPORTER)), d.id, BoundedVec::truncate_from(vec![1])),
+			Error::<Test>::AlreadySettled
+		);
+		RefusedShare::set(Perbill::zero());
+		Coverage::do_try_state().unwrap();
+	});
+}
+
 #[test]
 fn a_place_is_not_reused_while_its_epoch_is_live_even_when_expiry_lags() {
 	new_test_ext().execute_with(|| {

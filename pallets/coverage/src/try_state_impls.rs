@@ -66,12 +66,14 @@ impl<T: Config> Pallet<T> {
 			let member = Members::<T>::get(place.device).ok_or("vacancy of an unknown member")?;
 			ensure!(member.vacancy == Some(number) && member.left == Some(vacancy.left), "vacancy mismatch");
 		}
-		for (_, member) in Members::<T>::iter() {
+		for (device, member) in Members::<T>::iter() {
+			ensure!(EnrolledBy::<T>::contains_key(device), "member without the account that enrolled it");
 			ensure!(member.left.is_some() == member.vacancy.is_some(), "leaver without vacancy");
 			if let Some(number) = member.vacancy {
 				ensure!(Vacancies::<T>::contains_key(number), "leaver's vacancy missing");
 			}
 		}
+		ensure!(EnrolledBy::<T>::iter_keys().all(Members::<T>::contains_key), "enrolling account without member");
 		Ok(())
 	}
 }

@@ -173,3 +173,41 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 }
+
+impl<T: Config> machina_primitives::CommitmentRewards<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn pay_reward(
+		payer: &T::AccountId,
+		who: &T::AccountId,
+		id: CommitmentId,
+		amount: BalanceOf<T>,
+	) -> Result<machina_primitives::RewardPayout<BalanceOf<T>>, DispatchError> {
+		use frame_support::traits::{fungible::Mutate, tokens::Preservation};
+		let mut payout = machina_primitives::RewardPayout::default();
+		// The pool's part, by what backs the commitment now (a released commitment backs
+		// nothing, so its pool earns nothing from it).
+		let pool_part = Commitments::<T>::get(who, id).filter(|c| c.released_at.is_none()).and_then(|c| {
+			let (own, from_pool) = Self::backing_parts(who, &c);
+			let part = crate::multiply_by_rational(amount, from_pool, own.saturating_add(from_pool));
+			Some((c.pool?, part)).filter(|_| !part.is_zero())
+		});
+		if let Some((pool, part)) = pool_part {
+			match frame_support::storage::with_storage_layer(|| Self::do_reward_pool(payer, pool, part)) {
+				Ok(()) => payout.to_pool = part,
+				Err(e) if e == Error::<T>::NoEarningStake.into() => payout.refused = part,
+				Err(e) => return Err(e),
+			}
+		}
+		payout.to_holder = amount.saturating_sub(payout.to_pool).saturating_sub(payout.refused);
+		if !payout.to_holder.is_zero() {
+			T::Currency::transfer(payer, who, payout.to_holder, Preservation::Preserve)?;
+		}
+		Ok(payout)
+	}
+
+	fn pay_reward_weight() -> frame_support::weights::Weight {
+		use crate::weights::WeightInfo;
+		// The commitment, the ledger and the operator's pool read for its backing, the
+		// pool's reward (`reward_pool`) and the holder's transfer.
+		T::WeightInfo::reward_pool().saturating_add(T::DbWeight::get().reads_writes(4, 2))
+	}
+}

@@ -172,6 +172,16 @@ impl<T: Config> Pallet<T> {
 		id: CommitmentId,
 	) -> Option<machina_primitives::CommitmentInfo<BalanceOf<T>>> {
 		let c = Commitments::<T>::get(who, id).filter(|c| c.released_at.is_none())?;
+		let (own, from_pool) = Self::backing_parts(who, &c);
+		Some(machina_primitives::CommitmentInfo {
+			purpose: c.purpose,
+			required: c.required,
+			backing: own.saturating_add(from_pool),
+		})
+	}
+
+	/// What backs commitment `c` of `who` now: `(own, from its pool)`.
+	pub(crate) fn backing_parts(who: &T::AccountId, c: &CommitmentOf<T>) -> (BalanceOf<T>, BalanceOf<T>) {
 		let ledger = Bonds::<T>::get(who, c.purpose).unwrap_or_default();
 		// A slash of the whole purpose bond can leave active below the nominal committed
 		// total: every own commitment is then backed pro rata.
@@ -180,8 +190,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			crate::multiply_by_rational(c.own, ledger.active, ledger.committed)
 		};
-		let backing = own.saturating_add(Self::pool_backing(who, c.from_pool));
-		Some(machina_primitives::CommitmentInfo { purpose: c.purpose, required: c.required, backing })
+		(own, Self::pool_backing(who, c.from_pool))
 	}
 }
 

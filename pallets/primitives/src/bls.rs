@@ -6,8 +6,10 @@
 use crate::device::AggregationKey;
 use bls12_381::{
 	hash_to_curve::{ExpandMsgXmd, HashToCurve},
-	multi_miller_loop, G1Affine, G1Projective, G2Affine, G2Prepared, G2Projective, Gt, Scalar,
+	G1Affine, G1Projective, G2Affine, G2Projective, Scalar,
 };
+#[cfg(any(test, not(feature = "ec-host-calls")))]
+use bls12_381::{multi_miller_loop, G2Prepared, Gt};
 
 /// Domain separation of proofs of possession.
 pub const POP_DST: &[u8] = b"BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
@@ -22,6 +24,29 @@ pub enum BlsError {
 	/// Not a compressed G2 point in the subgroup, or not a signature of the key by
 	/// its own secret.
 	InvalidProofOfPossession,
+}
+
+/// Whether `e(p1, q1) · e(p2, q2)` is the identity of Gt. With the `ec-host-calls`
+/// feature the Miller loop and the final exponentiation run on the host (RFC-163 host
+/// functions, see [`crate::bls_host`]); the points go there as their uncompressed bytes.
+/// Every point must be checked (on the curve, in the subgroup) already.
+#[cfg(feature = "ec-host-calls")]
+fn pairing_product_is_identity(pairs: [(G1Affine, G2Affine); 2]) -> bool {
+	crate::bls_host::pairing_check(&pairs.map(|(p, q)| (p.to_uncompressed(), q.to_uncompressed())))
+}
+
+/// Whether `e(p1, q1) · e(p2, q2)` is the identity of Gt, computed in the runtime.
+#[cfg(not(feature = "ec-host-calls"))]
+fn pairing_product_is_identity(pairs: [(G1Affine, G2Affine); 2]) -> bool {
+	pairing_product_is_identity_in_runtime(pairs)
+}
+
+/// [`pairing_product_is_identity`] computed by the zcash crate, in the runtime.
+#[cfg(any(test, not(feature = "ec-host-calls")))]
+fn pairing_product_is_identity_in_runtime(pairs: [(G1Affine, G2Affine); 2]) -> bool {
+	let [(p1, q1), (p2, q2)] = pairs;
+	let (q1, q2) = (G2Prepared::from(q1), G2Prepared::from(q2));
+	multi_miller_loop(&[(&p1, &q1), (&p2, &q2)]).final_exponentiation() == Gt::identity()
 }
 
 /// Hash `message` to G2 under `dst`.
@@ -54,10 +79,8 @@ pub fn verify_proof_of_possession(
 		return Err(BlsError::InvalidPublicKey);
 	}
 	let proof: G2Affine = Option::from(G2Affine::from_compressed(proof)).ok_or(BlsError::InvalidProofOfPossession)?;
-	let hashed = G2Prepared::from(hash_to_g2(&proof_of_possession_message(public, device), POP_DST));
-	let proof = G2Prepared::from(proof);
-	let check = multi_miller_loop(&[(&key, &hashed), (&-G1Affine::generator(), &proof)]).final_exponentiation();
-	if check != Gt::identity() {
+	let hashed = hash_to_g2(&proof_of_possession_message(public, device), POP_DST);
+	if !pairing_product_is_identity([(key, hashed), (-G1Affine::generator(), proof)]) {
 		return Err(BlsError::InvalidProofOfPossession);
 	}
 	Ok(key.to_uncompressed())
@@ -125,10 +148,8 @@ impl KeySum {
 			return false;
 		};
 		let key = G1Affine::from(self.0);
-		let hashed = G2Prepared::from(hash_to_g2(message, SIGNATURE_DST));
-		let signature = G2Prepared::from(signature);
-		multi_miller_loop(&[(&key, &hashed), (&-G1Affine::generator(), &signature)]).final_exponentiation()
-			== Gt::identity()
+		let hashed = hash_to_g2(message, SIGNATURE_DST);
+		pairing_product_is_identity([(key, hashed), (-G1Affine::generator(), signature)])
 	}
 }
 
@@ -201,6 +222,31 @@ mod tests {
 		// Stored and reloaded sums are the same sum.
 		assert!(KeySum::from_stored(&sum.to_stored()).unwrap().verifies(message, &aggregate));
 		assert!(KeySum::from_stored(&empty_key_sum()).unwrap().is_empty());
+	}
+
+	/// The host pairing (natively, in `cargo test`) agrees with the zcash one on valid
+	/// and invalid signatures.
+	#[cfg(feature = "ec-host-calls")]
+	#[test]
+	fn the_host_pairing_agrees_with_the_runtime_pairing() {
+		let secrets: alloc::vec::Vec<_> = (0u8..3).map(|i| secret(&[i; 32])).collect();
+		let mut sum = G1Projective::identity();
+		for s in &secrets {
+			sum += G1Affine::generator() * s;
+		}
+		let key = G1Affine::from(sum);
+		let signature = |m: &[u8]| {
+			aggregate_signatures(
+				secrets.iter().map(|s| sign(s, m, SIGNATURE_DST)).collect::<alloc::vec::Vec<_>>().iter(),
+			)
+		};
+		let cases: [(&[u8], &[u8]); 3] = [(b"slot", b"slot"), (b"slot", b"other"), (b"", b"")];
+		for (message, signed) in cases {
+			let sig = G2Affine::from_compressed(&signature(signed)).unwrap();
+			let pairs = [(key, hash_to_g2(message, SIGNATURE_DST)), (-G1Affine::generator(), sig)];
+			assert_eq!(pairing_product_is_identity(pairs), pairing_product_is_identity_in_runtime(pairs));
+			assert_eq!(pairing_product_is_identity(pairs), message == signed);
+		}
 	}
 
 	#[test]

@@ -167,6 +167,57 @@ pub trait BondManager<AccountId, Balance> {
 	fn committed(who: &AccountId, purpose: BondPurpose) -> Balance;
 }
 
+/// How [`CommitmentRewards::pay_reward`] paid a reward.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct RewardPayout<Balance> {
+	/// Paid to the commitment's holder.
+	pub to_holder: Balance,
+	/// Paid to the pool backing the commitment (its commission and members).
+	pub to_pool: Balance,
+	/// The pool's part that it could not take (no earning stake): left with the payer.
+	pub refused: Balance,
+}
+
+/// Pays what a bonded commitment earned to the stake that backs it (`pallet-micro-bonds`).
+/// A device backed partly by a delegated pool earns for the pool's members too: they
+/// carry its slashing risk, so they share its rewards.
+pub trait CommitmentRewards<AccountId, Balance> {
+	/// Pay `amount` from `payer` for commitment `id` of `who`, by what backs it now: the
+	/// pool's part to the pool (its commission to the operator, the rest to the members'
+	/// earning stake), the rest to `who`. A pool that cannot take rewards (no earning
+	/// stake) refuses its part, which stays with `payer`: never to `who`, or an operator
+	/// could empty its pool to keep its members' share.
+	fn pay_reward(
+		payer: &AccountId,
+		who: &AccountId,
+		id: CommitmentId,
+		amount: Balance,
+	) -> Result<RewardPayout<Balance>, DispatchError>;
+	/// The most weight [`Self::pay_reward`] uses.
+	fn pay_reward_weight() -> Weight;
+}
+
+/// [`CommitmentRewards`] without pools: everything to `who`, by a plain transfer that
+/// keeps `payer` alive. For runtimes and mocks without delegated stake.
+pub struct PayHolder<Currency>(core::marker::PhantomData<Currency>);
+
+impl<AccountId: Eq, Currency: frame_support::traits::fungible::Mutate<AccountId>>
+	CommitmentRewards<AccountId, Currency::Balance> for PayHolder<Currency>
+{
+	fn pay_reward(
+		payer: &AccountId,
+		who: &AccountId,
+		_: CommitmentId,
+		amount: Currency::Balance,
+	) -> Result<RewardPayout<Currency::Balance>, DispatchError> {
+		Currency::transfer(payer, who, amount, frame_support::traits::tokens::Preservation::Preserve)?;
+		Ok(RewardPayout { to_holder: amount, ..Default::default() })
+	}
+	fn pay_reward_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
 /// Told when a slash leaves a commitment backed by less than it requires. Implemented by
 /// the pallets that act on the commitment (the registry announces the device
 /// under-bonded; coverage stops counting it at once). Tuples tell each in turn.

@@ -47,6 +47,7 @@ impl pallet_coverage::Config for Runtime {
 	type Currency = Balances;
 	type Devices = DeviceRegistry;
 	type Bonds = MicroBonds;
+	type Rewards = MicroBonds;
 	type Slasher = MicroBonds;
 	type Clock = RelayClock;
 	type UnixTime = Timestamp;
