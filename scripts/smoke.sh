@@ -9,12 +9,17 @@ cd "$MACHINA_ROOT"
 unset SKIP_WASM_BUILD
 
 RPC_PORT="${RPC_PORT:-9944}"
-NODE="$CARGO_TARGET_DIR/release/machina-node"
+NODE="${MACHINA_NODE:-$CARGO_TARGET_DIR/release/machina-node}"
 
 bash scripts/setup.sh
-log "building machina-node (release)"
-reproducible_wasm
-cargo build --locked --release -p machina-node
+if [ -z "${MACHINA_NODE:-}" ]; then
+  log "building machina-node (release)"
+  reproducible_wasm
+  cargo build --locked --release -p machina-node
+else
+  # A node built elsewhere: the chain-spec check below still ties it to these sources.
+  log "using MACHINA_NODE=$NODE"
+fi
 log "node binary: $(du -h "$NODE" | cut -f1)"
 
 log "the committed chain specs hold this node's runtime, byte for byte"

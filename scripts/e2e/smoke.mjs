@@ -258,7 +258,10 @@ async function main() {
     const message = u8aConcat(slotMessage, hexToU8a(deviceId));
     beat = { clock, message, tx: api.tx.coverage.heartbeat(deviceId, clock.epoch, clock.slot, { Sr25519: charlie.sign(message) }) };
     // A slot may end between reading the clock and inclusion: then try the next one.
-    heartbeat = await withTimeout(sendBare(beat.tx), 'the heartbeat').catch(() => null);
+    heartbeat = await withTimeout(sendBare(beat.tx), 'the heartbeat').catch((e) => {
+      console.log(`note: heartbeat attempt ${attempt + 1} (epoch ${clock.epoch} slot ${clock.slot}) failed: ${e.message}`);
+      return null;
+    });
   }
   const counted = heartbeat?.events.some(({ event }) => api.events.coverage.Heartbeat.is(event));
   const uptime = (await api.rpc.machina.uptime(deviceId, beat.clock.epoch)).toJSON();
