@@ -239,10 +239,13 @@ async function main() {
   // operational key (Charlie's sr25519) as a bare, feeless extrinsic over the slot
   // message the runtime API gives and its id; the pool refuses a replay with code 6.
   await submit(api.tx.coverage.enroll(deviceId), charlie);
+  const seen = [];
   const sendBare = (tx) => new Promise((resolve, reject) => {
     tx.send(({ status, events, dispatchError }) => {
+      seen.push(status.type);
       if (dispatchError) reject(new Error(dispatchError.toString()));
-      if (status.isInBlock) resolve({ events });
+      // With instant finality the pool may report `Finalized` without `InBlock` first.
+      if (status.isInBlock || status.isFinalized) resolve({ events });
     }).catch(reject);
   });
   const charlieBefore = (await api.query.system.account(charlie.address)).data.free.toBigInt();
@@ -259,7 +262,7 @@ async function main() {
     beat = { clock, message, tx: api.tx.coverage.heartbeat(deviceId, clock.epoch, clock.slot, { Sr25519: charlie.sign(message) }) };
     // A slot may end between reading the clock and inclusion: then try the next one.
     heartbeat = await withTimeout(sendBare(beat.tx), 'the heartbeat').catch((e) => {
-      console.log(`note: heartbeat attempt ${attempt + 1} (epoch ${clock.epoch} slot ${clock.slot}) failed: ${e.message}`);
+      console.log(`note: heartbeat attempt ${attempt + 1} (epoch ${clock.epoch} slot ${clock.slot}) failed: ${e.message}; statuses ${seen.join(',')}`);
       return null;
     });
   }
