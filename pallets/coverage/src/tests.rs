@@ -78,6 +78,17 @@ fn direct(d: &SimDevice) -> sp_runtime::DispatchResult {
 	Coverage::heartbeat(RuntimeOrigin::none(), d.id, epoch, slot, d.heartbeat(epoch, slot))
 }
 
+/// Enroll `d`, heartbeat in two slots of epoch 1 (full points under the default rule) and
+/// move past the epoch's challenge period, so epoch 1 is claimable.
+fn full_points_claimable(d: &SimDevice) {
+	enroll_all(core::slice::from_ref(d));
+	assert_ok!(direct(d));
+	advance_to(at(1, 1));
+	assert_ok!(direct(d));
+	advance_to(at(2, 0));
+	advance_to(at(2, 0) + CHALLENGE);
+}
+
 /// Relay block of `slot` of `epoch`.
 fn at(epoch: u32, slot: u32) -> u32 {
 	epoch * EPOCH + slot * SLOT
@@ -747,13 +758,8 @@ fn a_batch_lists_at_most_max_absent_per_batch_absentees() {
 fn an_under_bonded_device_claims_once_topped_up() {
 	new_test_ext().execute_with(|| {
 		let devices = sims(1);
-		enroll_all(&devices);
 		let d = &devices[0];
-		assert_ok!(direct(d));
-		advance_to(at(1, 1));
-		assert_ok!(direct(d));
-		advance_to(at(2, 0));
-		advance_to(at(2, 0) + CHALLENGE);
+		full_points_claimable(d);
 		let claim = || {
 			Coverage::claim_rewards(RuntimeOrigin::signed(account(REPORTER)), d.id, BoundedVec::truncate_from(vec![1]))
 		};
@@ -833,13 +839,8 @@ fn a_sale_forfeits_unclaimed_rewards_and_the_buyer_earns_from_the_next_epoch() {
 fn a_refused_pool_part_returns_to_the_source_not_to_the_owner() {
 	new_test_ext().execute_with(|| {
 		let devices = sims(1);
-		enroll_all(&devices);
 		let d = &devices[0];
-		assert_ok!(direct(d));
-		advance_to(at(1, 1));
-		assert_ok!(direct(d));
-		advance_to(at(2, 0));
-		advance_to(at(2, 0) + CHALLENGE);
+		full_points_claimable(d);
 		let share = Coverage::pending_rewards(d.id)[0].1;
 		RefusedShare::set(Perbill::from_percent(40));
 		let (owner_before, source_before) =
