@@ -7,6 +7,7 @@
 #   STEPS=20 REPEAT=10 ./scripts/benchmark.sh pallet_coverage   # batch setup signs for 65,536 devices
 #   ./scripts/benchmark.sh pallet_xcm           # -> runtime/src/weights/pallet_xcm.rs
 #   STEPS=10 REPEAT=5 ./scripts/benchmark.sh    # quicker, noisier
+#   EXTRINSICS=pay_reward ./scripts/benchmark.sh pallet_micro_bonds   # one benchmark, for comparison
 #   BLS_HOST_CALLS=1 EXTRINSICS=heartbeat_batch ./scripts/benchmark.sh pallet_coverage
 #       # the runtime built with `bls-host-calls` (pairings on the RFC-163 host functions);
 #       # writes $CARGO_TARGET_DIR/weights-<pallet>-bls-host-calls.rs for comparison only:
@@ -55,7 +56,12 @@ WASM_BUILD_TYPE=release cargo build --locked -p machina-runtime --features "$FEA
 # test tier's debug wasm, or an older compacted one).
 WASM="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/target/wasm32-unknown-unknown/release/machina_runtime.wasm"
 [ -f "$WASM" ] || { echo "no optimised wasm at $WASM" >&2; exit 1; }
-log "benchmarking $WASM ($(stat -c %y "$WASM" | cut -d. -f1))"
+# A copy of its own: another build (the other feature set) may overwrite the original
+# while these benchmarks run.
+copy="$CARGO_TARGET_DIR/benchmark-runtime${BLS_HOST_CALLS:+-bls-host-calls}.wasm"
+cp "$WASM" "$copy"
+log "benchmarking $copy, built $(stat -c %y "$WASM" | cut -d. -f1) with $FEATURES"
+WASM="$copy"
 
 for pallet in "${PALLETS[@]}"; do
 	template=(--template scripts/benchmark/weights.hbs)

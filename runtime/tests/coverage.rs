@@ -256,73 +256,83 @@ fn devices_heartbeat_directly_and_aggregated_and_the_epoch_pays_the_runtime_emis
 	});
 }
 
-/// The event of `device`'s claim in the current block: `(to owner, to pool, returned)`.
-fn claimed(device: DeviceId) -> (u128, u128, u128) {
+/// The event of `device`'s claim in the current block: `(to owner, to pool)`.
+fn claimed(device: DeviceId) -> (u128, u128) {
 	System::events()
 		.iter()
 		.find_map(|r| match r.event {
-			RuntimeEvent::Coverage(pallet_coverage::Event::RewardsClaimed {
-				device: d,
-				amount,
-				to_pool,
-				returned,
-				..
-			}) if d == device => Some((amount - to_pool - returned, to_pool, returned)),
+			RuntimeEvent::Coverage(pallet_coverage::Event::RewardsClaimed { device: d, amount, to_pool, .. })
+				if d == device =>
+			{
+				Some((amount - to_pool, to_pool))
+			},
 			_ => None,
 		})
 		.expect("claimed")
 }
 
+/// Blocks 1 and 2 of the pool tests: Bob operates a pool (10 % commission) that Dave
+/// joins at relay block 1000; device 1 is backed by Bob's own bond, device 2 half by
+/// the pool; both heartbeat in epoch 10, which closes at relay block 1100. Returns the
+/// devices and each one's reward. (Three blocks at most: the test runtime's unincluded
+/// segment holds no more.)
+fn pool_backed_devices() -> (Vec<TestDevice>, u128) {
+	use machina_runtime::configs::micro_bonds::MinPoolOperatorStake;
+	use sp_keyring::Sr25519Keyring::Dave;
+	// Device 1: Bob's own bond; device 2: half Bob's, half the pool's.
+	let devices: Vec<TestDevice> = (1..=2).map(device).collect();
+	let bond = DeviceBond::get();
+	// Block 1, relay block 1000 (epoch 10): the pool, Dave's stake in it, the devices
+	// and one heartbeat each.
+	open(0, RELAY);
+	let call = |c| RuntimeCall::MicroBonds(c);
+	apply(
+		Bob,
+		call(pallet_micro_bonds::Call::create_pool {
+			commission: Perbill::from_percent(10),
+			stake: MinPoolOperatorStake::get(),
+		}),
+		0,
+	);
+	apply(Bob, call(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: bond + bond / 2 }), 1);
+	apply(Dave, call(pallet_micro_bonds::Call::join_pool { pool: 0, amount: 100 * UNIT }), 0);
+	let mut nonce = 2;
+	for d in &devices {
+		register(d, &mut nonce);
+		apply(Bob, RuntimeCall::Coverage(pallet_coverage::Call::enroll { device: d.id }), nonce);
+		nonce += 1;
+	}
+	let from_pool =
+		|d: &TestDevice| pallet_micro_bonds::Commitments::<Runtime>::get(Bob.to_account_id(), d.id).unwrap().from_pool;
+	assert_eq!(devices.iter().map(from_pool).collect::<Vec<_>>(), vec![0, bond / 2]);
+	for d in &devices {
+		Executive::apply_extrinsic(bare_heartbeat(d)).expect("valid").expect("counted");
+	}
+	close_block();
+
+	// Block 2, relay block 1100: epoch 10 closes with 600 MACH, 300 each.
+	open(1, RELAY + 100);
+	Executive::inherents_applied();
+	close_block();
+	(devices, Perbill::from_percent(60) * COVERAGE_EMISSION / 2)
+}
+
+fn claim(d: &TestDevice) -> RuntimeCall {
+	RuntimeCall::Coverage(pallet_coverage::Call::claim_rewards {
+		device: d.id,
+		epochs: BoundedVec::truncate_from(vec![10]),
+	})
+}
+
 /// A device whose bond a delegated pool backs shares its reward with the pool, by the
 /// part the pool backs; the pool's members are paid through the pool's reward points,
-/// after the operator's commission. (Three blocks: the test runtime's unincluded segment
-/// holds no more.)
+/// after the operator's commission.
 #[test]
 fn rewards_of_a_pool_backed_device_go_to_the_pool_by_the_part_it_backs() {
-	use machina_runtime::{
-		configs::micro_bonds::{MinPoolOperatorStake, RewardWarmUp},
-		MicroBonds,
-	};
+	use machina_runtime::{configs::micro_bonds::RewardWarmUp, MicroBonds};
 	use sp_keyring::Sr25519Keyring::Dave;
 	new_test_ext().execute_with(|| {
-		// Device 1: Bob's own bond; device 2: half Bob's, half the pool's.
-		let devices: Vec<TestDevice> = (1..=2).map(device).collect();
-		let bond = DeviceBond::get();
-		// Block 1, relay block 1000 (epoch 10): the pool, Dave's stake in it, the devices
-		// and one heartbeat each.
-		open(0, RELAY);
-		let call = |c| RuntimeCall::MicroBonds(c);
-		apply(
-			Bob,
-			call(pallet_micro_bonds::Call::create_pool {
-				commission: Perbill::from_percent(10),
-				stake: MinPoolOperatorStake::get(),
-			}),
-			0,
-		);
-		apply(Bob, call(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: bond + bond / 2 }), 1);
-		apply(Dave, call(pallet_micro_bonds::Call::join_pool { pool: 0, amount: 100 * UNIT }), 0);
-		let mut nonce = 2;
-		for d in &devices {
-			register(d, &mut nonce);
-			apply(Bob, RuntimeCall::Coverage(pallet_coverage::Call::enroll { device: d.id }), nonce);
-			nonce += 1;
-		}
-		let from_pool = |d: &TestDevice| {
-			pallet_micro_bonds::Commitments::<Runtime>::get(Bob.to_account_id(), d.id).unwrap().from_pool
-		};
-		assert_eq!(devices.iter().map(from_pool).collect::<Vec<_>>(), vec![0, bond / 2]);
-		for d in &devices {
-			Executive::apply_extrinsic(bare_heartbeat(d)).expect("valid").expect("counted");
-		}
-		close_block();
-
-		// Block 2, relay block 1100: epoch 10 closes with 600 MACH, 300 each.
-		open(1, RELAY + 100);
-		Executive::inherents_applied();
-		close_block();
-		let share = Perbill::from_percent(60) * COVERAGE_EMISSION / 2;
-
+		let (devices, share) = pool_backed_devices();
 		// Block 3, relay block 2200: claims are open and Dave's stake earns (from relay
 		// block 1800). Device 1 pays Bob alone; device 2 half to the pool: 10 % commission
 		// to Bob as its operator, 90 % to Dave.
@@ -330,17 +340,13 @@ fn rewards_of_a_pool_backed_device_go_to_the_pool_by_the_part_it_backs() {
 		let reward_account = MicroBonds::pool_reward_account(0);
 		let pool_before = Balances::balance(&reward_account);
 		for (i, d) in devices.iter().enumerate() {
-			let claim = RuntimeCall::Coverage(pallet_coverage::Call::claim_rewards {
-				device: d.id,
-				epochs: BoundedVec::truncate_from(vec![10]),
-			});
-			apply(Charlie, claim, i as u32);
+			apply(Charlie, claim(d), i as u32);
 		}
-		assert_eq!(claimed(devices[0].id), (share, 0, 0));
-		assert_eq!(claimed(devices[1].id), (share / 2, share / 2, 0));
+		assert_eq!(claimed(devices[0].id), (share, 0));
+		assert_eq!(claimed(devices[1].id), (share / 2, share / 2));
 		assert_eq!(Balances::balance(&reward_account) - pool_before, share / 2 * 9 / 10);
 		let dave_before = Balances::balance(&Dave.to_account_id());
-		apply(Dave, call(pallet_micro_bonds::Call::claim_pool_rewards { pool: 0 }), 1);
+		apply(Dave, RuntimeCall::MicroBonds(pallet_micro_bonds::Call::claim_pool_rewards { pool: 0 }), 1);
 		let dave_gain = Balances::balance(&Dave.to_account_id()) - dave_before;
 		// Less the call's fee, and rounding down in the pool's accumulator.
 		assert!(dave_gain > share / 2 * 9 / 10 - UNIT, "Dave gained {dave_gain}");
@@ -348,5 +354,115 @@ fn rewards_of_a_pool_backed_device_go_to_the_pool_by_the_part_it_backs() {
 		assert_eq!(pallet_coverage::Epochs::<Runtime>::get(10).unwrap().paid, share * 2);
 		Coverage::do_try_state().unwrap();
 		MicroBonds::do_try_state().unwrap();
+	});
+}
+
+/// While the backing pool's stake still warms up, the pool-backed device's claim fails
+/// whole, whoever sends it: the pool's part goes neither to the owner nor back to the
+/// reserve, and the reward waits. The device the pool does not back is paid.
+#[test]
+fn a_pool_backed_claim_waits_while_the_pools_stake_warms_up() {
+	use machina_runtime::MicroBonds;
+	new_test_ext().execute_with(|| {
+		let (devices, share) = pool_backed_devices();
+		// Block 3, relay block 1200: the challenge period is over; Dave's stake earns
+		// from relay block 1800 only.
+		open(2, RELAY + 200);
+		for (who, nonce) in [(Charlie, 0), (Bob, 8)] {
+			let refused = Executive::apply_extrinsic(signed(who, claim(&devices[1]), nonce)).expect("valid");
+			assert_eq!(refused, Err(pallet_micro_bonds::Error::<Runtime>::NoEarningStake.into()));
+		}
+		apply(Charlie, claim(&devices[0]), 1);
+		assert_eq!(claimed(devices[0].id), (share, 0));
+		close_block();
+		assert_eq!(Coverage::pending_rewards(devices[1].id), vec![(10, share)]);
+		assert_eq!(pallet_coverage::Epochs::<Runtime>::get(10).unwrap().paid, share);
+		Coverage::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+	});
+}
+
+/// In the real runtime a sale tells coverage first: the device leaves its shard (the
+/// seller's BLS key leaves the aggregate at once), and conflicting heartbeats the seller's
+/// key signed before the sale still slash the seller's released commitment, with the
+/// runtime's slash policy.
+#[test]
+fn a_sale_evicts_the_device_and_the_sellers_equivocation_stays_slashable() {
+	use pallet_coverage::SignedHeartbeat;
+	use sp_core::H256;
+	use sp_keyring::Sr25519Keyring::Dave;
+	new_test_ext().execute_with(|| {
+		let d = device(7);
+		let bond = DeviceBond::get();
+		// Block 1, relay block 1000: Bob registers and enrolls the device, which
+		// heartbeats; Dave bonds to buy it.
+		open(0, RELAY);
+		apply(
+			Bob,
+			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: bond }),
+			0,
+		);
+		let mut nonce = 1;
+		register(&d, &mut nonce);
+		apply(Bob, RuntimeCall::Coverage(pallet_coverage::Call::enroll { device: d.id }), nonce);
+		nonce += 1;
+		apply(
+			Dave,
+			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Device, amount: bond }),
+			0,
+		);
+		Executive::apply_extrinsic(bare_heartbeat(&d)).expect("valid").expect("counted");
+		let member = pallet_coverage::Members::<Runtime>::get(d.id).unwrap();
+		assert!(pallet_coverage::Places::<Runtime>::get(member.shard, member.index).unwrap().key.is_some());
+		// The same slot signed twice, over two anchors: equivocation.
+		let sign = |anchor: H256| {
+			let message = Coverage::direct_message(&d.id, 10, 0, anchor);
+			SignedHeartbeat { anchor, signature: DeviceSignature::Sr25519(d.operational.sign(&message)) }
+		};
+		let anchor = pallet_coverage::CurrentSlot::<Runtime>::get().unwrap().anchor;
+		let (first, second) = (sign(anchor), sign(H256::repeat_byte(7)));
+
+		// The sale.
+		apply(
+			Bob,
+			RuntimeCall::DeviceRegistry(pallet_device_registry::Call::offer_transfer {
+				device: d.id,
+				to: Dave.to_account_id(),
+			}),
+			nonce,
+		);
+		apply(Dave, RuntimeCall::DeviceRegistry(pallet_device_registry::Call::accept_transfer { device: d.id }), 1);
+		assert!(pallet_coverage::Members::<Runtime>::get(d.id).unwrap().left.is_some());
+		assert_eq!(pallet_coverage::Places::<Runtime>::get(member.shard, member.index).unwrap().key, None);
+		let retired = pallet_coverage::RetiredSigners::<Runtime>::get(d.id).unwrap();
+		assert_eq!((retired.owner, retired.last_epoch), (Bob.to_account_id(), 10));
+
+		// Charlie reports it: Bob's released commitment pays, not Dave's.
+		let report = RuntimeCall::Coverage(pallet_coverage::Call::report_equivocation {
+			device: d.id,
+			epoch: 10,
+			slot: 0,
+			first,
+			second,
+		});
+		let bob_bond =
+			|| pallet_micro_bonds::Bonds::<Runtime>::get(Bob.to_account_id(), BondPurpose::Device).unwrap().total();
+		let dave_bond =
+			|| pallet_micro_bonds::Bonds::<Runtime>::get(Dave.to_account_id(), BondPurpose::Device).unwrap().total();
+		let (bob_before, dave_before) = (bob_bond(), dave_bond());
+		apply(Charlie, report, 0);
+		let slashed = System::events()
+			.iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Coverage(pallet_coverage::Event::Equivocation { slashed, .. }) => Some(slashed),
+				_ => None,
+			})
+			.expect("reported");
+		assert!(slashed > 0);
+		assert_eq!(bob_before - bob_bond(), slashed);
+		assert_eq!(dave_bond(), dave_before);
+		close_block();
+		Coverage::do_try_state().unwrap();
+		DeviceRegistry::do_try_state().unwrap();
 	});
 }

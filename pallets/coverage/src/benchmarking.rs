@@ -12,7 +12,7 @@ use frame_support::{
 use frame_system::RawOrigin;
 use machina_primitives::{
 	bls::{self, testing},
-	DeviceId, OperationalKey,
+	DeviceId, OnSignerRetired, OperationalKey,
 };
 use sp_core::{crypto::KeyTypeId, H256};
 use sp_runtime::{traits::Saturating, Perbill};
@@ -162,7 +162,7 @@ mod benchmarks {
 		ShardCount::<T>::put(1);
 		// The most live epochs to read, and a queue of holes to skip before it extends
 		// the shard.
-		LiveEpochs::<T>::put(BoundedVec::truncate_from((0..T::ClaimWindow::get() + 2).collect::<Vec<_>>()));
+		LiveEpochs::<T>::put(BoundedVec::truncate_from((0..T::ClaimWindow::get() + 2).collect::<alloc::vec::Vec<_>>()));
 		VacancyBounds::<T>::put((0, MAX_VACANCY_SKIPS));
 		let id = device(u32::MAX);
 		T::BenchmarkHelper::register_device(
@@ -174,6 +174,62 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
 		assert!(Members::<T>::contains_key(id));
+	}
+
+	/// A buyer takes over the place of a device whose seller is still enrolled and
+	/// heartbeated every slot this epoch: the seller's key leaves the shard sum, its count
+	/// and points leave the epoch, the buyer's key joins.
+	#[benchmark]
+	fn enroll_taking_over() {
+		let seller: T::AccountId = account("seller", 0, 0);
+		let buyer: T::AccountId = whitelisted_caller();
+		let (epoch, slot) = start::<T>();
+		let (id, key) = enrolled::<T>(&seller, 0);
+		let member = Members::<T>::get(id).expect("enrolled");
+		let mut uptime = ShardUptime::empty(slot);
+		uptime.counts.iter_mut().for_each(|c| *c = T::SlotsPerEpoch::get() as u8);
+		Uptime::<T>::insert(epoch, member.shard, uptime);
+		Epochs::<T>::mutate(epoch, |r| r.as_mut().expect("open").points = POINTS_PER_DEVICE * 1_000);
+		// Sold with the seller still enrolled: its key leaves the shard sum first.
+		let bls_key = testing::stored_public(&member_secret(u32::MAX, 0));
+		T::BenchmarkHelper::register_device(&buyer, id, OperationalKey::Sr25519(key), Some(bls_key));
+		#[block]
+		{
+			Pallet::<T>::enroll(RawOrigin::Signed(buyer).into(), id).expect("takes over");
+		}
+		assert_eq!(Uptime::<T>::get(epoch, member.shard).expect("kept").count(member.index), 0);
+	}
+
+	/// The hook the registry calls before a key retires, at its worst: the previous
+	/// retired key (past its challenge period) is replaced, and the device leaves its
+	/// shard.
+	#[benchmark]
+	fn on_signer_retired() {
+		let owner: T::AccountId = whitelisted_caller();
+		start::<T>();
+		let (id, key) = enrolled::<T>(&owner, 0);
+		// Epoch 0 closed at relay block 0: its challenge period is over.
+		funded_epochs::<T>(0, 1, POINTS_PER_DEVICE);
+		RetiredSigners::<T>::insert(
+			id,
+			RetiredSigner {
+				key: OperationalKey::Sr25519(op_key(1)),
+				owner: owner.clone(),
+				last_epoch: 0,
+				last_slot: 0,
+			},
+		);
+		#[block]
+		{
+			<Pallet<T> as OnSignerRetired<_>>::on_signer_retired(
+				&id,
+				&owner,
+				Some(&OperationalKey::Sr25519(key)),
+				true,
+			)
+			.expect("retires");
+		}
+		assert!(Members::<T>::get(id).expect("kept for claims").left.is_some());
 	}
 
 	/// The key changed in the registry: out of the shard sum, the new one in.
@@ -229,6 +285,12 @@ mod benchmarks {
 			signature: sign(&key, &Pallet::<T>::direct_message(&id, epoch, slot, anchor)),
 		};
 		let (first, second) = (signed(H256::repeat_byte(1)), signed(H256::repeat_byte(2)));
+		// The worst path: a retired key that covers the slot is tried first and fails.
+		let other = OperationalKey::Sr25519(op_key(1));
+		RetiredSigners::<T>::insert(
+			id,
+			RetiredSigner { key: other, owner: owner.clone(), last_epoch: epoch, last_slot: slot },
+		);
 		let reporter: T::AccountId = account("reporter", 0, 0);
 		let _ = T::Currency::mint_into(&reporter, T::Currency::minimum_balance());
 		#[extrinsic_call]

@@ -5,7 +5,8 @@ use codec::Encode;
 use frame_support::{ensure, pallet_prelude::*};
 use machina_primitives::{
 	bls::{empty_key_sum, KeySum},
-	AggregationKey, BondPurpose, BondSlasher, DeviceId, DeviceInspect, Offence, OffenceKind, SlashTarget,
+	AggregationKey, BondPurpose, BondSlasher, DeviceId, DeviceInspect, Offence, OffenceKind, OperationalKey,
+	SlashTarget,
 };
 use sp_core::H256;
 
@@ -84,6 +85,8 @@ impl<T: Config> Pallet<T> {
 			if let Some(old) = Places::<T>::get(v.shard, v.index).map(|p| p.device) {
 				Members::<T>::remove(old);
 				EnrolledBy::<T>::remove(old);
+				// Its epochs are past their challenge periods: nothing left to report.
+				RetiredSigners::<T>::remove(old);
 			}
 			return Ok((v.shard, v.index));
 		}
@@ -118,8 +121,9 @@ impl<T: Config> Pallet<T> {
 			},
 			Some(m) if m.left.is_none() && same_owner => return Err(Error::<T>::AlreadyEnrolled.into()),
 			// Back in its own place, still reserved for its claims: its queue entry goes. A
-			// new owner takes the place over and earns from the next epoch: the seller's
-			// unclaimed uptime, this epoch's included, is forfeited, never the buyer's.
+			// new owner takes the place over and earns from this epoch on, from nothing:
+			// the seller's unclaimed uptime, this epoch's included, is forfeited (taken out
+			// of the epoch's points, so it dilutes nobody), never the buyer's.
 			Some(m) => {
 				if let Some(number) = m.vacancy {
 					Vacancies::<T>::remove(number);
@@ -128,7 +132,7 @@ impl<T: Config> Pallet<T> {
 					// Still enrolled by the seller: its key leaves the shard sum first.
 					Self::set_place_key(&device, None)?;
 				}
-				let joined = if same_owner { m.joined } else { Self::current_epoch().saturating_add(1) };
+				let joined = if same_owner { m.joined } else { Self::forget_place_uptime(m.shard, m.index) };
 				(m.shard, m.index, joined)
 			},
 		};
@@ -145,6 +149,24 @@ impl<T: Config> Pallet<T> {
 		Self::set_place_key(&device, key)?;
 		Self::deposit_event(Event::Enrolled { device, shard: shard_id, index, keyed: key.is_some() });
 		Ok(())
+	}
+
+	/// Take the current epoch's heartbeats of place `(shard, index)` out of its uptime and
+	/// the epoch's points; returns the current epoch.
+	fn forget_place_uptime(shard: ShardId, index: MemberIndex) -> EpochIndex {
+		let epoch = Self::current_epoch();
+		if let Some(mut uptime) = Uptime::<T>::get(epoch, shard) {
+			let count = uptime.forget(index);
+			if count > 0 {
+				Epochs::<T>::mutate(epoch, |record| {
+					if let Some(record) = record {
+						record.points = record.points.saturating_sub(points_for(&record.rule, count));
+					}
+				});
+				Uptime::<T>::insert(epoch, shard, uptime);
+			}
+		}
+		epoch
 	}
 
 	pub(crate) fn do_refresh(device: DeviceId) -> DispatchResult {
@@ -169,6 +191,17 @@ impl<T: Config> Pallet<T> {
 		})?;
 		Self::deposit_event(Event::Refreshed { device, active_until, keyed: key.is_some() });
 		Ok(())
+	}
+
+	/// Whether evidence about `epoch` may still be reported: it is the current epoch, or
+	/// it closed less than `ChallengePeriod` ago.
+	pub(crate) fn challenge_open(epoch: EpochIndex) -> bool {
+		let current = Self::current_epoch();
+		epoch <= current
+			&& (epoch == current
+				|| Epochs::<T>::get(epoch)
+					.and_then(|r| r.closed_at)
+					.is_some_and(|closed| Self::relay_now() < closed.saturating_add(T::ChallengePeriod::get())))
 	}
 
 	pub(crate) fn do_leave(device: DeviceId, evicted: bool) -> DispatchResult {
@@ -203,26 +236,33 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(first.anchor != second.anchor, Error::<T>::NotConflicting);
 		ensure!(slot < T::SlotsPerEpoch::get(), Error::<T>::WrongSlot);
-		let current = Self::current_epoch();
-		let open = epoch == current
-			|| Epochs::<T>::get(epoch)
-				.and_then(|r| r.closed_at)
-				.is_some_and(|closed| Self::relay_now() < closed.saturating_add(T::ChallengePeriod::get()));
-		ensure!(open && epoch <= current, Error::<T>::ChallengeClosed);
+		ensure!(Self::challenge_open(epoch), Error::<T>::ChallengeClosed);
 		// No evidence for slots that have not begun: their anchors do not exist yet.
 		let now_slot = CurrentSlot::<T>::get().map(|s| (s.epoch, s.slot));
 		ensure!(now_slot.is_some_and(|now| (epoch, slot) <= now), Error::<T>::WrongSlot);
-		let key = T::Devices::operational_key(&device).ok_or(Error::<T>::NoOperationalKey)?;
-		for heartbeat in [&first, &second] {
-			let message = Self::direct_message(&device, epoch, slot, heartbeat.anchor);
-			ensure!(heartbeat.signature.verify(&key, &message), Error::<T>::BadSignature);
-		}
-		let owner = T::Devices::owner(&device).ok_or(Error::<T>::UnknownDevice)?;
+		let signed_by = |key: &OperationalKey| {
+			[&first, &second].iter().all(|heartbeat| {
+				heartbeat.signature.verify(key, &Self::direct_message(&device, epoch, slot, heartbeat.anchor))
+			})
+		};
+		// The key the device retired (rotated, sold, deregistered), for slots up to its
+		// retirement, before the key it has now: a key set again after a sale must not
+		// move the seller's offence onto the buyer. The offence is the owner's of the time.
+		let retired = RetiredSigners::<T>::get(device)
+			.filter(|r| (epoch, slot) <= (r.last_epoch, r.last_slot) && signed_by(&r.key));
+		let owner = match retired {
+			Some(retired) => retired.owner,
+			None => {
+				let key = T::Devices::operational_key(&device).ok_or(Error::<T>::NoOperationalKey)?;
+				ensure!(signed_by(&key), Error::<T>::BadSignature);
+				T::Devices::owner(&device).ok_or(Error::<T>::UnknownDevice)?
+			},
+		};
 		let slot_start = epoch
 			.saturating_mul(T::EpochLength::get())
 			.saturating_add(RelayBlock::from(slot).saturating_mul(Self::slot_length()));
 		let offence = Offence {
-			offender: owner,
+			offender: owner.clone(),
 			purpose: BondPurpose::Device,
 			target: SlashTarget::Commitment(device),
 			kind: OffenceKind::Equivocation,
@@ -233,13 +273,16 @@ impl<T: Config> Pallet<T> {
 		};
 		// The reward is forfeited even when the bond can no longer be slashed (evidence
 		// older than the bond manager's evidence window): the challenge period is longer.
-		let forfeited = Members::<T>::get(device).filter(|m| m.may_claim(epoch)).is_some_and(|member| {
-			let mut uptime = Uptime::<T>::get(epoch, member.shard).unwrap_or_else(|| ShardUptime::empty(slot));
-			let fresh = !uptime.is_settled(member.index);
-			uptime.settle(member.index);
-			Uptime::<T>::insert(epoch, member.shard, uptime);
-			fresh
-		});
+		// Only the offender's own membership: after a sale the place may be the buyer's.
+		let offenders = EnrolledBy::<T>::get(device).as_ref() == Some(&owner);
+		let forfeited = offenders
+			&& Members::<T>::get(device).filter(|m| m.may_claim(epoch)).is_some_and(|member| {
+				let mut uptime = Uptime::<T>::get(epoch, member.shard).unwrap_or_else(|| ShardUptime::empty(slot));
+				let fresh = !uptime.is_settled(member.index);
+				uptime.settle(member.index);
+				Uptime::<T>::insert(epoch, member.shard, uptime);
+				fresh
+			});
 		let outcome = match frame_support::storage::with_storage_layer(|| {
 			T::Slasher::report_offence(offence, Some(reporter.clone()))
 		}) {
@@ -279,5 +322,41 @@ impl<T: Config> machina_primitives::OnBondShortfall<T::AccountId, BalanceOf<T>> 
 
 	fn on_shortfall_weight() -> Weight {
 		T::WeightInfo::leave().saturating_add(T::DbWeight::get().reads(2))
+	}
+}
+
+/// A retiring operational key stays reportable for the epochs it could sign in; a device
+/// that changes hands (or leaves the registry) also leaves its shard, so the seller's BLS
+/// key leaves the aggregate at once and the buyer enrolls afresh.
+impl<T: Config> machina_primitives::OnSignerRetired<T::AccountId> for Pallet<T> {
+	fn on_signer_retired(
+		device: &DeviceId,
+		owner: &T::AccountId,
+		key: Option<&OperationalKey>,
+		left_owner: bool,
+	) -> DispatchResult {
+		if let Some(key) = key {
+			// One retired key per device: replacing one that can still be reported would
+			// let two quick rotations erase the evidence.
+			if let Some(previous) = RetiredSigners::<T>::get(device) {
+				ensure!(!Self::challenge_open(previous.last_epoch), Error::<T>::SignerRetiredRecently);
+			}
+			let (last_epoch, last_slot) =
+				CurrentSlot::<T>::get().map_or((Self::current_epoch(), 0), |s| (s.epoch, s.slot));
+			RetiredSigners::<T>::insert(
+				device,
+				RetiredSigner { key: key.clone(), owner: owner.clone(), last_epoch, last_slot },
+			);
+		}
+		if left_owner && Members::<T>::get(device).is_some_and(|m| m.left.is_none()) {
+			// Best effort: an inconsistency here must not lock the device (and its bond)
+			// in; a refresh evicts it later.
+			let _ = frame_support::storage::with_storage_layer(|| Self::do_leave(*device, true));
+		}
+		Ok(())
+	}
+
+	fn on_signer_retired_weight() -> Weight {
+		T::WeightInfo::on_signer_retired()
 	}
 }

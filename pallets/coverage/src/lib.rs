@@ -232,6 +232,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type EnrolledBy<T: Config> = StorageMap<_, Identity, DeviceId, T::AccountId, OptionQuery>;
 
+	/// Each device's last retired operational key (rotated, or gone with a sale or
+	/// deregistration) and its owner of the time: conflicting heartbeats it signed stay
+	/// reportable, and slash that owner's bond. One per device: a second retirement waits
+	/// until the first is past its challenge period. Replaced, never pruned: bounded by
+	/// the devices ever registered, each of which paid a bond.
+	#[pallet::storage]
+	pub type RetiredSigners<T: Config> = StorageMap<_, Identity, DeviceId, RetiredSigner<T::AccountId>, OptionQuery>;
+
 	/// The device whose place holds each enrolled aggregation key (by blake2-256 of the
 	/// key): a key is in one shard sum only, even when the registry has handed it to
 	/// another device since.
@@ -310,11 +318,9 @@ pub mod pallet {
 			device: DeviceId,
 			owner: T::AccountId,
 			amount: BalanceOf<T>,
-			/// Of `amount`, paid to the delegated pool backing the device's bond.
+			/// Of `amount`, paid to the delegated pool backing the device's bond (the rest
+			/// went to `owner`).
 			to_pool: BalanceOf<T>,
-			/// Of `amount`, the backing pool's part that it could not take (no earning
-			/// stake): returned to the reward source, not paid to `owner`.
-			returned: BalanceOf<T>,
 			epochs: u32,
 		},
 		/// `device` signed two heartbeats for one slot: its bond lost `slashed` (of which
@@ -398,6 +404,10 @@ pub mod pallet {
 		/// The device changed owner since it enrolled: its unclaimed rewards are forfeited
 		/// (the new owner enrolls it anew and earns from the next epoch).
 		OwnerChanged,
+		/// The device's previous operational key retired recently and conflicting
+		/// heartbeats it signed can still be reported: its current key cannot retire
+		/// (rotate, sell, deregister) until that epoch's challenge period is over.
+		SignerRetiredRecently,
 	}
 
 	#[pallet::hooks]
@@ -468,7 +478,7 @@ pub mod pallet {
 		/// Enroll the caller's `Active` device for uptime: it takes a place in a shard, and
 		/// its aggregation key (if set) joins the shard's sum.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::enroll())]
+		#[pallet::weight(T::WeightInfo::enroll().max(T::WeightInfo::enroll_taking_over()))]
 		pub fn enroll(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_enroll(who, device)

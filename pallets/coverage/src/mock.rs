@@ -72,8 +72,8 @@ pub const REPORTER_SHARE: Balance = UNIT;
 
 parameter_types! {
 	pub static RelayNow: u32 = 0;
-	/// The part of each reward the fake rewards say a backing pool refused.
-	pub static RefusedShare: Perbill = Perbill::zero();
+	/// Whether the fake rewards say the backing pool cannot take rewards yet.
+	pub static PoolNotEarning: bool = false;
 	pub static UnixNow: u64 = 1_000_000;
 	pub const CoveragePalletId: PalletId = PalletId(*b"mch/covr");
 	pub RewardSourceAccount: AccountId = AccountId::new([0xee; 32]);
@@ -146,8 +146,8 @@ impl DeviceInspect<AccountId> for FakeRegistry {
 	}
 }
 
-/// Pays the holder like `PayHolder`, except `RefusedShare` of each reward, which a
-/// backing pool "refused" and is left with the payer.
+/// Pays the holder like `PayHolder`, or fails as micro-bonds does while the backing pool
+/// has no earning stake (`PoolNotEarning`).
 pub struct FakeRewards;
 impl machina_primitives::CommitmentRewards<AccountId, Balance> for FakeRewards {
 	fn pay_reward(
@@ -156,15 +156,12 @@ impl machina_primitives::CommitmentRewards<AccountId, Balance> for FakeRewards {
 		id: CommitmentId,
 		amount: Balance,
 	) -> Result<machina_primitives::RewardPayout<Balance>, DispatchError> {
-		let refused = RefusedShare::get() * amount;
-		let paid =
-			<machina_primitives::PayHolder<Balances> as machina_primitives::CommitmentRewards<_, _>>::pay_reward(
-				payer,
-				who,
-				id,
-				amount - refused,
-			)?;
-		Ok(machina_primitives::RewardPayout { refused, ..paid })
+		if PoolNotEarning::get() {
+			return Err(DispatchError::Other("NoEarningStake"));
+		}
+		<machina_primitives::PayHolder<Balances> as machina_primitives::CommitmentRewards<_, _>>::pay_reward(
+			payer, who, id, amount,
+		)
 	}
 	fn pay_reward_weight() -> frame_support::weights::Weight {
 		Default::default()

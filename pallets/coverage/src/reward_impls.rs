@@ -147,24 +147,16 @@ impl<T: Config> Pallet<T> {
 			total = total.saturating_add(amount);
 		}
 		ensure!(!total.is_zero(), Error::<T>::NothingToClaim);
-		// The device's bond commitment is named by the device id.
+		// The device's bond commitment is named by the device id. A backing pool that
+		// cannot take its part yet fails the claim: the reward waits for it (within the
+		// claim window), nobody can redirect the pool's part.
 		let payout = T::Rewards::pay_reward(&Self::pot(), &owner, device, total)?;
-		let paid = total.saturating_sub(payout.refused);
-		if !payout.refused.is_zero() {
-			// A pool that cannot take its part does not hand it to the owner: it goes back
-			// to the source, like an expired reward.
-			T::Currency::transfer(&Self::pot(), &T::RewardSource::get(), payout.refused, Preservation::Preserve)?;
-		}
-		Totals::<T>::mutate(|t| {
-			t.paid = t.paid.saturating_add(paid);
-			t.expired = t.expired.saturating_add(payout.refused);
-		});
+		Totals::<T>::mutate(|t| t.paid = t.paid.saturating_add(total));
 		Self::deposit_event(Event::RewardsClaimed {
 			device,
 			owner,
 			amount: total,
 			to_pool: payout.to_pool,
-			returned: payout.refused,
 			epochs: epochs.len() as u32,
 		});
 		Ok(())

@@ -18,7 +18,8 @@ sp_api::decl_runtime_apis! {
 		fn heartbeat_message(epoch: EpochIndex, slot: SlotIndex) -> Option<Vec<u8>>;
 		/// `device`'s heartbeat slots and points in `epoch`, while the epoch is live.
 		fn uptime(device: DeviceId, epoch: EpochIndex) -> Option<DeviceUptime>;
-		/// What `device` can claim, or will once challenge periods pass, per live epoch.
+		/// What `device` can claim, or will once challenge periods pass, per closed live
+		/// epoch: gross, before a backing pool's part; empty after a sale or a revocation.
 		fn pending_rewards(device: DeviceId) -> Vec<(EpochIndex, Balance)>;
 		/// Where `device` is enrolled.
 		fn membership(device: DeviceId) -> Option<Membership>;
@@ -60,8 +61,11 @@ impl<T: crate::Config> crate::Pallet<T> {
 
 	pub fn pending_rewards(device: DeviceId) -> Vec<(EpochIndex, crate::BalanceOf<T>)> {
 		let Some(member) = crate::Members::<T>::get(device) else { return Vec::new() };
-		// After a sale nothing is claimable (`OwnerChanged`).
-		if crate::EnrolledBy::<T>::get(device) != T::Devices::owner(&device) {
+		// After a sale nothing is claimable (`OwnerChanged`), nor ever by a revoked device.
+		// (A suspended or under-bonded one can claim once resumed or topped up.)
+		if crate::EnrolledBy::<T>::get(device) != T::Devices::owner(&device)
+			|| T::Devices::status(&device) == Some(machina_primitives::DeviceStatus::Revoked)
+		{
 			return Vec::new();
 		}
 		crate::LiveEpochs::<T>::get()

@@ -6,8 +6,8 @@ use frame_support::{
 	traits::{fungible::Inspect, Get, Hooks},
 	BoundedVec,
 };
-use machina_primitives::DeviceStatus;
-use sp_core::H256;
+use machina_primitives::{DeviceStatus, OnSignerRetired, OperationalKey};
+use sp_core::{Pair, H256};
 use sp_runtime::{
 	traits::ValidateUnsigned,
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
@@ -793,8 +793,20 @@ fn a_sale_forfeits_unclaimed_rewards_and_the_buyer_earns_from_the_next_epoch() {
 		two_slots(1, &[d, &devices[1]]);
 		advance_to(at(2, 0));
 		advance_to(at(2, 0) + CHALLENGE);
-		// Sold (the registry drops the seller's keys); the old membership still counts.
+		// Sold: the registry tells coverage the seller's key retires (the device leaves
+		// its shard, its BLS key leaves the sum at once) and drops the seller's keys.
 		let buyer = account(REPORTER);
+		let member = Members::<Test>::get(d.id).unwrap();
+		let sum_before = Shards::<Test>::get(member.shard).unwrap().key_sum;
+		assert_ok!(<Coverage as OnSignerRetired<_>>::on_signer_retired(
+			&d.id,
+			&account(OWNER),
+			Some(&OperationalKey::Ed25519(d.pair.public())),
+			true
+		));
+		assert!(Members::<Test>::get(d.id).unwrap().left.is_some());
+		assert_eq!(Places::<Test>::get(member.shard, member.index).unwrap().key, None);
+		assert_ne!(Shards::<Test>::get(member.shard).unwrap().key_sum, sum_before);
 		FakeRegistry::update(&d.id, |f| {
 			f.owner = buyer.clone();
 			f.aggregation_key = None;
@@ -809,14 +821,12 @@ fn a_sale_forfeits_unclaimed_rewards_and_the_buyer_earns_from_the_next_epoch() {
 		let place = Members::<Test>::get(d.id).map(|m| (m.shard, m.index));
 		assert_ok!(Coverage::enroll(RuntimeOrigin::signed(buyer.clone()), d.id));
 		assert_eq!(Members::<Test>::get(d.id).map(|m| (m.shard, m.index)), place);
-		assert_eq!(Members::<Test>::get(d.id).unwrap().joined, 3);
+		assert_eq!(Members::<Test>::get(d.id).unwrap().joined, 2);
 		assert_noop!(claim(1), Error::<Test>::NothingToClaim);
-		// The epoch of the sale is not the buyer's either; the next one is.
-		assert_ok!(direct(d));
+		// The buyer earns from the epoch of the sale on, with its own heartbeats only.
 		two_slots(3, &[d]);
 		advance_to(at(4, 0));
 		advance_to(at(4, 0) + CHALLENGE);
-		assert_noop!(claim(2), Error::<Test>::NothingToClaim);
 		assert_ok!(claim(3));
 		// The other device's claim is untouched; epoch 1's forfeited share expires to the
 		// source with the epoch.
@@ -833,45 +843,148 @@ fn a_sale_forfeits_unclaimed_rewards_and_the_buyer_earns_from_the_next_epoch() {
 	});
 }
 
-/// The part of a claim a backing pool refuses goes back to the reward source, counted as
-/// expired, never to the owner; the pot still adds up.
+/// A buyer that enrolls mid-epoch starts the epoch from nothing: the seller's heartbeats
+/// of the epoch leave its points (they would otherwise dilute every other device's share
+/// for a reward nobody can claim), and the buyer's own count and are paid in full.
 #[test]
-fn a_refused_pool_part_returns_to_the_source_not_to_the_owner() {
+fn a_buyer_starts_the_epoch_of_the_sale_from_nothing() {
+	new_test_ext().execute_with(|| {
+		let devices = sims(1);
+		let d = &devices[0];
+		enroll_all(&devices);
+		advance_to(at(1, 0));
+		assert_ok!(direct(d));
+		advance_to(at(1, 1));
+		assert_ok!(direct(d));
+		let full = Epochs::<Test>::get(1).unwrap().points;
+		assert!(full > 0);
+		let buyer = account(9);
+		assert_ok!(<Coverage as OnSignerRetired<_>>::on_signer_retired(
+			&d.id,
+			&account(OWNER),
+			Some(&OperationalKey::Ed25519(d.pair.public())),
+			true
+		));
+		FakeRegistry::update(&d.id, |f| f.owner = buyer.clone());
+		assert_ok!(Coverage::enroll(RuntimeOrigin::signed(buyer.clone()), d.id));
+		assert_eq!(Epochs::<Test>::get(1).unwrap().points, 0);
+		// Slot 1 was counted for the place already: not twice.
+		assert_noop!(direct(d), Error::<Test>::AlreadyCounted);
+		for slot in 2..4 {
+			advance_to(at(1, slot));
+			assert_ok!(direct(d));
+		}
+		assert_eq!(Epochs::<Test>::get(1).unwrap().points, full);
+		advance_to(at(2, 0));
+		advance_to(at(2, 0) + CHALLENGE);
+		let reward = Epochs::<Test>::get(1).unwrap().reward;
+		let before = Balances::balance(&buyer);
+		assert_ok!(Coverage::claim_rewards(
+			RuntimeOrigin::signed(buyer.clone()),
+			d.id,
+			BoundedVec::truncate_from(vec![1])
+		));
+		assert_eq!(Balances::balance(&buyer) - before, reward);
+		Coverage::do_try_state().unwrap();
+	});
+}
+
+/// Conflicting heartbeats signed before a sale (or a key rotation) stay reportable
+/// through the epoch's challenge period: the retired key verifies them and the seller,
+/// the owner of the time, is the offender, even when the buyer sets the same key again;
+/// the buyer's fresh membership keeps its reward. A retired key proves nothing about a
+/// slot after its retirement. A second retirement waits until the first can no longer be
+/// reported, so two quick rotations cannot erase the evidence.
+#[test]
+fn equivocation_signed_before_a_sale_stays_reportable_and_slashes_the_seller() {
+	new_test_ext().execute_with(|| {
+		let devices = sims(1);
+		enroll_all(&devices);
+		let d = &devices[0];
+		let (epoch, slot) = now();
+		assert_ok!(direct(d));
+		let first = d.sign_anchor(epoch, slot, CurrentSlot::<Test>::get().unwrap().anchor);
+		let second = d.sign_anchor(epoch, slot, H256::repeat_byte(7));
+		let old_key = OperationalKey::Ed25519(d.pair.public());
+		// Sold to a buyer who sets the seller's key again, and enrolls.
+		let buyer = account(9);
+		assert_ok!(<Coverage as OnSignerRetired<_>>::on_signer_retired(&d.id, &account(OWNER), Some(&old_key), true));
+		FakeRegistry::update(&d.id, |f| {
+			f.owner = buyer.clone();
+			f.aggregation_key = None;
+		});
+		assert_ok!(Coverage::enroll(RuntimeOrigin::signed(buyer.clone()), d.id));
+		assert_ok!(Coverage::report_equivocation(
+			RuntimeOrigin::signed(account(REPORTER)),
+			d.id,
+			epoch,
+			slot,
+			first,
+			second
+		));
+		let (offence, _) = OFFENCES.with(|o| o.borrow()[0].clone());
+		assert_eq!(offence.offender, account(OWNER));
+		assert_eq!(offence.target, machina_primitives::SlashTarget::Commitment(d.id));
+		// The seller's offence forfeits nothing of the buyer's.
+		assert!(!Coverage::uptime(d.id, epoch).unwrap().settled);
+		// The buyer's own key now. The seller's proves nothing about a later slot.
+		let new_pair = sp_core::ed25519::Pair::from_seed(&[9; 32]);
+		let new_key = OperationalKey::Ed25519(new_pair.public());
+		FakeRegistry::update(&d.id, |f| f.key = Some(new_key.clone()));
+		advance_to(at(1, 1));
+		let later = (d.sign_anchor(1, 1, H256::repeat_byte(1)), d.sign_anchor(1, 1, H256::repeat_byte(2)));
+		assert_noop!(
+			Coverage::report_equivocation(RuntimeOrigin::signed(account(REPORTER)), d.id, 1, 1, later.0, later.1),
+			Error::<Test>::BadSignature
+		);
+		// The buyer cannot retire its key while the seller's is reportable.
+		advance_to(at(2, 0));
+		assert_noop!(
+			<Coverage as OnSignerRetired<_>>::on_signer_retired(&d.id, &buyer, Some(&new_key), false),
+			Error::<Test>::SignerRetiredRecently
+		);
+		// Once epoch 1's challenge period is over, the buyer may rotate.
+		advance_to(at(2, 0) + CHALLENGE);
+		assert_ok!(<Coverage as OnSignerRetired<_>>::on_signer_retired(&d.id, &buyer, Some(&new_key), false));
+		assert_eq!(RetiredSigners::<Test>::get(d.id).unwrap().owner, buyer);
+		Coverage::do_try_state().unwrap();
+	});
+}
+
+/// While the backing pool cannot take its part (its stake still warms up), a claim
+/// fails and changes nothing, whoever sends it: nobody can send the pool's part elsewhere
+/// (to the owner, or back to the source). The reward waits and is paid once the pool
+/// earns.
+#[test]
+fn a_claim_waits_while_the_backing_pool_cannot_take_its_part() {
 	new_test_ext().execute_with(|| {
 		let devices = sims(1);
 		let d = &devices[0];
 		full_points_claimable(d);
 		let share = Coverage::pending_rewards(d.id)[0].1;
-		RefusedShare::set(Perbill::from_percent(40));
-		let (owner_before, source_before) =
-			(Balances::balance(&account(OWNER)), Balances::balance(&RewardSourceAccount::get()));
-		let expired_before = Totals::<Test>::get().expired;
+		assert!(share > 0);
+		PoolNotEarning::set(true);
+		for caller in [REPORTER, OWNER] {
+			assert_noop!(
+				Coverage::claim_rewards(
+					RuntimeOrigin::signed(account(caller)),
+					d.id,
+					BoundedVec::truncate_from(vec![1])
+				),
+				DispatchError::Other("NoEarningStake")
+			);
+		}
+		PoolNotEarning::set(false);
+		let owner_before = Balances::balance(&account(OWNER));
 		assert_ok!(Coverage::claim_rewards(
 			RuntimeOrigin::signed(account(REPORTER)),
 			d.id,
 			BoundedVec::truncate_from(vec![1])
 		));
-		let refused = Perbill::from_percent(40) * share;
-		assert_eq!(Balances::balance(&account(OWNER)) - owner_before, share - refused);
-		assert_eq!(Balances::balance(&RewardSourceAccount::get()) - source_before, refused);
-		assert_eq!(Totals::<Test>::get().expired - expired_before, refused);
+		assert_eq!(Balances::balance(&account(OWNER)) - owner_before, share);
 		System::assert_last_event(
-			Event::RewardsClaimed {
-				device: d.id,
-				owner: account(OWNER),
-				amount: share,
-				to_pool: 0,
-				returned: refused,
-				epochs: 1,
-			}
-			.into(),
+			Event::RewardsClaimed { device: d.id, owner: account(OWNER), amount: share, to_pool: 0, epochs: 1 }.into(),
 		);
-		// Settled: the refused part is not claimable again.
-		assert_noop!(
-			Coverage::claim_rewards(RuntimeOrigin::signed(account(REPORTER)), d.id, BoundedVec::truncate_from(vec![1])),
-			Error::<Test>::AlreadySettled
-		);
-		RefusedShare::set(Perbill::zero());
 		Coverage::do_try_state().unwrap();
 	});
 }

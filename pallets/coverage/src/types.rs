@@ -220,6 +220,23 @@ impl Membership {
 	}
 }
 
+/// An operational key that stopped signing for its device (rotated, sold, deregistered),
+/// kept so that conflicting heartbeats it signed stay reportable through the challenge
+/// period of the last epoch it could sign in.
+#[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct RetiredSigner<AccountId> {
+	/// The retired key.
+	pub key: OperationalKey,
+	/// Who owned the device while the key signed: an offence is theirs.
+	pub owner: AccountId,
+	/// The epoch it retired in: the last it could sign heartbeats for.
+	pub last_epoch: EpochIndex,
+	/// The slot of `last_epoch` it retired in: it proves nothing about a later one (a
+	/// leaked key, rotated away, cannot be used to have its owner slashed for slots it
+	/// never spoke for).
+	pub last_slot: SlotIndex,
+}
+
 /// A vacated place, reusable once the epoch its device left in has expired.
 #[derive(Clone, Copy, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct Vacancy {
@@ -279,6 +296,17 @@ impl<S: Get<u32>, B: Get<u32>> ShardUptime<S, B> {
 
 	pub fn settle(&mut self, index: MemberIndex) {
 		set_bit(&mut self.settled, index)
+	}
+
+	/// Forget member `index`'s heartbeats this epoch and a forfeit of its reward (its
+	/// place changed hands in this epoch, which nobody can have claimed yet); returns how
+	/// many heartbeats there were. It stays seen in the current slot: a slot counts a
+	/// place once.
+	pub fn forget(&mut self, index: MemberIndex) -> u32 {
+		if let Some(b) = self.settled.get_mut(index as usize / 8) {
+			*b &= !(1 << (index % 8));
+		}
+		self.counts.get_mut(index as usize).map_or(0, |count| u32::from(core::mem::take(count)))
 	}
 
 	/// Count member `index` in the current slot; returns its new count, or `None` if it

@@ -13,8 +13,8 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use machina_primitives::{
-	device_id_of, BondManager, BondPurpose, BondSlasher, DeviceId, H3Cell, Offence, OffenceKind, OperationalKey,
-	SlashTarget,
+	device_id_of, BondManager, BondPurpose, BondSlasher, DeviceId, H3Cell, Offence, OffenceKind, OnSignerRetired,
+	OperationalKey, SlashTarget,
 };
 use sp_runtime::traits::{BlockNumberProvider, Saturating, Zero};
 
@@ -551,6 +551,9 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidHardwareSignature
 		);
 		device.key_nonce = device.key_nonce.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		if let Some(old) = &device.operational_key {
+			T::SignerRetired::on_signer_retired(&id, &who, Some(old), false)?;
+		}
 		device.operational_key = Some(key.clone());
 		Devices::<T>::insert(id, device);
 		Self::deposit_event(Event::OperationalKeyRotated { device: id, key });
@@ -649,6 +652,9 @@ impl<T: Config> Pallet<T> {
 		let mut device = Devices::<T>::get(id).ok_or(Error::<T>::DeviceNotFound)?;
 		Self::ensure_not_revoked(&device)?;
 		let from = device.owner.clone();
+		// The seller's key retires first (coverage may refuse), and the device leaves the
+		// seller's shard even if it had no key.
+		T::SignerRetired::on_signer_retired(&id, &from, device.operational_key.as_ref(), true)?;
 		let bond = T::DeviceBond::get();
 		// Commit the new owner's bond first: if it cannot, nothing has changed.
 		T::Bonds::require_bond(&who, BondPurpose::Device, id, bond)?;
@@ -707,6 +713,7 @@ impl<T: Config> Pallet<T> {
 		if revoked {
 			Self::slash_revoked(&who, id, &device);
 		}
+		T::SignerRetired::on_signer_retired(&id, &who, device.operational_key.as_ref(), true)?;
 		T::Bonds::release_and_unbond(&who, id)?;
 		Devices::<T>::remove(id);
 		DevicesByOwner::<T>::remove(&who, id);
@@ -728,7 +735,12 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::deposit_event(Event::DeviceDeregistered { device: id, owner: who });
 		// Only a device whose leaf is revoked pays for the slash.
-		Ok(if revoked { None } else { Some(T::WeightInfo::deregister()) }.into())
+		Ok(if revoked {
+			None
+		} else {
+			Some(T::WeightInfo::deregister().saturating_add(T::SignerRetired::on_signer_retired_weight()))
+		}
+		.into())
 	}
 
 	/// Commit what the device's bond lacks after a slash (or its pool losing stake), from

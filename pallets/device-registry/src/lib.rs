@@ -44,7 +44,7 @@ pub mod pallet {
 		traits::{tokens::Balance as BalanceT, UnixTime},
 	};
 	use frame_system::pallet_prelude::*;
-	use machina_primitives::{BondManager, BondSlasher, DeviceId, H3Cell, OperationalKey};
+	use machina_primitives::{BondManager, BondSlasher, DeviceId, H3Cell, OnSignerRetired, OperationalKey};
 	use sp_runtime::traits::BlockNumberProvider;
 
 	/// The balance type bonds are counted in.
@@ -87,6 +87,11 @@ pub mod pallet {
 		/// The bond manager's clock (relay-chain blocks in the runtime): when an offence
 		/// happened.
 		type Clock: BlockNumberProvider;
+
+		/// Told before a device's operational key stops signing for it (rotation, sale,
+		/// deregistration), and may refuse (`pallet-coverage`: evidence against the
+		/// retired key stays reportable, one retired key per device at a time).
+		type SignerRetired: OnSignerRetired<Self::AccountId>;
 
 		/// The bond each registered device commits, from the owner's own bond or the pool
 		/// the owner operates.
@@ -628,8 +633,12 @@ pub mod pallet {
 
 		/// Replace the device's operational key (owner). The hardware key signs
 		/// `(ROTATE_KEY_TAG, genesis hash, owner, device, new key, device's key nonce)`.
+		/// Coverage keeps the old key reportable for conflicting heartbeats, and refuses a
+		/// second rotation while the previous old key still is.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::rotate_operational_key().saturating_add(Pallet::<T>::hardware_signature_extra()))]
+		#[pallet::weight(T::WeightInfo::rotate_operational_key()
+			.saturating_add(Pallet::<T>::hardware_signature_extra())
+			.saturating_add(T::SignerRetired::on_signer_retired_weight()))]
 		pub fn rotate_operational_key(
 			origin: OriginFor<T>,
 			device: DeviceId,
@@ -684,9 +693,10 @@ pub mod pallet {
 
 		/// Accept a device offered to the caller: the caller's bond is committed, the
 		/// previous owner's released, and the device's operational key, aggregation key
-		/// and location are cleared, so the seller can no longer sign for it.
+		/// and location are cleared, so the seller can no longer sign for it (coverage keeps
+		/// the seller's key reportable, and takes the device out of its shard).
 		#[pallet::call_index(11)]
-		#[pallet::weight(T::WeightInfo::accept_transfer())]
+		#[pallet::weight(T::WeightInfo::accept_transfer().saturating_add(T::SignerRetired::on_signer_retired_weight()))]
 		pub fn accept_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_accept_transfer(who, device)
@@ -697,7 +707,9 @@ pub mod pallet {
 		/// against this device, unlike a retired root or intermediate) first loses the
 		/// governance slash policy for revoked devices.
 		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::deregister().saturating_add(T::Slasher::report_offence_weight()))]
+		#[pallet::weight(T::WeightInfo::deregister()
+			.saturating_add(T::Slasher::report_offence_weight())
+			.saturating_add(T::SignerRetired::on_signer_retired_weight()))]
 		pub fn deregister(origin: OriginFor<T>, device: DeviceId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_deregister(who, device)

@@ -67,6 +67,7 @@ impl pallet_device_registry::Config for Test {
 	type Bonds = MockBonds;
 	type Slasher = MockSlasher;
 	type Clock = System;
+	type SignerRetired = RecordRetired;
 	type DeviceBond = DeviceBond;
 	type UnixTime = Timestamp;
 	type ManufacturerOrigin = EnsureRoot<AccountId>;
@@ -290,4 +291,35 @@ pub fn run_to_block(n: u64) {
 /// Advance time by at least `secs`, block by block.
 pub fn run_for(secs: u64) {
 	run_to_block(System::block_number() + secs.div_ceil(BLOCK_SECS));
+}
+
+thread_local! {
+	/// Every retirement the registry announced: `(device, owner, key, left_owner)`.
+	pub static RETIRED: RefCell<Vec<(machina_primitives::DeviceId, AccountId, Option<machina_primitives::OperationalKey>, bool)>> =
+		const { RefCell::new(Vec::new()) };
+}
+parameter_types! {
+	/// Whether the retirement hook refuses, as coverage does while a previous retired key
+	/// can still be reported.
+	pub static RefuseRetirement: bool = false;
+}
+
+/// Records what the registry tells the coverage pallet, and refuses on demand.
+pub struct RecordRetired;
+impl machina_primitives::OnSignerRetired<AccountId> for RecordRetired {
+	fn on_signer_retired(
+		device: &machina_primitives::DeviceId,
+		owner: &AccountId,
+		key: Option<&machina_primitives::OperationalKey>,
+		left_owner: bool,
+	) -> DispatchResult {
+		if RefuseRetirement::get() {
+			return Err(DispatchError::Other("SignerRetiredRecently"));
+		}
+		RETIRED.with(|r| r.borrow_mut().push((*device, *owner, key.cloned(), left_owner)));
+		Ok(())
+	}
+	fn on_signer_retired_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }

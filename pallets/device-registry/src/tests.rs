@@ -1408,6 +1408,52 @@ fn transfers_can_be_cancelled_expire_and_clear_the_sellers_keys() {
 	});
 }
 
+/// A key that stops signing for its device (rotation, sale, deregistration) is announced
+/// to coverage first, with its owner of the time, so conflicting heartbeats it signed stay
+/// reportable; when coverage refuses (a previous retired key is still reportable), the
+/// change does not happen.
+#[test]
+fn a_retiring_operational_key_is_announced_first_and_a_refusal_stops_the_change() {
+	new_test_ext().execute_with(|| {
+		RETIRED.with(|r| r.borrow_mut().clear());
+		let (certs, key) = acme::chain_of(1);
+		assert_ok!(register(ALICE, certs, key));
+		let id = p256_device(key);
+		let secret = p256_secret(key);
+		let first = Registry::operational_key(&id).unwrap();
+		let new_key = op_key(7);
+		let sig = sign_p256(&secret, &Registry::rotation_payload(&ALICE, &id, &new_key, 0));
+		RefuseRetirement::set(true);
+		assert_noop!(
+			Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), sig.clone()),
+			DispatchError::Other("SignerRetiredRecently")
+		);
+		RefuseRetirement::set(false);
+		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(ALICE), id, new_key.clone(), sig));
+		assert_eq!(RETIRED.with(|r| r.borrow().last().cloned()), Some((id, ALICE, Some(first), false)));
+		// A sale retires the seller's key, and the device leaves the seller.
+		assert_ok!(Registry::offer_transfer(RuntimeOrigin::signed(ALICE), id, BOB));
+		set_bond(BOB, DEVICE_BOND);
+		RefuseRetirement::set(true);
+		assert_noop!(
+			Registry::accept_transfer(RuntimeOrigin::signed(BOB), id),
+			DispatchError::Other("SignerRetiredRecently")
+		);
+		RefuseRetirement::set(false);
+		assert_ok!(Registry::accept_transfer(RuntimeOrigin::signed(BOB), id));
+		assert_eq!(RETIRED.with(|r| r.borrow().last().cloned()), Some((id, ALICE, Some(new_key), true)));
+		// The buyer's key, deregistered with the device.
+		let bobs = op_key(8);
+		let sig = sign_p256(&secret, &Registry::rotation_payload(&BOB, &id, &bobs, 1));
+		assert_ok!(Registry::rotate_operational_key(RuntimeOrigin::signed(BOB), id, bobs.clone(), sig));
+		// (No key to retire: the sale cleared it.)
+		assert_eq!(RETIRED.with(|r| r.borrow().len()), 2);
+		assert_ok!(Registry::deregister(RuntimeOrigin::signed(BOB), id));
+		assert_eq!(RETIRED.with(|r| r.borrow().last().cloned()), Some((id, BOB, Some(bobs), true)));
+		check_state();
+	});
+}
+
 #[test]
 fn deregistration_releases_and_unbonds_the_bond() {
 	new_test_ext().execute_with(|| {

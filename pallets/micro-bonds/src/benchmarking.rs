@@ -9,7 +9,7 @@ use frame_system::RawOrigin;
 use machina_primitives::{BondManager, BondPurpose, BondSlasher, CommitmentId, Offence, OffenceKind, SlashTarget};
 
 use sp_runtime::{
-	traits::{BlockNumberProvider, Bounded, One},
+	traits::{BlockNumberProvider, Bounded, One, Zero},
 	Perbill,
 };
 
@@ -250,6 +250,33 @@ mod benchmarks {
 		let payer = funded::<T>("payer", 1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(payer), 0, unit::<T>());
+	}
+
+	/// The entry point coverage claims pay through (`CommitmentRewards`): a device
+	/// commitment backed half by its holder's bond, half by the pool it operates; the
+	/// pool's due commission change applies and warmed-up points activate; both parts are
+	/// paid.
+	#[benchmark]
+	fn pay_reward() {
+		let (operator, member) = pool_with_member::<T>();
+		Pallet::<T>::do_set_pool_commission(&operator, 0, Perbill::from_percent(12)).unwrap();
+		Pallet::<T>::do_join_pool(&member, 0, unit::<T>()).unwrap();
+		Pallet::<T>::do_bond(&operator, PURPOSE, unit::<T>(), true).unwrap();
+		<Pallet<T> as BondManager<_, _>>::require_bond(&operator, PURPOSE, device(1), unit::<T>() * 2u32.into())
+			.unwrap();
+		set_now::<T>(10_000_000);
+		let payer = funded::<T>("payer", 1);
+		#[block]
+		{
+			let payout = <Pallet<T> as machina_primitives::CommitmentRewards<_, _>>::pay_reward(
+				&payer,
+				&operator,
+				device(1),
+				unit::<T>(),
+			)
+			.unwrap();
+			assert!(!payout.to_pool.is_zero() && !payout.to_holder.is_zero());
+		}
 	}
 
 	/// A due change applies, then a rise is scheduled.

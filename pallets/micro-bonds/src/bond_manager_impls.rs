@@ -34,7 +34,8 @@ impl<T: Config> BondManager<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	fn bonded(who: &T::AccountId, purpose: BondPurpose) -> BalanceOf<T> {
 		Bonds::<T>::get(who, purpose)
-			.map(|l| l.active.saturating_add(Self::pool_backing(who, l.pool_committed)))
+			// A ledger's pool commitments all draw on the pool its holder operates.
+			.map(|l| l.active.saturating_add(Self::pool_backing(OperatorPool::<T>::get(who), l.pool_committed)))
 			.unwrap_or_default()
 	}
 
@@ -191,13 +192,11 @@ impl<T: Config> machina_primitives::CommitmentRewards<T::AccountId, BalanceOf<T>
 			Some((c.pool?, part)).filter(|_| !part.is_zero())
 		});
 		if let Some((pool, part)) = pool_part {
-			match frame_support::storage::with_storage_layer(|| Self::do_reward_pool(payer, pool, part)) {
-				Ok(()) => payout.to_pool = part,
-				Err(e) if e == Error::<T>::NoEarningStake.into() => payout.refused = part,
-				Err(e) => return Err(e),
-			}
+			// `NoEarningStake` fails the whole payment (see the trait).
+			Self::do_reward_pool(payer, pool, part)?;
+			payout.to_pool = part;
 		}
-		payout.to_holder = amount.saturating_sub(payout.to_pool).saturating_sub(payout.refused);
+		payout.to_holder = amount.saturating_sub(payout.to_pool);
 		if !payout.to_holder.is_zero() {
 			T::Currency::transfer(payer, who, payout.to_holder, Preservation::Preserve)?;
 		}
@@ -206,8 +205,6 @@ impl<T: Config> machina_primitives::CommitmentRewards<T::AccountId, BalanceOf<T>
 
 	fn pay_reward_weight() -> frame_support::weights::Weight {
 		use crate::weights::WeightInfo;
-		// The commitment, the ledger and the operator's pool read for its backing, the
-		// pool's reward (`reward_pool`) and the holder's transfer.
-		T::WeightInfo::reward_pool().saturating_add(T::DbWeight::get().reads_writes(4, 2))
+		T::WeightInfo::pay_reward()
 	}
 }

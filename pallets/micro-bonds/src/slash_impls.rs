@@ -78,11 +78,11 @@ impl<T: Config> Pallet<T> {
 					c.committed_at <= evidence_time && c.released_at.is_none_or(|r| r >= evidence_time),
 					Error::<T>::NotCommittedAtEvidence
 				);
-				let own = match Self::commitment_info(&offender, cid) {
+				let own = match c.released_at {
 					// Live: what backs it now (pro rata if a purpose slash left its bond short).
-					Some(info) => info.backing.saturating_sub(Self::pool_backing(&offender, c.from_pool)),
+					None => Self::backing_parts(&offender, &c).0,
 					// Released since the offence: what backed it then.
-					None => c.own,
+					Some(_) => c.own,
 				};
 				// The pool part at its nominal value: the operator's first-loss stake backs it
 				// even when members have left.

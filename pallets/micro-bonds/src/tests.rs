@@ -787,7 +787,8 @@ fn joining_just_before_a_reward_earns_nothing_from_it() {
 
 /// A device's reward follows what backs its commitment: the pool's part to the pool
 /// (commission, then the members), the rest to the holder. While the pool's stake still
-/// warms up it refuses its part, which stays with the payer and never goes to the holder.
+/// warms up the payment fails whole: the pool's part goes neither to the holder nor
+/// anywhere else.
 #[test]
 fn a_device_reward_is_split_by_what_backs_its_commitment() {
 	use machina_primitives::{CommitmentRewards, RewardPayout};
@@ -799,14 +800,14 @@ fn a_device_reward_is_split_by_what_backs_its_commitment() {
 		assert_ok!(require(&ALICE, 1, 10 * UNIT));
 		let pay = |amount| <MicroBonds as CommitmentRewards<_, _>>::pay_reward(&PAYER, &ALICE, device(1), amount);
 		let (payer_before, alice_before) = (free(&PAYER), free(&ALICE));
-		// BOB's stake is warming: the pool's 40 % stays with the payer.
-		assert_eq!(pay(10 * UNIT), Ok(RewardPayout { to_holder: 6 * UNIT, to_pool: 0, refused: 4 * UNIT }));
-		assert_eq!(payer_before - free(&PAYER), 6 * UNIT);
-		assert_eq!(free(&ALICE) - alice_before, 6 * UNIT);
+		// BOB's stake is warming: nothing is paid.
+		assert_noop!(pay(10 * UNIT), Error::<Test>::NoEarningStake);
+		assert_eq!(payer_before, free(&PAYER));
+		assert_eq!(free(&ALICE), alice_before);
 		warm_up();
 		let reward_account = MicroBonds::pool_reward_account(pool);
 		let (alice_before, pool_before) = (free(&ALICE), free(&reward_account));
-		assert_eq!(pay(10 * UNIT), Ok(RewardPayout { to_holder: 6 * UNIT, to_pool: 4 * UNIT, refused: 0 }));
+		assert_eq!(pay(10 * UNIT), Ok(RewardPayout { to_holder: 6 * UNIT, to_pool: 4 * UNIT }));
 		// ALICE: her 6 MACH and the 10 % commission on the pool's 4; BOB: the other 3.6.
 		assert_eq!(free(&ALICE) - alice_before, 6 * UNIT + 4 * UNIT / 10);
 		assert_eq!(free(&reward_account) - pool_before, 36 * UNIT / 10);
@@ -814,7 +815,7 @@ fn a_device_reward_is_split_by_what_backs_its_commitment() {
 		assert!(MicroBonds::pool_member_info(pool, &BOB).unwrap().pending_rewards >= 36 * UNIT / 10 - 1);
 		// A released commitment backs nothing: its holder is paid, the pool is not.
 		assert_ok!(<MicroBonds as BondManager<_, _>>::release_bond(&ALICE, device(1)));
-		assert_eq!(pay(UNIT), Ok(RewardPayout { to_holder: UNIT, to_pool: 0, refused: 0 }));
+		assert_eq!(pay(UNIT), Ok(RewardPayout { to_holder: UNIT, to_pool: 0 }));
 		// A payer that cannot pay fails the payment.
 		assert!(<MicroBonds as CommitmentRewards<_, _>>::pay_reward(&acc(77), &ALICE, device(1), UNIT).is_err());
 		check();

@@ -99,16 +99,16 @@ impl<T: Config> Pallet<T> {
 	/// Own bond (active and unbonding) plus the pool stake committed for it.
 	pub fn slashable_balance(who: &T::AccountId, purpose: BondPurpose) -> BalanceOf<T> {
 		let Some(ledger) = Bonds::<T>::get(who, purpose) else { return Zero::zero() };
-		ledger.total().saturating_add(Self::pool_backing(who, ledger.pool_committed))
+		ledger.total().saturating_add(Self::pool_backing(OperatorPool::<T>::get(who), ledger.pool_committed))
 	}
 
-	/// What a nominal `from_pool` commitment of `operator` is worth now: scaled down
+	/// What a nominal `from_pool` commitment drawn on `pool` is worth now: scaled down
 	/// when the pool's active stake no longer covers all it committed.
-	pub(crate) fn pool_backing(operator: &T::AccountId, from_pool: BalanceOf<T>) -> BalanceOf<T> {
+	pub(crate) fn pool_backing(pool: Option<PoolId>, from_pool: BalanceOf<T>) -> BalanceOf<T> {
 		if from_pool.is_zero() {
 			return from_pool;
 		}
-		let Some(pool) = OperatorPool::<T>::get(operator).and_then(Pools::<T>::get) else { return Zero::zero() };
+		let Some(pool) = pool.and_then(Pools::<T>::get) else { return Zero::zero() };
 		if pool.active.balance >= pool.committed {
 			from_pool
 		} else {
@@ -190,7 +190,8 @@ impl<T: Config> Pallet<T> {
 		} else {
 			crate::multiply_by_rational(c.own, ledger.active, ledger.committed)
 		};
-		(own, Self::pool_backing(who, c.from_pool))
+		// The pool the commitment drew on: the one its reward and a slash reach.
+		(own, Self::pool_backing(c.pool, c.from_pool))
 	}
 }
 

@@ -58,6 +58,7 @@ pub trait WeightInfo {
 	fn withdraw_pool(c: u32, ) -> Weight;
 	fn claim_pool_rewards() -> Weight;
 	fn reward_pool() -> Weight;
+	fn pay_reward() -> Weight;
 	fn set_pool_commission() -> Weight;
 	fn destroy_pool() -> Weight;
 	fn pay_insurance() -> Weight;
@@ -288,6 +289,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MicroBonds::MaxCommission` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
 	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Placeholder until `scripts/benchmark.sh pallet_micro_bonds` measures it.
+	fn pay_reward() -> Weight {
+		Weight::from_parts(150_000_000, 12_000)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
 	fn set_pool_commission() -> Weight {
 		// Proof size: measured `406`, estimated `4249`.
 		// Minimum execution time: 20_379_000 picoseconds.
@@ -535,6 +542,11 @@ impl WeightInfo for () {
 		Weight::from_parts(110_918_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
+	}
+	fn pay_reward() -> Weight {
+		Weight::from_parts(150_000_000, 12_000)
+			.saturating_add(RocksDbWeight::get().reads(9))
+			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn set_pool_commission() -> Weight {
 		Weight::from_parts(24_148_000, 4249)

@@ -174,8 +174,6 @@ pub struct RewardPayout<Balance> {
 	pub to_holder: Balance,
 	/// Paid to the pool backing the commitment (its commission and members).
 	pub to_pool: Balance,
-	/// The pool's part that it could not take (no earning stake): left with the payer.
-	pub refused: Balance,
 }
 
 /// Pays what a bonded commitment earned to the stake that backs it (`pallet-micro-bonds`).
@@ -184,9 +182,10 @@ pub struct RewardPayout<Balance> {
 pub trait CommitmentRewards<AccountId, Balance> {
 	/// Pay `amount` from `payer` for commitment `id` of `who`, by what backs it now: the
 	/// pool's part to the pool (its commission to the operator, the rest to the members'
-	/// earning stake), the rest to `who`. A pool that cannot take rewards (no earning
-	/// stake) refuses its part, which stays with `payer`: never to `who`, or an operator
-	/// could empty its pool to keep its members' share.
+	/// earning stake), the rest to `who`. Fails, paying nothing, while the pool cannot
+	/// take rewards (no earning stake yet): its part never goes to `who` (an operator
+	/// could empty its pool to keep its members' share), and a caller cannot send it
+	/// elsewhere either; the reward waits until the pool earns.
 	fn pay_reward(
 		payer: &AccountId,
 		who: &AccountId,

@@ -108,6 +108,41 @@ impl<AccountId> DeviceInspect<AccountId> for () {
 	}
 }
 
+/// Told by the registry before a device's heartbeat signer retires: its operational key
+/// is rotated, or the device changes hands or is deregistered (its key and owner go).
+/// Implemented by coverage, which keeps the retired signer so that conflicting
+/// heartbeats it signed can still be reported and slashed on the owner of the time,
+/// and takes a device that `left_owner` out of its shard (its BLS key leaves the
+/// aggregate with it).
+pub trait OnSignerRetired<AccountId> {
+	/// `key` (if it had one) of `owner` stops signing for `device`; `left_owner`: the
+	/// device changes hands or leaves the registry. An error refuses the change
+	/// (coverage: the device's previous retired key can still be reported).
+	fn on_signer_retired(
+		device: &DeviceId,
+		owner: &AccountId,
+		key: Option<&OperationalKey>,
+		left_owner: bool,
+	) -> sp_runtime::DispatchResult;
+	/// The most weight [`Self::on_signer_retired`] uses.
+	fn on_signer_retired_weight() -> frame_support::weights::Weight;
+}
+
+/// Nobody to tell: for runtimes and mocks without coverage.
+impl<AccountId> OnSignerRetired<AccountId> for () {
+	fn on_signer_retired(
+		_: &DeviceId,
+		_: &AccountId,
+		_: Option<&OperationalKey>,
+		_: bool,
+	) -> sp_runtime::DispatchResult {
+		Ok(())
+	}
+	fn on_signer_retired_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -15,5 +15,7 @@ pub use bonds::{
 	BondManager, BondPurpose, BondSlasher, CommitmentId, CommitmentInfo, CommitmentRewards, InsuranceFund, Offence,
 	OffenceId, OffenceKind, OnBondShortfall, PayHolder, RewardPayout, SlashOutcome, SlashTarget,
 };
-pub use device::{device_id_of, AggregationKey, DeviceId, DeviceInspect, DeviceStatus, OperationalKey};
+pub use device::{
+	device_id_of, AggregationKey, DeviceId, DeviceInspect, DeviceStatus, OnSignerRetired, OperationalKey,
+};
 pub use h3::{H3Cell, H3Error};

@@ -36,6 +36,7 @@ impl pallet_device_registry::Config for Runtime {
 	// Revoked devices leave through the `RevokedDevice` slash policy of micro-bonds.
 	type Slasher = MicroBonds;
 	type Clock = crate::configs::micro_bonds::RelayClock;
+	type SignerRetired = crate::Coverage;
 	type DeviceBond = DeviceBond;
 	type UnixTime = Timestamp;
 	// Governance is sudo until the OpenGov issue lands.
