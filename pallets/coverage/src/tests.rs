@@ -89,6 +89,15 @@ fn full_points_claimable(d: &SimDevice) {
 	advance_to(at(2, 0) + CHALLENGE);
 }
 
+/// `d` heartbeats in the current slot and signs it again over another anchor: the
+/// counted heartbeat and the conflicting one.
+fn equivocate(d: &SimDevice) -> (EpochIndex, SlotIndex, SignedHeartbeat, SignedHeartbeat) {
+	let (epoch, slot) = now();
+	assert_ok!(direct(d));
+	let first = d.sign_anchor(epoch, slot, CurrentSlot::<Test>::get().unwrap().anchor);
+	(epoch, slot, first, d.sign_anchor(epoch, slot, H256::repeat_byte(7)))
+}
+
 /// Relay block of `slot` of `epoch`.
 fn at(epoch: u32, slot: u32) -> u32 {
 	epoch * EPOCH + slot * SLOT
@@ -560,12 +569,8 @@ fn equivocation_slashes_forfeits_and_pays_the_reporter() {
 		let devices = sims(2);
 		enroll_all(&devices);
 		let d = &devices[0];
-		let (epoch, slot) = now();
-		assert_ok!(direct(d));
+		let (epoch, slot, first, second) = equivocate(d);
 		assert_ok!(direct(&devices[1]));
-		let anchor = CurrentSlot::<Test>::get().unwrap().anchor;
-		let first = d.sign_anchor(epoch, slot, anchor);
-		let second = d.sign_anchor(epoch, slot, H256::repeat_byte(7));
 		// The same heartbeat twice is no equivocation; another device's is no evidence.
 		assert_noop!(
 			Coverage::report_equivocation(
@@ -776,7 +781,7 @@ fn an_under_bonded_device_claims_once_topped_up() {
 /// return to the source when they expire. The buyer enrolls the device again, in the
 /// same place with a fresh key, and earns from the next epoch.
 #[test]
-fn a_sale_forfeits_unclaimed_rewards_and_the_buyer_earns_from_the_next_epoch() {
+fn a_sale_forfeits_unclaimed_rewards_and_evicts_the_device() {
 	new_test_ext().execute_with(|| {
 		let devices = sims(2);
 		enroll_all(&devices);
@@ -901,10 +906,7 @@ fn equivocation_signed_before_a_sale_stays_reportable_and_slashes_the_seller() {
 		let devices = sims(1);
 		enroll_all(&devices);
 		let d = &devices[0];
-		let (epoch, slot) = now();
-		assert_ok!(direct(d));
-		let first = d.sign_anchor(epoch, slot, CurrentSlot::<Test>::get().unwrap().anchor);
-		let second = d.sign_anchor(epoch, slot, H256::repeat_byte(7));
+		let (epoch, slot, first, second) = equivocate(d);
 		let old_key = OperationalKey::Ed25519(d.pair.public());
 		// Sold to a buyer who sets the seller's key again, and enrolls.
 		let buyer = account(9);

@@ -283,18 +283,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
+	/// Storage: `MicroBonds::Commitments` (r:1 w:0)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:0)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Pools` (r:1 w:1)
+	/// Proof: `MicroBonds::Pools` (`max_values`: None, `max_size`: Some(784), added: 3259, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
+	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::RewardActivations` (r:0 w:1)
+	/// Proof: `MicroBonds::RewardActivations` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	fn pay_reward() -> Weight {
+		// Proof size: measured `1059`, estimated `8799`.
+		// Minimum execution time: 130_823_000 picoseconds.
+		Weight::from_parts(146_057_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
 	/// Storage: `MicroBonds::Pools` (r:1 w:1)
 	/// Proof: `MicroBonds::Pools` (`max_values`: None, `max_size`: Some(784), added: 3259, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::MaxCommission` (r:1 w:0)
 	/// Proof: `MicroBonds::MaxCommission` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
 	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Placeholder until `scripts/benchmark.sh pallet_micro_bonds` measures it.
-	fn pay_reward() -> Weight {
-		Weight::from_parts(150_000_000, 12_000)
-			.saturating_add(T::DbWeight::get().reads(9))
-			.saturating_add(T::DbWeight::get().writes(7))
-	}
 	fn set_pool_commission() -> Weight {
 		// Proof size: measured `406`, estimated `4249`.
 		// Minimum execution time: 20_379_000 picoseconds.
@@ -544,9 +557,9 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn pay_reward() -> Weight {
-		Weight::from_parts(150_000_000, 12_000)
-			.saturating_add(RocksDbWeight::get().reads(9))
-			.saturating_add(RocksDbWeight::get().writes(7))
+		Weight::from_parts(146_057_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn set_pool_commission() -> Weight {
 		Weight::from_parts(24_148_000, 4249)

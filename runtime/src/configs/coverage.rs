@@ -93,9 +93,10 @@ impl pallet_coverage::BenchmarkHelper<AccountId> for CoverageBenchmarks {
 		use frame_support::traits::fungible::Mutate;
 		use machina_primitives::{BondManager, BondPurpose};
 		let bond = crate::configs::device_registry::DeviceBond::get();
-		let fresh = pallet_device_registry::Devices::<Runtime>::get(device).is_none();
+		// A new device, or one that changes hands: its owner commits the bond.
+		let committed = <MicroBonds as BondManager<_, _>>::commitment(owner, device).is_some();
 		DeviceRegistry::insert_benchmark_device(owner, device, key, aggregation_key);
-		if fresh {
+		if !committed {
 			Balances::mint_into(owner, bond * 2).expect("mints");
 			MicroBonds::bond(crate::RuntimeOrigin::signed(owner.clone()), BondPurpose::Device, bond).expect("bonds");
 			<MicroBonds as BondManager<_, _>>::require_bond(owner, BondPurpose::Device, device, bond).expect("commits");
