@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The node tier: build machina-node (release), start `--dev`, and run the @polkadot/api
 # smoke test against it: 3 finalized blocks, machina_nodeInfo, a signed transfer seen
-# finalized with its fee, the chain specs' :code against the node's runtime. Cold: about an hour on 2 cores (the node build); warm: ~1 min.
+# finalized with its fee, the chain specs' :code against the node's runtime; then the
+# metadata decoding test (metadata.mjs) and the finality measurement (finality.mjs). Cold: about an hour on 2 cores (the node build); warm: ~1 min.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
@@ -58,6 +59,10 @@ wait_for_rpc
 
 status=0
 MACHINA_NODE="$NODE" node scripts/e2e/smoke.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
+# Every call, event, storage item, constant and Machina runtime API decodes.
+node scripts/e2e/metadata.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
+# Submission to inclusion and finality, 50 transfers (docs/performance.md).
+node scripts/e2e/finality.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
 # Chain time after the smoke test's minutes of blocks, at the default 2 s block time.
 node scripts/e2e/dev-clock.mjs "ws://127.0.0.1:$RPC_PORT" 2000 15 || status=$?
 if [ "$status" -ne 0 ]; then

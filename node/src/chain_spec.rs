@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 /// A chain spec of the Machina runtime, with the parachain extensions.
 pub type ChainSpec = sc_service::GenericChainSpec<Extensions>;
 
-/// The relay chain that local specs name, for the in-process relay node.
-pub const LOCAL_RELAY_CHAIN: &str = "rococo-local";
+/// The relay chain that local specs name: the `id` of the `rococo-local` relay chain spec,
+/// which light clients (smoldot) match against the relay spec they were given.
+pub const LOCAL_RELAY_CHAIN: &str = "rococo_local_testnet";
 
 /// Chain spec extensions a Cumulus node reads: which relay chain, which para id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ChainSpecGroup, ChainSpecExtension)]

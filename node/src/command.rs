@@ -91,6 +91,8 @@ impl SubstrateCli for RelayChainCli {
 	}
 
 	fn load_spec(&self, id: &str) -> std::result::Result<Box<dyn sc_service::ChainSpec>, String> {
+		// Specs name their relay chain by spec id; polkadot-cli knows it by preset name.
+		let id = if id == crate::chain_spec::LOCAL_RELAY_CHAIN { "rococo-local" } else { id };
 		polkadot_cli::Cli::from_iter([RelayChainCli::executable_name()].iter()).load_spec(id)
 	}
 }

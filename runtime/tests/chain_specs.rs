@@ -52,7 +52,8 @@ fn check_common_fields(spec: &Value, file: &str) {
 	assert_eq!(field("paraId", "para_id").and_then(|v| v.as_u64()), Some(PARACHAIN_ID as u64), "{file}: para id");
 	assert_eq!(
 		field("relayChain", "relay_chain").and_then(|v| v.as_str().map(String::from)).as_deref(),
-		Some("rococo-local"),
+		// The relay spec's `id`, which smoldot matches (not the preset name).
+		Some("rococo_local_testnet"),
 		"{file}: relay chain"
 	);
 	let props = &spec["properties"];

@@ -9,28 +9,14 @@ import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-c
 import { compactFromU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { readFileSync } from 'node:fs';
 import { merkleizeMetadata } from '@polkadot-api/merkleize-metadata';
+import { check, results, timeoutAfter } from './lib.mjs';
 
 // The machina_* RPC definitions users paste into Polkadot.js apps / pass to ApiPromise.
 const rpc = JSON.parse(readFileSync(new URL('../../node/rpc/definitions.json', import.meta.url), 'utf8'));
 
 const url = process.argv[2] ?? 'ws://127.0.0.1:9944';
 const TIMEOUT_MS = Number(process.env.SMOKE_TIMEOUT_MS ?? 120_000);
-const results = [];
-
-function check(name, ok, detail = '') {
-  results.push(ok);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-}
-
-function withTimeout(promise, what) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), TIMEOUT_MS);
-    }),
-  ]);
-}
+const withTimeout = timeoutAfter(TIMEOUT_MS);
 
 async function waitForFinalized(api, count) {
   const seen = [];
@@ -76,15 +62,16 @@ async function main() {
     nodeInfo.specVersion === version.specVersion.toNumber() && nodeInfo.bestNumber >= numbers[0],
     JSON.stringify(nodeInfo));
 
-  // A signed transfer to a fresh account, followed to finality.
+  // A signed transfer to a fresh account, followed to finality. The sender is no
+  // collator (on a network, a collator's balance also moves by the fees it collects).
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const alice = keyring.addFromUri('//Alice');
+  const sender = keyring.addFromUri('//Dave');
   const dest = keyring.addFromUri(mnemonicGenerate());
   const amount = 5n * 10n ** 12n;
-  const before = (await api.query.system.account(alice.address)).data.free.toBigInt();
   const outcome = await withTimeout(new Promise((resolve, reject) => {
     api.tx.balances.transferKeepAlive(dest.address, amount)
-      .signAndSend(alice, ({ status, events, dispatchError }) => {
+      .signAndSend(sender, ({ status, events, dispatchError }) => {
         if (dispatchError) reject(new Error(dispatchError.toString()));
         if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
       })
@@ -96,7 +83,11 @@ async function main() {
   check('transfer finalized with ExtrinsicSuccess', success, `in ${outcome.blockHash.toHex().slice(0, 18)}…`);
   const destFree = (await api.query.system.account(dest.address)).data.free.toBigInt();
   check('recipient received the amount', destFree === amount, `${destFree}`);
-  const after = (await api.query.system.account(alice.address)).data.free.toBigInt();
+  // The sender's balance before and after the block that included the transfer.
+  const header = await api.rpc.chain.getHeader(outcome.blockHash);
+  const freeAt = async (hash) => (await (await api.at(hash)).query.system.account(sender.address)).data.free.toBigInt();
+  const before = await freeAt(header.parentHash);
+  const after = await freeAt(outcome.blockHash);
   check('sender paid amount + fee', fee > 0n && before - after === amount + fee, `fee ${fee}`);
 
   // Micro-bonds from a client: bond, read the bond back through the runtime API,

@@ -1,0 +1,216 @@
+//! Machina on a local relay chain: `zombienet/machina-local.toml` spawned with the native
+//! provider and the real binaries (relay validators Alice and Bob, collators
+//! `machina-alice` and `machina-bob`). One network, three scenarios in order:
+//!
+//! 1. the parachain is registered on the relay and its blocks are produced and finalized;
+//! 2. a collator is killed (SIGKILL): blocks keep coming and finalizing with the other;
+//!    it restarts on its database and catches up;
+//! 3. a device registers with a real X.509 chain (the registry's P-256 fixtures, a
+//!    manufacturer root registered by sudo) after its owner bonds, all through signed
+//!    extrinsics, and the runtime APIs show it active and the bond committed.
+//!
+//! Needs the binaries of `scripts/zombienet-setup.sh`; run by `scripts/e2e.sh`:
+//! `cargo test -p machina-zombienet --test network -- --nocapture`.
+
+use std::time::{Duration, Instant};
+
+use anyhow::ensure;
+use codec::{Decode, Encode};
+use machina_primitives::{device_id_of, BondPurpose, DeviceId, DeviceStatus, OperationalKey};
+use machina_runtime::{configs::device_registry::DeviceBond, AccountId, Balance, BlockNumber, RuntimeCall};
+use machina_zombienet::{
+	best_number, client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, COLLATORS, PARA_ID,
+	VALIDATORS,
+};
+use pallet_device_registry::{fixtures, Attestation, DeviceView, PublicKey};
+use sp_keyring::Sr25519Keyring;
+use zombienet_sdk::{
+	subxt::{self, blocks::ExtrinsicEvents, OnlineClient, PolkadotConfig},
+	subxt_signer::sr25519::{dev, Keypair},
+	LocalFileSystem, Network,
+};
+
+type Client = OnlineClient<PolkadotConfig>;
+
+/// A call encoded with the runtime's own types, submitted as is: the test checks the
+/// runtime's call encoding, not a second description of it.
+struct RawCall(Vec<u8>);
+
+impl subxt::tx::Payload for RawCall {
+	fn encode_call_data_to(
+		&self,
+		_metadata: &subxt::Metadata,
+		out: &mut Vec<u8>,
+	) -> Result<(), subxt::ext::subxt_core::Error> {
+		out.extend_from_slice(&self.0);
+		Ok(())
+	}
+}
+
+/// Sign `call` as `signer`, submit it and wait until it is finalized and succeeded.
+async fn submit(
+	client: &Client,
+	call: RuntimeCall,
+	signer: &Keypair,
+) -> anyhow::Result<ExtrinsicEvents<PolkadotConfig>> {
+	let progress = client.tx().sign_and_submit_then_watch_default(&RawCall(call.encode()), signer).await?;
+	Ok(progress.wait_for_finalized_success().await?)
+}
+
+/// The named field of the first `pallet::variant` event, as a number.
+fn event_field(events: &ExtrinsicEvents<PolkadotConfig>, pallet: &str, variant: &str, field: &str) -> Option<u128> {
+	events.iter().flatten().find(|e| e.pallet_name() == pallet && e.variant_name() == variant).and_then(|e| {
+		let fields = e.field_values().ok()?;
+		let subxt::ext::scale_value::Composite::Named(named) = fields else { return None };
+		named.into_iter().find(|(name, _)| name == field).and_then(|(_, value)| value.as_u128())
+	})
+}
+
+/// A runtime API call at the latest finalized block, decoded with the runtime's types.
+async fn runtime_api<R: Decode>(client: &Client, function: &str, args: impl Encode) -> anyhow::Result<R> {
+	let at = client.backend().latest_finalized_block_ref().await?.hash();
+	let bytes = client.runtime_api().at(at).call_raw(function, Some(args.encode().as_slice())).await?;
+	Ok(R::decode(&mut &bytes[..])?)
+}
+
+fn log(start: Instant, message: impl AsRef<str>) {
+	println!("[{:>6.1} s] {}", start.elapsed().as_secs_f64(), message.as_ref());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn machina_on_a_local_relay_chain() -> anyhow::Result<()> {
+	let start = Instant::now();
+	let network = spawn(&Options::default()).await?;
+	log(start, format!("spawned in {:?}", network.base_dir()));
+	let outcome = scenarios(&network, start).await;
+	if outcome.is_err() {
+		println!("node logs are under {:?}", network.base_dir());
+	}
+	network.destroy().await.map_err(|e| anyhow::anyhow!("destroying the network: {e}"))?;
+	outcome
+}
+
+async fn scenarios(network: &Network<LocalFileSystem>, start: Instant) -> anyhow::Result<()> {
+	let relay = client(network.get_node(VALIDATORS[0])?).await?;
+	let alice = client(network.get_node(COLLATORS[0])?).await?;
+
+	// 1. Registered, producing, finalizing.
+	let finalized = wait_finalized(&alice, 3, Duration::from_secs(600)).await?;
+	log(start, format!("Machina finalized #{finalized}"));
+	let lifecycle = para_lifecycle(&relay, PARA_ID).await?;
+	ensure!(lifecycle.as_deref() == Some("Parachain"), "para {PARA_ID} on the relay: {lifecycle:?}");
+	let relay_finalized = finalized_number(&relay).await?;
+	log(start, format!("para {PARA_ID} is a parachain; relay finalized #{relay_finalized}"));
+
+	// 2. Kill one collator; the other keeps the chain going; the first catches up.
+	collator_killed_and_restarted(network, &alice, start).await?;
+
+	// 3. A device, registered with a real certificate chain and bonded, on the network.
+	device_registered_and_bonded(&alice, start).await
+}
+
+async fn collator_killed_and_restarted(
+	network: &Network<LocalFileSystem>,
+	alice: &Client,
+	start: Instant,
+) -> anyhow::Result<()> {
+	let bob_node = network.get_node(COLLATORS[1])?;
+	let before = finalized_number(alice).await?;
+	// zombienet names each node on its command line (`--name <node>`).
+	let killed = std::process::Command::new("pkill")
+		.args(["-KILL", "-f", "--", &format!("--name {} ", COLLATORS[1])])
+		.status()?;
+	ensure!(killed.success(), "no {} process to kill", COLLATORS[1]);
+	tokio::time::sleep(Duration::from_secs(2)).await;
+	ensure!(!bob_node.is_responsive().await, "{} still answers after SIGKILL", COLLATORS[1]);
+	log(start, format!("killed {} at finalized #{before}", COLLATORS[1]));
+
+	// Blocks built after the kill, by machina-alice alone, get finalized: the best block
+	// at the kill plus two.
+	let best_at_kill = best_number(alice).await?;
+	let reached = wait_finalized(alice, best_at_kill + 2, Duration::from_secs(300)).await?;
+	log(start, format!("with one collator (best #{best_at_kill} at the kill), Machina finalized #{reached}"));
+
+	bob_node.restart(None).await?;
+	let bob = client(bob_node).await?;
+	let target = finalized_number(alice).await?;
+	let caught_up = wait_finalized(&bob, target, Duration::from_secs(300)).await?;
+	let bob_best = best_number(&bob).await?;
+	log(start, format!("{} restarted and caught up: finalized #{caught_up}, best #{bob_best}", COLLATORS[1]));
+	// Its blocks count again: the chain goes on past the restart.
+	let after = wait_finalized(alice, caught_up + 2, Duration::from_secs(300)).await?;
+	log(start, format!("Machina finalized #{after} with both collators"));
+	Ok(())
+}
+
+async fn device_registered_and_bonded(alice: &Client, start: Instant) -> anyhow::Result<()> {
+	let owner = Sr25519Keyring::Charlie;
+	let owner_account: AccountId = owner.to_account_id();
+
+	// Governance (sudo until OpenGov) registers the manufacturer of the fixtures' chains.
+	let register_manufacturer = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_manufacturer {
+		name: b"Acme Sensors".to_vec().try_into().expect("short name"),
+		roots: vec![PublicKey::P256(*fixtures::acme::ROOT_PUB)].try_into().expect("one root"),
+	});
+	let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(register_manufacturer) });
+	let events = submit(alice, sudo, &dev::alice()).await?;
+	let acme = event_field(&events, "DeviceRegistry", "ManufacturerRegistered", "manufacturer")
+		.ok_or_else(|| anyhow::anyhow!("no ManufacturerRegistered event"))? as u32;
+	log(start, format!("manufacturer {acme} (Acme Sensors, a P-256 root) registered by sudo"));
+
+	// The owner bonds the runtime's real device bond.
+	let bond = RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+		purpose: BondPurpose::Device,
+		amount: DeviceBond::get(),
+	});
+	submit(alice, bond, &dev::charlie()).await?;
+	let bonded: Option<(Balance, Balance)> =
+		runtime_api(alice, "MicroBondsApi_bond", (&owner_account, BondPurpose::Device)).await?;
+	ensure!(bonded == Some((DeviceBond::get(), 0)), "bonded, nothing committed yet: {bonded:?}");
+	log(start, format!("{owner:?} bonded {} planck", DeviceBond::get()));
+
+	// The device signs the registration payload of a recent finalized block with its
+	// certified P-256 key; the chain is leaf → 3 intermediates → Acme's root.
+	let (certs, key_der) = fixtures::acme::chain_of(4);
+	let secret = fixtures::p256_secret(key_der);
+	let operational_key = OperationalKey::Sr25519(owner.public());
+	// The parent of the finalized block: a block's own hash enters `System::BlockHash`
+	// only when its child is built, so the finalized state does not know it yet.
+	let reference_block = finalized_number(alice).await? as BlockNumber - 1;
+	let payload: Vec<u8> = runtime_api(
+		alice,
+		"DeviceRegistryApi_registration_payload",
+		(acme, &owner_account, &operational_key, reference_block),
+	)
+	.await?;
+	let register = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
+		attestation: Attestation::X509 { manufacturer: acme, root: 0, chain: fixtures::chain(certs) },
+		operational_key,
+		location: None,
+		reference_block,
+		hw_signature: fixtures::sign_p256(&secret, &payload),
+	});
+	let events = submit(alice, register, &dev::charlie()).await?;
+	ensure!(
+		events.iter().flatten().any(|e| e.pallet_name() == "DeviceRegistry" && e.variant_name() == "DeviceRegistered"),
+		"no DeviceRegistered event"
+	);
+
+	let id: DeviceId = device_id_of(fixtures::p256_public(&secret).as_bytes());
+	let view: Option<DeviceView<AccountId, Balance, BlockNumber>> =
+		runtime_api(alice, "DeviceRegistryApi_device", id).await?;
+	let view = view.ok_or_else(|| anyhow::anyhow!("device {id:?} not found after DeviceRegistered"))?;
+	ensure!(view.device.owner == owner_account, "owner {:?}", view.device.owner);
+	ensure!(view.status == DeviceStatus::Active, "status {:?}", view.status);
+	ensure!(view.device.manufacturer == acme, "manufacturer {}", view.device.manufacturer);
+	ensure!(
+		view.device.certificates.len() == 4,
+		"{} certificates kept, not the whole chain",
+		view.device.certificates.len()
+	);
+	let bonded: Option<(Balance, Balance)> =
+		runtime_api(alice, "MicroBondsApi_bond", (&owner_account, BondPurpose::Device)).await?;
+	ensure!(bonded == Some((DeviceBond::get(), DeviceBond::get())), "the device bond is not committed: {bonded:?}");
+	log(start, format!("device {id:?} registered with a 4-certificate X.509 chain, active, bond committed"));
+	Ok(())
+}
