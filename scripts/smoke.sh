@@ -27,7 +27,11 @@ log "the committed chain specs hold this node's runtime, byte for byte"
 MACHINA_NODE="$NODE" bash scripts/gen-chain-specs.sh --check
 
 log "installing the e2e client (npm ci)"
-(cd scripts/e2e && npm ci --no-audit --no-fund --loglevel=error)
+# npm 11 writes rollup's other-platform optional packages (from polkadot-api's CLI) into the
+# lockfile without entries, and then its own `npm ci` refuses the file: fall back to
+# `npm install`, which installs the locked versions.
+(cd scripts/e2e && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+  npm install --no-audit --no-fund --loglevel=error; })
 
 workdir="$(mktemp -d)"
 cleanup() {

@@ -31,6 +31,7 @@ if (!relaySpecPath || !paraSpecPath) {
 }
 
 const withTimeout = timeoutAfter(TIMEOUT_MS);
+const hex = (v) => (typeof v === 'string' ? v : `0x${Buffer.from(v).toString('hex')}`);
 
 const relaySpec = readFileSync(relaySpecPath, 'utf8');
 const paraSpec = readFileSync(paraSpecPath, 'utf8');
@@ -45,8 +46,8 @@ const t0 = Date.now();
 const smoldot = start({ maxLogLevel: Number(process.env.SMOLDOT_LOG_LEVEL ?? 2) });
 try {
   const relay = await smoldot.addChain({ chainSpec: relaySpec });
-  const para = await smoldot.addChain({ chainSpec: paraSpec, potentialRelayChains: [relay] });
-  const client = createClient(getSmProvider(para));
+  // getSmProvider takes a factory: it adds a fresh chain whenever it (re)connects.
+  const client = createClient(getSmProvider(() => smoldot.addChain({ chainSpec: paraSpec, potentialRelayChains: [relay] })));
 
   // Follow finalized Machina blocks.
   const seen = await withTimeout(new Promise((resolve, reject) => {
@@ -70,8 +71,10 @@ try {
   const version = await withTimeout(api.constants.System.Version(), 'the runtime version');
   check('runtime version read', version.spec_name === 'machina', `${version.spec_name} v${version.spec_version}`);
   const manufacturer = await withTimeout(api.apis.DeviceRegistryApi.manufacturer(0), 'DeviceRegistryApi.manufacturer');
+  // polkadot-api hands bytes back as Uint8Array.
+  const name = manufacturer ? new TextDecoder().decode(manufacturer.name) : undefined;
   check('DeviceRegistryApi.manufacturer(0) through the light client',
-    manufacturer?.name?.asText?.() === 'Machina Dev Devices', manufacturer?.name?.asText?.());
+    name === 'Machina Dev Devices' && manufacturer.status.type === 'Active', name);
   const owner = process.env.EXPECT_DEVICES_OF;
   if (owner) {
     // The devices may be registered while the light client runs (scripts/e2e.sh starts
@@ -94,7 +97,7 @@ try {
     const first = devices[0];
     check(`DeviceRegistryApi.devices_of(${owner.slice(0, 8)}…) through the light client`,
       first.device.owner === owner && first.status.type === 'Active',
-      `${devices.length} device(s), first ${first?.id?.asHex?.() ?? first?.id} ${first?.status?.type}`);
+      `${devices.length} device(s), first ${hex(first.id)} ${first.status.type}`);
     const device = await withTimeout(api.apis.DeviceRegistryApi.device(first.id), 'DeviceRegistryApi.device');
     check('DeviceRegistryApi.device(id) through the light client', device?.device.owner === owner);
   }
