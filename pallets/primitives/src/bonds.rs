@@ -79,6 +79,9 @@ pub enum OffenceKind {
 	SolverDefault,
 	/// A device whose certificate was revoked (applied when it is deregistered).
 	RevokedDevice,
+	/// A solver's solution that broke a batch-auction rule (a price below an intent's
+	/// limit, an over-fill, an intent used twice, assets not conserved, an expired intent).
+	InvalidSolution,
 }
 
 /// Which bond an offence is charged to.

@@ -1,0 +1,358 @@
+//! Benchmarks, each at its worst case: full per-account lists, a best solution of
+//! `MaxFills` fills to scan, solutions of `f` fills over `m` markets that pass every
+//! check, settlement of `f` fills that each close their intent.
+
+use crate::*;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use sp_runtime::{traits::Zero, Permill};
+
+/// What the benchmarks need from the runtime.
+pub trait BenchmarkHelper<T: Config> {
+	/// The two assets of benchmark market `n`: different for each `n` (at least
+	/// `MaxMarketsPerSolution + 1` of them), created if they need to be.
+	fn market_assets(n: u32) -> (T::AssetKind, T::AssetKind);
+	/// Give `who` `amount` of `asset`.
+	fn fund(asset: T::AssetKind, who: &T::AccountId, amount: BalanceOf<T>);
+	/// Bond `who` for `Solver` with at least `SolverBond`.
+	fn bond_solver(who: &T::AccountId);
+	/// Set the clock.
+	fn set_clock(at: Moment);
+	/// An account whose key is in the benchmark keystore.
+	fn voucher_signer() -> T::AccountId;
+	/// `signer`'s signature of `payload`.
+	fn sign(signer: &T::AccountId, payload: &[u8]) -> T::Signature;
+}
+
+/// Plenty of every asset: 10^9 units of 12 decimals.
+fn plenty<T: Config>() -> BalanceOf<T> {
+	BalanceOf::<T>::from(1_000_000_000_000_000_000_000u128)
+}
+
+fn funded<T: Config>(name: &'static str, n: u32, market: MarketId) -> T::AccountId {
+	let who: T::AccountId = account(name, n, 0);
+	let m = Markets::<T>::get(market).expect("market");
+	T::BenchmarkHelper::fund(T::NativeAsset::get(), &who, plenty::<T>());
+	T::BenchmarkHelper::fund(m.base, &who, plenty::<T>());
+	T::BenchmarkHelper::fund(m.quote, &who, plenty::<T>());
+	who
+}
+
+fn start<T: Config>() {
+	T::BenchmarkHelper::set_clock(Pallet::<T>::now().saturating_add(T::RoundLength::get().saturating_mul(10)));
+	Pallet::<T>::tick();
+}
+
+/// Market `n`, created by a funded account.
+fn market<T: Config>(n: u32) -> MarketId {
+	let (base, quote) = T::BenchmarkHelper::market_assets(n);
+	let creator: T::AccountId = account("creator", n, 0);
+	T::BenchmarkHelper::fund(T::NativeAsset::get(), &creator, plenty::<T>());
+	T::BenchmarkHelper::fund(base.clone(), &creator, plenty::<T>());
+	T::BenchmarkHelper::fund(quote.clone(), &creator, plenty::<T>());
+	Pallet::<T>::do_create_market(creator, base, quote).expect("market");
+	NextMarketId::<T>::get() - 1
+}
+
+/// 10^6 units of 12 decimals: above any minimum balance.
+fn amount() -> u128 {
+	1_000_000_000_000_000_000
+}
+
+fn intent<T: Config>(who: &T::AccountId, market: MarketId, side: Side, partial: bool) -> IntentId {
+	let id = NextIntentId::<T>::get();
+	// Limit 1:1 minus one unit, so a fill at 1:1 scores.
+	Pallet::<T>::do_submit_intent(
+		who.clone(),
+		market,
+		side,
+		amount().into(),
+		(amount() - 1).into(),
+		partial,
+		Pallet::<T>::now() + T::MaxIntentLifetime::get(),
+	)
+	.expect("intent");
+	id
+}
+
+/// A valid solution of `f` fills (rounded up to even) over `m` markets at 1:1.
+fn valid_solution<T: Config>(f: u32, m: u32) -> SolutionOf<T> {
+	let m = m.max(1);
+	let markets: Vec<MarketId> = (0..m).map(|n| market::<T>(n)).collect();
+	let mut fills = Vec::new();
+	for i in 0..f.div_ceil(2) {
+		let mk = markets[(i % m) as usize];
+		let seller = funded::<T>("seller", i, mk);
+		let buyer = funded::<T>("buyer", i, mk);
+		fills.push(Fill { intent: intent::<T>(&seller, mk, Side::Sell, false), executed: amount() });
+		fills.push(Fill { intent: intent::<T>(&buyer, mk, Side::Buy, false), executed: amount() });
+	}
+	fills.truncate(T::MaxFills::get() as usize);
+	Solution {
+		round: Pallet::<T>::round_at(Pallet::<T>::now()),
+		fee: Permill::zero(),
+		prices: BoundedVec::truncate_from(
+			markets.iter().map(|&market| ClearingPrice { market, base: 1, quote: 1 }).collect(),
+		),
+		fills: BoundedVec::truncate_from(fills),
+	}
+}
+
+/// A best solution of `MaxFills` fills to scan (its intents need not exist for a scan).
+fn full_best<T: Config>() {
+	let solver: T::AccountId = account("other-solver", 0, 0);
+	let fills = (0..T::MaxFills::get()).map(|i| Fill { intent: u64::MAX - i as u64, executed: 1 }).collect();
+	Best::<T>::put(BestSolution {
+		solver,
+		score: 0,
+		solution: Solution {
+			round: Pallet::<T>::round_at(Pallet::<T>::now()),
+			fee: Permill::zero(),
+			prices: BoundedVec::new(),
+			fills: BoundedVec::truncate_from(fills),
+		},
+	});
+}
+
+fn registered_solver<T: Config>() -> T::AccountId {
+	let solver: T::AccountId = account("solver", 0, 0);
+	T::BenchmarkHelper::fund(T::NativeAsset::get(), &solver, plenty::<T>());
+	T::BenchmarkHelper::bond_solver(&solver);
+	Pallet::<T>::do_register_solver(solver.clone()).expect("registers");
+	solver
+}
+
+/// `who` with `MaxIntentsPerAccount - 1` open intents in `market`.
+fn nearly_full<T: Config>(who: &T::AccountId, market: MarketId) {
+	for _ in 1..T::MaxIntentsPerAccount::get() {
+		intent::<T>(who, market, Side::Sell, true);
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_market() {
+		start::<T>();
+		let (base, quote) = T::BenchmarkHelper::market_assets(0);
+		let caller: T::AccountId = whitelisted_caller();
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &caller, plenty::<T>());
+		T::BenchmarkHelper::fund(base.clone(), &caller, plenty::<T>());
+		T::BenchmarkHelper::fund(quote.clone(), &caller, plenty::<T>());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), base, quote);
+		assert_eq!(Markets::<T>::count(), 1);
+	}
+
+	#[benchmark]
+	fn remove_market() -> Result<(), BenchmarkError> {
+		start::<T>();
+		let id = market::<T>(0);
+		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert_eq!(Markets::<T>::count(), 0);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn submit_intent() {
+		start::<T>();
+		let id = market::<T>(0);
+		let caller = funded::<T>("caller", 0, id);
+		nearly_full::<T>(&caller, id);
+		let deadline = Pallet::<T>::now() + T::MaxIntentLifetime::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), id, Side::Buy, amount().into(), amount().into(), true, deadline);
+		assert_eq!(IntentsOf::<T>::get(&caller).len() as u32, T::MaxIntentsPerAccount::get());
+	}
+
+	#[benchmark]
+	fn cancel_intent() {
+		start::<T>();
+		let id = market::<T>(0);
+		let caller = funded::<T>("caller", 0, id);
+		nearly_full::<T>(&caller, id);
+		let last = intent::<T>(&caller, id, Side::Buy, true);
+		full_best::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), last);
+		assert!(OpenIntents::<T>::get(last).is_none());
+	}
+
+	#[benchmark]
+	fn expire_intent() {
+		start::<T>();
+		let id = market::<T>(0);
+		let caller = funded::<T>("caller", 0, id);
+		nearly_full::<T>(&caller, id);
+		let last = intent::<T>(&caller, id, Side::Buy, true);
+		T::BenchmarkHelper::set_clock(Pallet::<T>::now() + T::MaxIntentLifetime::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), last);
+		assert!(OpenIntents::<T>::get(last).is_none());
+	}
+
+	#[benchmark]
+	fn register_solver() {
+		start::<T>();
+		let caller: T::AccountId = whitelisted_caller();
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &caller, plenty::<T>());
+		T::BenchmarkHelper::bond_solver(&caller);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+		assert!(Solvers::<T>::contains_key(&caller));
+	}
+
+	#[benchmark]
+	fn unregister_solver() {
+		start::<T>();
+		let solver = registered_solver::<T>();
+		full_best::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(solver.clone()));
+		assert!(!Solvers::<T>::contains_key(&solver));
+	}
+
+	/// `f` fills over `m` markets, all checked; it replaces a best solution.
+	#[benchmark]
+	fn submit_solution(f: Linear<2, { T::MaxFills::get() }>, m: Linear<1, { T::MaxMarketsPerSolution::get() }>) {
+		start::<T>();
+		let solver = registered_solver::<T>();
+		let solution = valid_solution::<T>(f, m);
+		let mut previous = solution.clone();
+		previous.fills.truncate(2);
+		Best::<T>::put(BestSolution { solver: solver.clone(), score: 0, solution: previous });
+		#[extrinsic_call]
+		_(RawOrigin::Signed(solver.clone()), solution);
+		assert!(Best::<T>::get().is_some_and(|b| b.score > 0));
+	}
+
+	/// Settling `f` fills at round close, each closing its intent.
+	#[benchmark]
+	fn settle(f: Linear<2, { T::MaxFills::get() }>) {
+		start::<T>();
+		let solver = registered_solver::<T>();
+		let solution = valid_solution::<T>(f, 1);
+		let best = BestSolution { solver, score: 1, solution };
+		#[block]
+		{
+			Pallet::<T>::settle(&best).expect("settles");
+		}
+		assert!(OpenIntents::<T>::iter().next().is_none());
+	}
+
+	/// `e` intents expire after the cursor walks `v` empty clock instants.
+	#[benchmark]
+	fn expire_due(e: Linear<0, { T::MaxExpiriesPerBlock::get() / 2 }>, v: Linear<0, { T::MaxExpiriesPerBlock::get() / 2 }>) {
+		start::<T>();
+		let id = market::<T>(0);
+		let now = Pallet::<T>::now();
+		let deadline = now + 1 + v;
+		for i in 0..e {
+			let who = funded::<T>("owner", i, id);
+			Pallet::<T>::do_submit_intent(who, id, Side::Sell, amount().into(), amount().into(), true, deadline)
+				.expect("intent");
+		}
+		ExpiryCursor::<T>::put(now + 1);
+		T::BenchmarkHelper::set_clock(deadline);
+		#[block]
+		{
+			Pallet::<T>::expire_due(deadline);
+		}
+		assert!(OpenIntents::<T>::iter().next().is_none());
+	}
+
+	#[benchmark]
+	fn set_solver_fee_cap() -> Result<(), BenchmarkError> {
+		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Permill::from_percent(1));
+		assert_eq!(SolverFeeCap::<T>::get(), Permill::from_percent(1));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn open_channel() {
+		start::<T>();
+		let (asset, _) = T::BenchmarkHelper::market_assets(0);
+		let payer: T::AccountId = whitelisted_caller();
+		let payee: T::AccountId = account("payee", 0, 0);
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
+		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
+		for _ in 1..T::MaxChannelsPerPayer::get() {
+			Pallet::<T>::do_open_channel(payer.clone(), payee.clone(), asset.clone(), amount().into(), Pallet::<T>::now() + 10)
+				.expect("opens");
+		}
+		let expires = Pallet::<T>::now() + 10;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(payer.clone()), payee, asset, amount().into(), expires);
+		assert_eq!(ChannelsOf::<T>::get(&payer).len() as u32, T::MaxChannelsPerPayer::get());
+	}
+
+	#[benchmark]
+	fn top_up_channel() {
+		start::<T>();
+		let (asset, _) = T::BenchmarkHelper::market_assets(0);
+		let payer: T::AccountId = whitelisted_caller();
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
+		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
+		Pallet::<T>::do_open_channel(payer.clone(), account("payee", 0, 0), asset, amount().into(), Pallet::<T>::now() + 10)
+			.expect("opens");
+		let id = NextChannelId::<T>::get() - 1;
+		let later = Pallet::<T>::now() + 20;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(payer), id, amount().into(), Some(later));
+		assert_eq!(Channels::<T>::get(id).unwrap().expires_at, later);
+	}
+
+	/// A claim verifies the payer's signature and moves the difference.
+	#[benchmark]
+	fn claim() {
+		start::<T>();
+		let (asset, _) = T::BenchmarkHelper::market_assets(0);
+		let payer = T::BenchmarkHelper::voucher_signer();
+		let payee: T::AccountId = account("payee", 0, 0);
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
+		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payee, plenty::<T>());
+		T::BenchmarkHelper::fund(asset.clone(), &payee, plenty::<T>());
+		Pallet::<T>::do_open_channel(payer.clone(), payee.clone(), asset, amount().into(), Pallet::<T>::now() + 10)
+			.expect("opens");
+		let id = NextChannelId::<T>::get() - 1;
+		let cumulative = amount() / 2;
+		let signature = T::BenchmarkHelper::sign(&payer, &Pallet::<T>::voucher_payload(id, cumulative));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(payee), id, cumulative.into(), signature);
+		assert_eq!(Channels::<T>::get(id).unwrap().claimed, cumulative.into());
+	}
+
+	#[benchmark]
+	fn close_channel() {
+		start::<T>();
+		let (asset, _) = T::BenchmarkHelper::market_assets(0);
+		let payer: T::AccountId = whitelisted_caller();
+		let payee: T::AccountId = account("payee", 0, 0);
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
+		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
+		for _ in 0..T::MaxChannelsPerPayer::get() {
+			Pallet::<T>::do_open_channel(payer.clone(), payee.clone(), asset.clone(), amount().into(), Pallet::<T>::now() + 10)
+				.expect("opens");
+		}
+		let id = NextChannelId::<T>::get() - 1;
+		T::BenchmarkHelper::set_clock(Pallet::<T>::now() + 10);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(payer), id);
+		assert!(Channels::<T>::get(id).is_none());
+		let _ = BalanceOf::<T>::zero();
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

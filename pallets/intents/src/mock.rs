@@ -1,0 +1,343 @@
+//! A test runtime with the Machina runtime's economics: 12-decimal MACH with an
+//! existential deposit of 1 mMACH, `pallet-assets` tokens with holds
+//! (`pallet-assets-holder`) joined to the native token by `UnionOf`, the real
+//! `pallet-micro-bonds` for solver bonds and slashing, and a relay-chain clock that moves
+//! independently of the parachain's block number.
+
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{
+		fungible::{NativeFromLeft, NativeOrWithId, UnionOf},
+		AsEnsureOriginWithArg, ConstU128, ConstU32,
+	},
+	PalletId,
+};
+use frame_system::{EnsureRoot, EnsureSigned};
+use machina_primitives::OffenceKind;
+use pallet_micro_bonds::SlashPolicy;
+use sp_runtime::{traits::BlockNumberProvider, BuildStorage, MultiSignature, Perbill, Permill};
+
+use crate::{self as pallet_intents};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = sp_runtime::AccountId32;
+pub type Balance = u128;
+pub type AssetKind = NativeOrWithId<u32>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Assets: pallet_assets,
+		AssetsHolder: pallet_assets_holder,
+		MicroBonds: pallet_micro_bonds,
+		Intents: pallet_intents,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+	type PostInherents = Intents;
+}
+
+/// One MACH, and the runtime's existential deposit.
+pub const UNIT: Balance = 1_000_000_000_000;
+pub const ED: Balance = UNIT / 1_000;
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU128<ED>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// USD-like token: asset 1, 6 decimals, minimum balance 0.01.
+pub const USD: u32 = 1;
+pub const USD_UNIT: Balance = 1_000_000;
+pub const USD_MIN: Balance = 10_000;
+/// Energy token: asset 2, 9 decimals, minimum balance 1 (a raw unit).
+pub const KWH: u32 = 2;
+pub const KWH_UNIT: Balance = 1_000_000_000;
+
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+impl pallet_assets::Config for Test {
+	type Balance = Balance;
+	type AssetId = u32;
+	type AssetIdParameter = u32;
+	type Currency = Balances;
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+	type ForceOrigin = EnsureRoot<AccountId>;
+	type Freezer = ();
+	type Holder = AssetsHolder;
+}
+
+impl pallet_assets_holder::Config for Test {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeEvent = RuntimeEvent;
+}
+
+/// Every asset: MACH on the left, `pallet-assets` ids on the right.
+pub type AllAssets = UnionOf<Balances, Assets, NativeFromLeft, AssetKind, AccountId>;
+/// The same, with holds.
+pub type AllAssetHolds = UnionOf<Balances, AssetsHolder, NativeFromLeft, AssetKind, AccountId>;
+
+parameter_types! {
+	/// The relay chain's block number, as the parachain sees it.
+	pub static RelayBlock: u32 = 0;
+	pub const MicroBondsPalletId: PalletId = PalletId(*b"mch/bond");
+	pub const IntentsPalletId: PalletId = PalletId(*b"mch/ints");
+	pub const Native: AssetKind = NativeOrWithId::Native;
+	pub const MaxCommissionChange: Perbill = Perbill::from_percent(5);
+}
+
+/// The relay-chain clock of the tests.
+pub struct RelayClock;
+impl BlockNumberProvider for RelayClock {
+	type BlockNumber = u32;
+	fn current_block_number() -> u32 {
+		RelayBlock::get()
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_block_number(n: u32) {
+		RelayBlock::set(n);
+	}
+}
+
+impl pallet_micro_bonds::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Clock = RelayClock;
+	type UnbondingPeriod = ConstU32<9>;
+	type EvidenceWindow = ConstU32<7>;
+	type MaxUnbondingChunks = ConstU32<4>;
+	type MaxUnbondingBuckets = ConstU32<12>;
+	type MinBond = ConstU128<UNIT>;
+	type MinPoolOperatorStake = ConstU128<{ 100 * UNIT }>;
+	type PoolDeposit = ConstU128<{ UNIT / 10 }>;
+	type MaxCommissionChange = MaxCommissionChange;
+	type CommissionChangeDelay = ConstU32<600>;
+	type RewardWarmUp = ConstU32<10>;
+	type MaxPointsToBalance = ConstU32<10>;
+	type MaxPrunePerBlock = ConstU32<8>;
+	type PalletId = MicroBondsPalletId;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type InsuranceOrigin = EnsureRoot<AccountId>;
+	type OnShortfall = ();
+	type WeightInfo = ();
+}
+
+/// The runtime's values (runtime/src/configs/intents.rs).
+pub const ROUND: u32 = 2;
+pub const SOLVER_BOND: Balance = 1_000 * UNIT;
+pub const MARKET_DEPOSIT: Balance = 10 * UNIT;
+pub const INTENT_DEPOSIT: Balance = UNIT / 10;
+pub const CHANNEL_DEPOSIT: Balance = UNIT / 10;
+pub const MAX_INTENTS: u32 = 16;
+pub const MAX_FILLS: u32 = 64;
+pub const MAX_LIFETIME: u32 = 14_400;
+pub const MAX_EXPIRIES: u32 = 8;
+pub const MAX_CHANNEL_LIFETIME: u32 = 100_800;
+
+impl pallet_intents::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type AssetKind = AssetKind;
+	type Assets = AllAssets;
+	type AssetHolds = AllAssetHolds;
+	type NativeAsset = Native;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Clock = RelayClock;
+	type Bonds = MicroBonds;
+	type Slasher = MicroBonds;
+	type Signature = MultiSignature;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type PalletId = IntentsPalletId;
+	type RoundLength = ConstU32<ROUND>;
+	type SolverBond = ConstU128<SOLVER_BOND>;
+	type MaxSolvers = ConstU32<4>;
+	type MaxFills = ConstU32<MAX_FILLS>;
+	type MaxMarketsPerSolution = ConstU32<8>;
+	type MaxMarkets = ConstU32<16>;
+	type MarketDeposit = ConstU128<MARKET_DEPOSIT>;
+	type IntentDeposit = ConstU128<INTENT_DEPOSIT>;
+	type MaxIntentsPerAccount = ConstU32<MAX_INTENTS>;
+	type MaxIntentLifetime = ConstU32<MAX_LIFETIME>;
+	type MaxExpiriesPerBlock = ConstU32<MAX_EXPIRIES>;
+	type ChannelDeposit = ConstU128<CHANNEL_DEPOSIT>;
+	type MaxChannelsPerPayer = ConstU32<4>;
+	type MaxChannelLifetime = ConstU32<MAX_CHANNEL_LIFETIME>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarks;
+}
+
+/// Benchmark market `n` trades asset `100 + 2n` against `101 + 2n`.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<Test> for MockBenchmarks {
+	fn market_assets(n: u32) -> (AssetKind, AssetKind) {
+		for id in [100 + 2 * n, 101 + 2 * n] {
+			if !pallet_assets::Asset::<Test>::contains_key(id) {
+				frame_support::assert_ok!(Assets::force_create(RuntimeOrigin::root(), id, issuer(), true, 1));
+			}
+		}
+		(NativeOrWithId::WithId(100 + 2 * n), NativeOrWithId::WithId(101 + 2 * n))
+	}
+	fn fund(asset: AssetKind, who: &AccountId, amount: Balance) {
+		use frame_support::traits::fungibles::Mutate;
+		frame_support::assert_ok!(AllAssets::mint_into(asset, who, amount));
+	}
+	fn bond_solver(who: &AccountId) {
+		frame_support::assert_ok!(MicroBonds::bond(
+			RuntimeOrigin::signed(who.clone()),
+			machina_primitives::BondPurpose::Solver,
+			SOLVER_BOND
+		));
+	}
+	fn set_clock(at: u32) {
+		RelayBlock::set(at);
+	}
+	fn voucher_signer() -> AccountId {
+		sp_keyring::Sr25519Keyring::Alice.to_account_id()
+	}
+	fn sign(_: &AccountId, payload: &[u8]) -> MultiSignature {
+		{ use sp_core::Pair; MultiSignature::Sr25519(sp_keyring::Sr25519Keyring::Alice.pair().sign(payload)) }
+	}
+}
+
+use sp_keyring::Sr25519Keyring;
+pub fn alice() -> AccountId {
+	Sr25519Keyring::Alice.to_account_id()
+}
+pub fn bob() -> AccountId {
+	Sr25519Keyring::Bob.to_account_id()
+}
+pub fn charlie() -> AccountId {
+	Sr25519Keyring::Charlie.to_account_id()
+}
+pub fn dave() -> AccountId {
+	Sr25519Keyring::Dave.to_account_id()
+}
+pub fn eve() -> AccountId {
+	Sr25519Keyring::Eve.to_account_id()
+}
+/// The solver.
+pub fn solver() -> AccountId {
+	Sr25519Keyring::Ferdie.to_account_id()
+}
+/// A second solver.
+pub fn solver2() -> AccountId {
+	Sr25519Keyring::One.to_account_id()
+}
+/// Owns and administers the test assets.
+pub fn issuer() -> AccountId {
+	Sr25519Keyring::Two.to_account_id()
+}
+pub fn users() -> Vec<AccountId> {
+	vec![alice(), bob(), charlie(), dave(), eve(), solver(), solver2(), issuer()]
+}
+
+pub const ENDOWMENT: Balance = 100_000 * UNIT;
+pub const USD_ENDOWMENT: Balance = 100_000 * USD_UNIT;
+pub const KWH_ENDOWMENT: Balance = 100_000 * KWH_UNIT;
+
+/// 10% of the solver's bond (capped at 10,000 MACH); 10% to the reporter, 50% to
+/// insurance, 40% burned: the runtime's genesis policy for invalid solutions.
+pub fn invalid_solution_policy() -> SlashPolicy<Balance> {
+	SlashPolicy {
+		fraction: Perbill::from_percent(10),
+		cap: 10_000 * UNIT,
+		reporter: Perbill::from_percent(10),
+		insurance: Perbill::from_percent(50),
+		burn: Perbill::from_percent(40),
+	}
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: users().into_iter().map(|who| (who, ENDOWMENT)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	pallet_assets::GenesisConfig::<Test> {
+		assets: vec![(USD, issuer(), false, USD_MIN), (KWH, issuer(), false, 1)],
+		metadata: vec![],
+		accounts: users()
+			.into_iter()
+			.flat_map(|who| [(USD, who.clone(), USD_ENDOWMENT), (KWH, who, KWH_ENDOWMENT)])
+			.collect(),
+		next_asset_id: None,
+		reserves: vec![],
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	pallet_micro_bonds::GenesisConfig::<Test> {
+		max_commission: Perbill::from_percent(20),
+		slash_policies: vec![(OffenceKind::InvalidSolution, invalid_solution_policy())],
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	pallet_intents::GenesisConfig::<Test> { solver_fee_cap: Permill::from_parts(3_000), ..Default::default() }
+		.assimilate_storage(&mut t)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		RelayBlock::set(100);
+		<Intents as frame_support::traits::PostInherents>::post_inherents();
+	});
+	ext
+}
+
+/// Advance the relay chain to `n` and produce one parachain block (the hooks the runtime
+/// runs: micro-bonds' `on_initialize`, this pallet after the inherents).
+pub fn run_to_relay(n: u32) {
+	use frame_support::traits::Hooks;
+	RelayBlock::set(n);
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	MicroBonds::on_initialize(next);
+	<Intents as frame_support::traits::PostInherents>::post_inherents();
+}
+
+/// This pallet's events, oldest first.
+pub fn events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Intents(e) = r.event { Some(e) } else { None })
+		.collect()
+}
+
+/// Every invariant, plus this pallet's recorded holds against the asset pallets' own
+/// books, summed over every test account: nothing held is unaccounted for.
+pub fn check() {
+	use frame_support::traits::fungibles::InspectHold;
+	Intents::do_try_state().expect("try_state");
+	let mut books = std::collections::BTreeMap::new();
+	for asset in [AssetKind::Native, AssetKind::WithId(USD), AssetKind::WithId(KWH)] {
+		for (tag, reason) in [
+			(0u8, crate::HoldReason::IntentEscrow),
+			(1, crate::HoldReason::ChannelEscrow),
+			(2, crate::HoldReason::StorageDeposit),
+		] {
+			let sum: Balance = users()
+				.iter()
+				.map(|who| AllAssetHolds::balance_on_hold(asset.clone(), &RuntimeHoldReason::Intents(reason), who))
+				.sum();
+			if sum > 0 {
+				books.insert((asset.clone(), tag), sum);
+			}
+		}
+	}
+	assert_eq!(Intents::recorded_holds(), books, "recorded holds differ from the asset pallets' books");
+}
