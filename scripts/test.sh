@@ -22,8 +22,8 @@ export WASM_BUILD_TYPE="${WASM_BUILD_TYPE:-debug}"
 cargo test --locked
 
 log "benchmarks execute (each pallet's benchmark test suite, runtime-benchmarks feature)"
-SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-registry -p pallet-coverage \
-	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks,pallet-coverage/runtime-benchmarks \
+SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-registry -p pallet-coverage -p pallet-intents \
+	--features pallet-micro-bonds/runtime-benchmarks,pallet-device-registry/runtime-benchmarks,pallet-coverage/runtime-benchmarks,pallet-intents/runtime-benchmarks \
 	benchmarking
 
 log "BLS pairings through the RFC-163 host functions agree with the runtime's (feature ec-host-calls)"

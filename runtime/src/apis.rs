@@ -277,6 +277,48 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_intents::runtime_api::IntentsApi<Block, AccountId, crate::configs::assets::AssetKind, Balance> for Runtime {
+		fn market(
+			market: pallet_intents::MarketId,
+		) -> Option<pallet_intents::Market<AccountId, crate::configs::assets::AssetKind, Balance>> {
+			pallet_intents::Markets::<Runtime>::get(market)
+		}
+		fn market_of(
+			base: crate::configs::assets::AssetKind,
+			quote: crate::configs::assets::AssetKind,
+		) -> Option<pallet_intents::MarketId> {
+			pallet_intents::MarketOfPair::<Runtime>::get(base, quote)
+		}
+		fn open_intents(
+			market: pallet_intents::MarketId,
+			start_after: Option<pallet_intents::IntentId>,
+			limit: u32,
+		) -> Vec<(pallet_intents::IntentId, pallet_intents::Intent<AccountId, Balance>)> {
+			crate::Intents::open_intents(market, start_after, limit)
+		}
+		fn round_info() -> pallet_intents::RoundInfo<AccountId> {
+			crate::Intents::round_info()
+		}
+		fn best_solution() -> Option<(AccountId, u128, Vec<pallet_intents::ClearingPrice>, Vec<pallet_intents::Fill>)> {
+			crate::Intents::best_solution()
+		}
+		fn check_solution(
+			fee: sp_runtime::Permill,
+			prices: Vec<pallet_intents::ClearingPrice>,
+			fills: Vec<pallet_intents::Fill>,
+		) -> pallet_intents::runtime_api::SolutionCheck {
+			crate::Intents::dry_run(fee, prices, fills)
+		}
+		fn channel(
+			channel: pallet_intents::ChannelId,
+		) -> Option<pallet_intents::Channel<AccountId, crate::configs::assets::AssetKind, Balance>> {
+			pallet_intents::Channels::<Runtime>::get(channel)
+		}
+		fn voucher_payload(channel: pallet_intents::ChannelId, cumulative: u128) -> Vec<u8> {
+			crate::Intents::voucher_payload(channel, cumulative)
+		}
+	}
+
 	impl pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn device(
 			id: machina_primitives::DeviceId,

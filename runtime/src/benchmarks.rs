@@ -24,6 +24,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_micro_bonds, MicroBonds]
 	[pallet_device_registry, DeviceRegistry]
 	[pallet_coverage, Coverage]
+	[pallet_intents, Intents]
 );
 
 use cumulus_pallet_session_benchmarking::Pallet as SessionBench;

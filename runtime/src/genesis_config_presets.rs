@@ -23,8 +23,8 @@ use sp_runtime::Perbill;
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
 	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, CoverageConfig, DeviceRegistryConfig,
-	MicroBondsConfig, ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	SudoConfig, UNIT,
+	IntentsConfig, MicroBondsConfig, ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig, UNIT,
 };
 
 /// The balance each endowed development account starts with: one million MACH.
@@ -36,6 +36,9 @@ pub const COVERAGE_EMISSION: Balance = 1_000 * UNIT;
 pub const COLLATOR_BOND: u128 = 16 * EXISTENTIAL_DEPOSIT;
 /// The XCM version the chain speaks until told otherwise.
 const SAFE_XCM_VERSION: u32 = xcm::prelude::XCM_VERSION;
+
+/// The highest solver fee at genesis: 0.3% of each fill.
+pub const SOLVER_FEE_CAP: sp_runtime::Permill = sp_runtime::Permill::from_parts(3_000);
 
 /// The highest pool commission at genesis.
 pub const MAX_POOL_COMMISSION: Perbill = Perbill::from_percent(20);
@@ -58,6 +61,8 @@ pub fn slash_policies() -> Vec<(OffenceKind, SlashPolicy<Balance>)> {
 		// A device whose certificate was revoked (cloned or compromised hardware) leaves
 		// a quarter of its bond behind.
 		(OffenceKind::RevokedDevice, policy(25, 10_000)),
+		// A solution that breaks a batch rule: a tenth of the solver's bond.
+		(OffenceKind::InvalidSolution, policy(10, 10_000)),
 	]
 }
 
@@ -101,6 +106,7 @@ fn machina_genesis(
 			uptime_rule: vec![],
 			split: pallet_coverage::RewardSplit { per_epoch: COVERAGE_EMISSION, uptime: Perbill::from_percent(60) },
 		},
+		intents: IntentsConfig { solver_fee_cap: SOLVER_FEE_CAP },
 	})
 }
 

@@ -164,6 +164,10 @@ mod runtime {
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(11)]
 	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(12)]
+	pub type Assets = pallet_assets;
+	#[runtime::pallet_index(13)]
+	pub type AssetsHolder = pallet_assets_holder;
 
 	// Governance. Sudo is temporary: the OpenGov issue replaces it.
 	#[runtime::pallet_index(15)]
@@ -206,6 +210,8 @@ mod runtime {
 	pub type DeviceRegistry = pallet_device_registry;
 	#[runtime::pallet_index(52)]
 	pub type Coverage = pallet_coverage;
+	#[runtime::pallet_index(53)]
+	pub type Intents = pallet_intents;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

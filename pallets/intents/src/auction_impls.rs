@@ -136,8 +136,7 @@ impl<T: Config> Pallet<T> {
 					evidence_time: Self::now(),
 					id: sp_io::hashing::blake2_256(&(b"machina/intents/solution", &who, &solution).encode()).into(),
 				};
-				let outcome =
-					T::Slasher::report_offence(offence, None).map_err(|_| Error::<T>::InvalidSolution)?;
+				let outcome = T::Slasher::report_offence(offence, None).map_err(|_| Error::<T>::InvalidSolution)?;
 				Self::deposit_event(Event::SolutionRejected {
 					round,
 					solver: who,
@@ -170,7 +169,13 @@ impl<T: Config> Pallet<T> {
 			let intent = OpenIntents::<T>::get(id).ok_or(Error::<T>::UnknownIntent)?;
 			let market = Markets::<T>::get(intent.market).ok_or(Error::<T>::UnknownMarket)?;
 			let (give_asset, want_asset) = Self::assets_of(&market, intent.side);
-			Self::pay_from_hold(give_asset.clone(), HoldReason::IntentEscrow, &intent.owner, &account, executed.into())?;
+			Self::pay_from_hold(
+				give_asset.clone(),
+				HoldReason::IntentEscrow,
+				&intent.owner,
+				&account,
+				executed.into(),
+			)?;
 			let t = totals.entry(give_asset).or_default();
 			t.0 = t.0.saturating_add(executed);
 			moves.push((id, intent, want_asset, executed, out));

@@ -251,7 +251,10 @@ mod benchmarks {
 
 	/// `e` intents expire after the cursor walks `v` empty clock instants.
 	#[benchmark]
-	fn expire_due(e: Linear<0, { T::MaxExpiriesPerBlock::get() / 2 }>, v: Linear<0, { T::MaxExpiriesPerBlock::get() / 2 }>) {
+	fn expire_due(
+		e: Linear<0, { T::MaxExpiriesPerBlock::get() / 2 }>,
+		v: Linear<0, { T::MaxExpiriesPerBlock::get() / 2 }>,
+	) {
 		start::<T>();
 		let id = market::<T>(0);
 		let now = Pallet::<T>::now();
@@ -288,8 +291,14 @@ mod benchmarks {
 		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
 		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
 		for _ in 1..T::MaxChannelsPerPayer::get() {
-			Pallet::<T>::do_open_channel(payer.clone(), payee.clone(), asset.clone(), amount().into(), Pallet::<T>::now() + 10)
-				.expect("opens");
+			Pallet::<T>::do_open_channel(
+				payer.clone(),
+				payee.clone(),
+				asset.clone(),
+				amount().into(),
+				Pallet::<T>::now() + 10,
+			)
+			.expect("opens");
 		}
 		let expires = Pallet::<T>::now() + 10;
 		#[extrinsic_call]
@@ -304,8 +313,14 @@ mod benchmarks {
 		let payer: T::AccountId = whitelisted_caller();
 		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
 		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
-		Pallet::<T>::do_open_channel(payer.clone(), account("payee", 0, 0), asset, amount().into(), Pallet::<T>::now() + 10)
-			.expect("opens");
+		Pallet::<T>::do_open_channel(
+			payer.clone(),
+			account("payee", 0, 0),
+			asset,
+			amount().into(),
+			Pallet::<T>::now() + 10,
+		)
+		.expect("opens");
 		let id = NextChannelId::<T>::get() - 1;
 		let later = Pallet::<T>::now() + 20;
 		#[extrinsic_call]
@@ -343,8 +358,14 @@ mod benchmarks {
 		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
 		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
 		for _ in 0..T::MaxChannelsPerPayer::get() {
-			Pallet::<T>::do_open_channel(payer.clone(), payee.clone(), asset.clone(), amount().into(), Pallet::<T>::now() + 10)
-				.expect("opens");
+			Pallet::<T>::do_open_channel(
+				payer.clone(),
+				payee.clone(),
+				asset.clone(),
+				amount().into(),
+				Pallet::<T>::now() + 10,
+			)
+			.expect("opens");
 		}
 		let id = NextChannelId::<T>::get() - 1;
 		T::BenchmarkHelper::set_clock(Pallet::<T>::now() + 10);

@@ -6,10 +6,7 @@ use codec::Encode;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{
-		fungibles::MutateHold,
-		tokens::Precision,
-	},
+	traits::{fungibles::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::{Saturating, Verify, Zero};
 
@@ -77,7 +74,11 @@ impl<T: Config> Pallet<T> {
 			T::AssetHolds::hold(channel.asset.clone(), &HoldReason::ChannelEscrow.into(), &who, amount)?;
 			channel.deposit = channel.deposit.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 		}
-		Self::deposit_event(Event::ChannelToppedUp { channel: id, deposit: channel.deposit, expires_at: channel.expires_at });
+		Self::deposit_event(Event::ChannelToppedUp {
+			channel: id,
+			deposit: channel.deposit,
+			expires_at: channel.expires_at,
+		});
 		Channels::<T>::insert(id, channel);
 		Ok(())
 	}

@@ -9,8 +9,8 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation},
 	},
 };
-use machina_primitives::{BondManager, BondPurpose, CommitmentId};
 use frame_system::pallet_prelude::BlockNumberFor;
+use machina_primitives::{BondManager, BondPurpose, CommitmentId};
 use sp_runtime::traits::{AccountIdConversion, BlockNumberProvider, Saturating, Zero};
 
 /// The commitment a registered solver's bond backs.
@@ -66,8 +66,13 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		// Held by this pallet under its own reason: releasing it cannot fail.
-		let released =
-			T::AssetHolds::release(T::NativeAsset::get(), &HoldReason::StorageDeposit.into(), who, amount, Precision::BestEffort);
+		let released = T::AssetHolds::release(
+			T::NativeAsset::get(),
+			&HoldReason::StorageDeposit.into(),
+			who,
+			amount,
+			Precision::BestEffort,
+		);
 		debug_assert_eq!(released.ok(), Some(amount), "storage deposit missing");
 	}
 
@@ -150,7 +155,15 @@ impl<T: Config> Pallet<T> {
 		);
 		MarketIntents::<T>::insert(market_id, id, ());
 		Expiries::<T>::insert(deadline, id, ());
-		Self::deposit_event(Event::IntentSubmitted { intent: id, owner: who, market: market_id, side, give, want, deadline });
+		Self::deposit_event(Event::IntentSubmitted {
+			intent: id,
+			owner: who,
+			market: market_id,
+			side,
+			give,
+			want,
+			deadline,
+		});
 		Ok(())
 	}
 
@@ -260,8 +273,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `solver` is registered and its commitment fully backed (it may submit).
 	pub fn bond_ok(solver: &T::AccountId) -> bool {
-		Solvers::<T>::contains_key(solver) &&
-			<T::Bonds as BondManager<_, _>>::commitment(solver, solver_commitment())
+		Solvers::<T>::contains_key(solver)
+			&& <T::Bonds as BondManager<_, _>>::commitment(solver, solver_commitment())
 				.is_some_and(|c| c.shortfall().is_zero())
 	}
 }

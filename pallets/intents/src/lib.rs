@@ -54,8 +54,11 @@ pub mod pallet {
 	/// A solution of this runtime's bounds.
 	pub type SolutionOf<T> = Solution<<T as Config>::MaxMarketsPerSolution, <T as Config>::MaxFills>;
 	/// The round's best solution as stored.
-	pub type BestSolutionOf<T> =
-		BestSolution<<T as frame_system::Config>::AccountId, <T as Config>::MaxMarketsPerSolution, <T as Config>::MaxFills>;
+	pub type BestSolutionOf<T> = BestSolution<
+		<T as frame_system::Config>::AccountId,
+		<T as Config>::MaxMarketsPerSolution,
+		<T as Config>::MaxFills,
+	>;
 	/// A payment channel as stored.
 	pub type ChannelOf<T> = Channel<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
 
@@ -328,9 +331,7 @@ pub mod pallet {
 	}
 
 	/// Why an intent closed.
-	#[derive(
-		Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
-	)]
+	#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 	pub enum CloseReason {
 		/// Executed in full (or, without partial fills, at all).
 		Filled,

@@ -209,7 +209,10 @@ impl crate::benchmarking::BenchmarkHelper<Test> for MockBenchmarks {
 		sp_keyring::Sr25519Keyring::Alice.to_account_id()
 	}
 	fn sign(_: &AccountId, payload: &[u8]) -> MultiSignature {
-		{ use sp_core::Pair; MultiSignature::Sr25519(sp_keyring::Sr25519Keyring::Alice.pair().sign(payload)) }
+		{
+			use sp_core::Pair;
+			MultiSignature::Sr25519(sp_keyring::Sr25519Keyring::Alice.pair().sign(payload))
+		}
 	}
 }
 

@@ -7,10 +7,17 @@ use alloc::vec::Vec;
 use sp_core::U256;
 
 /// Whether executing `executed` of `intent` at `price` (after `fee`) meets its limit.
-fn meets_limit<A, B: Copy + Into<u128>>(intent: &Intent<A, B>, price: &ClearingPrice, executed: u128, fee: sp_runtime::Permill) -> bool {
+fn meets_limit<A, B: Copy + Into<u128>>(
+	intent: &Intent<A, B>,
+	price: &ClearingPrice,
+	executed: u128,
+	fee: sp_runtime::Permill,
+) -> bool {
 	let net = executed - fee.mul_floor(executed);
 	match price.proceeds(intent.side, net) {
-		Some(out) => U256::from(out) * U256::from(intent.give.into()) >= U256::from(executed) * U256::from(intent.want.into()),
+		Some(out) => {
+			U256::from(out) * U256::from(intent.give.into()) >= U256::from(executed) * U256::from(intent.want.into())
+		},
 		None => false,
 	}
 }

@@ -124,7 +124,12 @@ fn cow_batch_settles_at_a_uniform_clearing_price_with_hand_checked_surplus() {
 		check();
 
 		close_round();
-		assert!(events().contains(&Event::RoundSettled { round: 50, solver: solver(), score: 70 * USD_UNIT, fills: 4 }));
+		assert!(events().contains(&Event::RoundSettled {
+			round: 50,
+			solver: solver(),
+			score: 70 * USD_UNIT,
+			fills: 4
+		}));
 		let after: Vec<_> =
 			[alice(), bob(), charlie(), dave()].iter().map(|w| (total(MACH, w), total(USDT, w))).collect();
 		// Totals (free and held): the escrow left, the proceeds arrived; deposits were
@@ -156,8 +161,8 @@ fn solver_fee_is_paid_from_the_fills_and_capped() {
 		let a = submit(&alice(), 0, Side::Sell, 100 * UNIT, 150 * USD_UNIT, false);
 		let c = submit(&charlie(), 0, Side::Buy, 400 * USD_UNIT, 100 * UNIT, true);
 		let fee = Permill::from_parts(3_000); // 0.3%: the cap
-		// Alice's 100 MACH: 0.3 MACH fee, 99.7 sold for 199.4 USD. Charlie pays 200 USD:
-		// 0.6 USD fee, 199.4 USD buys 99.7 MACH.
+										// Alice's 100 MACH: 0.3 MACH fee, 99.7 sold for 199.4 USD. Charlie pays 200 USD:
+										// 0.6 USD fee, 199.4 USD buys 99.7 MACH.
 		let s = solution(fee, vec![two_usd(0)], vec![(a, 100 * UNIT), (c, 200 * USD_UNIT)]);
 		let solver_before = (balance(MACH, &solver()), balance(USDT, &solver()));
 		assert_ok!(Intents::submit_solution(origin(&solver()), s));
@@ -173,10 +178,7 @@ fn solver_fee_is_paid_from_the_fills_and_capped() {
 		let d = submit(&dave(), 0, Side::Buy, 20 * USD_UNIT, 5 * UNIT, false);
 		let s = solution(Permill::from_parts(3_001), vec![two_usd(0)], vec![(b, 10 * UNIT), (d, 20 * USD_UNIT)]);
 		assert_ok!(Intents::submit_solution(origin(&solver()), s));
-		assert!(matches!(
-			events().last(),
-			Some(Event::SolutionRejected { violation: Violation::FeeAboveCap, .. })
-		));
+		assert!(matches!(events().last(), Some(Event::SolutionRejected { violation: Violation::FeeAboveCap, .. })));
 	});
 }
 
@@ -201,9 +203,15 @@ fn adversarial_solutions_are_rejected_and_the_solver_slashed() {
 		));
 		let cases: Vec<(Violation, SolutionOf<Test>)> = vec![
 			// More than Bob escrowed.
-			(Violation::OverFill, solution(Permill::zero(), vec![two_usd(0)], vec![(b, 51 * UNIT), (c, 102 * USD_UNIT)])),
+			(
+				Violation::OverFill,
+				solution(Permill::zero(), vec![two_usd(0)], vec![(b, 51 * UNIT), (c, 102 * USD_UNIT)]),
+			),
 			// Part of Alice, who allows no partial fill.
-			(Violation::OverFill, solution(Permill::zero(), vec![two_usd(0)], vec![(a, 50 * UNIT), (c, 100 * USD_UNIT)])),
+			(
+				Violation::OverFill,
+				solution(Permill::zero(), vec![two_usd(0)], vec![(a, 50 * UNIT), (c, 100 * USD_UNIT)]),
+			),
 			// 1.7 USD/MACH is below Bob's 1.8.
 			(
 				Violation::LimitPriceViolated,
@@ -247,10 +255,7 @@ fn adversarial_solutions_are_rejected_and_the_solver_slashed() {
 				solution(Permill::zero(), vec![two_usd(0), two_usd(0)], vec![(b, 50 * UNIT), (c, 100 * USD_UNIT)]),
 			),
 			// Pays Bob less than USD's minimum balance.
-			(
-				Violation::FillBelowMinimum,
-				solution(Permill::zero(), vec![two_usd(0)], vec![(b, 1_000_000), (c, 2)]),
-			),
+			(Violation::FillBelowMinimum, solution(Permill::zero(), vec![two_usd(0)], vec![(b, 1_000_000), (c, 2)])),
 		];
 		for (i, (violation, s)) in cases.into_iter().enumerate() {
 			// A fresh solver each time: the slash leaves the previous one under-bonded.
@@ -327,10 +332,7 @@ fn only_registered_bonded_solvers_submit_for_the_current_round() {
 		close_round();
 		assert_ok!(Intents::unregister_solver(origin(&solver())));
 		// Its bond is no longer committed: it unbonds.
-		assert_eq!(
-			<MicroBonds as machina_primitives::BondManager<_, _>>::committed(&solver(), BondPurpose::Solver),
-			0
-		);
+		assert_eq!(<MicroBonds as machina_primitives::BondManager<_, _>>::committed(&solver(), BondPurpose::Solver), 0);
 	});
 }
 
@@ -357,8 +359,10 @@ fn a_better_solution_replaces_the_best_and_a_tie_keeps_the_earlier() {
 		assert_eq!(Best::<Test>::get().unwrap().solver, solver2());
 		assert_eq!(Best::<Test>::get().unwrap().score, 150 * USD_UNIT);
 		close_round();
-		assert!(matches!(events().last(), Some(Event::RoundSettled { .. })) ||
-			events().iter().any(|e| matches!(e, Event::RoundSettled { solver, .. } if *solver == solver2())));
+		assert!(
+			matches!(events().last(), Some(Event::RoundSettled { .. }))
+				|| events().iter().any(|e| matches!(e, Event::RoundSettled { solver, .. } if *solver == solver2()))
+		);
 		check();
 	});
 }
@@ -403,7 +407,15 @@ fn cancel_and_expiry_refund_escrow_and_deposit_with_bounded_work_per_block() {
 		assert_ok!(Intents::cancel_intent(origin(&charlie()), c));
 		assert_eq!(held(USDT, HoldReason::IntentEscrow, &charlie()), 0);
 		assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), 0);
-		assert_eq!(AllAssets::reducible_balance(USDT, &charlie(), frame_support::traits::tokens::Preservation::Expendable, frame_support::traits::tokens::Fortitude::Polite), usd);
+		assert_eq!(
+			AllAssets::reducible_balance(
+				USDT,
+				&charlie(),
+				frame_support::traits::tokens::Preservation::Expendable,
+				frame_support::traits::tokens::Fortitude::Polite
+			),
+			usd
+		);
 		assert!(events().contains(&Event::IntentClosed {
 			intent: c,
 			reason: CloseReason::Cancelled,
@@ -421,7 +433,15 @@ fn cancel_and_expiry_refund_escrow_and_deposit_with_bounded_work_per_block() {
 			Error::<Test>::BadDeadline
 		);
 		assert_noop!(
-			Intents::submit_intent(origin(&dave()), 0, Side::Sell, UNIT, USD_UNIT, true, RelayBlock::get() + MAX_LIFETIME + 1),
+			Intents::submit_intent(
+				origin(&dave()),
+				0,
+				Side::Sell,
+				UNIT,
+				USD_UNIT,
+				true,
+				RelayBlock::get() + MAX_LIFETIME + 1
+			),
 			Error::<Test>::BadDeadline
 		);
 		let first = NextIntentId::<Test>::get() - 12;
@@ -544,7 +564,12 @@ fn payment_channel_pays_the_latest_voucher_once() {
 		assert_eq!(held(USDT, HoldReason::ChannelEscrow, &alice()), 0);
 		assert_eq!(balance(USDT, &alice()), alice_usd + 9 * USD_UNIT);
 		assert_eq!(
-			AllAssets::reducible_balance(USDT, &alice(), frame_support::traits::tokens::Preservation::Expendable, frame_support::traits::tokens::Fortitude::Polite),
+			AllAssets::reducible_balance(
+				USDT,
+				&alice(),
+				frame_support::traits::tokens::Preservation::Expendable,
+				frame_support::traits::tokens::Fortitude::Polite
+			),
 			USD_ENDOWMENT - USD_UNIT
 		);
 		// A voucher for the closed channel pays nothing anywhere.
@@ -568,7 +593,8 @@ fn a_voucher_pays_only_on_its_channel_and_chain() {
 			Error::<Test>::BadVoucher
 		);
 		// Signed over another genesis hash.
-		let foreign = Voucher { tag: VOUCHER_TAG, genesis: sp_core::H256::repeat_byte(9), channel: 0, cumulative: UNIT };
+		let foreign =
+			Voucher { tag: VOUCHER_TAG, genesis: sp_core::H256::repeat_byte(9), channel: 0, cumulative: UNIT };
 		let sig = MultiSignature::Sr25519(Sr25519Keyring::Alice.pair().sign(&codec::Encode::encode(&foreign)));
 		assert_noop!(Intents::claim(origin(&bob()), 0, UNIT, sig), Error::<Test>::BadVoucher);
 		// An sr25519 key that is not the payer's account.
@@ -640,8 +666,13 @@ mod properties {
 		]
 	}
 
-	const KEYS: [Sr25519Keyring; 5] =
-		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve];
+	const KEYS: [Sr25519Keyring; 5] = [
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+		Sr25519Keyring::Eve,
+	];
 
 	/// The reference batch (`solver::batch_at_price`) at a price in tenths of a quote
 	/// unit per base unit.
@@ -675,7 +706,15 @@ mod properties {
 						let base = give as u128 * bu / 10;
 						let quote = base / bu * qu * price as u128 / 10 + price as u128 * qu / 10;
 						let (side, g, w) = if sell { (Side::Sell, base, quote) } else { (Side::Buy, quote, base) };
-						let _ = Intents::submit_intent(origin(&who), market as u32, side, g, w, partial, RelayBlock::get() + life as u32);
+						let _ = Intents::submit_intent(
+							origin(&who),
+							market as u32,
+							side,
+							g,
+							w,
+							partial,
+							RelayBlock::get() + life as u32,
+						);
 					},
 					Action::Cancel { nth } => {
 						let ids: Vec<_> = OpenIntents::<Test>::iter_keys().collect();
@@ -704,7 +743,13 @@ mod properties {
 					Action::Open { who, amount } => {
 						let payer = KEYS[who as usize].to_account_id();
 						let payee = KEYS[(who as usize + 1) % 5].to_account_id();
-						let _ = Intents::open_channel(origin(&payer), payee, USDT, amount as u128 * 1_000, RelayBlock::get() + 20);
+						let _ = Intents::open_channel(
+							origin(&payer),
+							payee,
+							USDT,
+							amount as u128 * 1_000,
+							RelayBlock::get() + 20,
+						);
 					},
 					Action::Claim { nth, part } => {
 						let ids: Vec<_> = Channels::<Test>::iter().collect();
@@ -735,7 +780,10 @@ mod properties {
 			}
 			check();
 			assert!(Intents::recorded_holds().keys().all(|(_, tag)| *tag == 2), "only market deposits remain");
-			let settled = System::events().iter().filter(|r| matches!(r.event, RuntimeEvent::Intents(Event::RoundSettled { .. }))).count();
+			let settled = System::events()
+				.iter()
+				.filter(|r| matches!(r.event, RuntimeEvent::Intents(Event::RoundSettled { .. })))
+				.count();
 			assert!(settled as u32 <= valid);
 			SETTLED.with(|s| *s.borrow_mut() += settled);
 		});
@@ -747,7 +795,8 @@ mod properties {
 	/// deposits is held. Rounds settle in the runs (asserted), so settlement is covered.
 	#[test]
 	fn escrow_always_equals_open_intents_and_channels() {
-		let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 64, ..ProptestConfig::default() });
+		let mut runner =
+			proptest::test_runner::TestRunner::new(ProptestConfig { cases: 64, ..ProptestConfig::default() });
 		runner
 			.run(&proptest::collection::vec(action(), 1..60), |actions| {
 				scenario(actions);

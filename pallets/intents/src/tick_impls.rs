@@ -24,8 +24,9 @@ impl<T: Config> Pallet<T> {
 						score: best.score,
 						fills,
 					}),
-					Err(error) =>
-						Self::deposit_event(Event::SettlementFailed { round: current, solver: best.solver, error }),
+					Err(error) => {
+						Self::deposit_event(Event::SettlementFailed { round: current, solver: best.solver, error })
+					},
 				}
 			}
 			CurrentRound::<T>::put(round);
@@ -41,8 +42,7 @@ impl<T: Config> Pallet<T> {
 		let mut budget = T::MaxExpiriesPerBlock::get();
 		let (mut expired, mut visited) = (0u32, 0u32);
 		while cursor <= now && budget > 0 {
-			let due: alloc::vec::Vec<IntentId> =
-				Expiries::<T>::iter_key_prefix(cursor).take(budget as usize).collect();
+			let due: alloc::vec::Vec<IntentId> = Expiries::<T>::iter_key_prefix(cursor).take(budget as usize).collect();
 			let taken = due.len() as u32;
 			for id in due {
 				if let Some(intent) = OpenIntents::<T>::get(id) {

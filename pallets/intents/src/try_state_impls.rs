@@ -2,7 +2,10 @@
 
 use crate::*;
 use alloc::collections::btree_map::BTreeMap;
-use frame_support::{ensure, traits::{fungibles::InspectHold, Get}};
+use frame_support::{
+	ensure,
+	traits::{fungibles::InspectHold, Get},
+};
 use sp_runtime::{traits::Saturating, TryRuntimeError};
 
 impl<T: Config> Pallet<T> {
@@ -35,10 +38,7 @@ impl<T: Config> Pallet<T> {
 		for (owner, ids) in IntentsOf::<T>::iter() {
 			ensure!(intent_count.get(&owner).copied().unwrap_or(0) == ids.len() as u32, "IntentsOf out of sync");
 		}
-		ensure!(
-			MarketIntents::<T>::iter().count() == OpenIntents::<T>::iter().count(),
-			"MarketIntents out of sync"
-		);
+		ensure!(MarketIntents::<T>::iter().count() == OpenIntents::<T>::iter().count(), "MarketIntents out of sync");
 		ensure!(Expiries::<T>::iter().count() == OpenIntents::<T>::iter().count(), "Expiries out of sync");
 		for (id, market) in Markets::<T>::iter() {
 			ensure!(per_market.get(&id).copied().unwrap_or(0) == market.open_intents, "market counter out of sync");
@@ -94,7 +94,8 @@ impl<T: Config> Pallet<T> {
 			*out.entry((T::NativeAsset::get(), 2)).or_default() += intent.deposit.into();
 		}
 		for (_, channel) in Channels::<T>::iter() {
-			*out.entry((channel.asset.clone(), 1)).or_default() += channel.deposit.saturating_sub(channel.claimed).into();
+			*out.entry((channel.asset.clone(), 1)).or_default() +=
+				channel.deposit.saturating_sub(channel.claimed).into();
 			*out.entry((T::NativeAsset::get(), 2)).or_default() += channel.storage_deposit.into();
 		}
 		for (_, market) in Markets::<T>::iter() {

@@ -1,7 +1,7 @@
 //! The domain types of the intents pallet: markets, intents, solutions, payment channels.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{traits::Get, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound};
+use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use scale_info::TypeInfo;
 use sp_core::{H256, U256};
 use sp_runtime::Permill;
@@ -38,9 +38,7 @@ pub struct Market<AccountId, AssetKind, Balance> {
 }
 
 /// Which side of its market an intent is on.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum Side {
 	/// Gives `base`, wants `quote`.
 	Sell,
@@ -83,9 +81,7 @@ impl<AccountId, Balance: sp_runtime::traits::Saturating + Copy> Intent<AccountId
 
 /// A uniform clearing price: `quote` units of the quote asset per `base` units of the
 /// base asset. A ratio of integers, so a cross at two limit prices clears exactly.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct ClearingPrice {
 	/// The market it clears.
 	pub market: MarketId,
@@ -117,9 +113,7 @@ impl ClearingPrice {
 }
 
 /// One intent's execution in a solution.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct Fill {
 	/// The intent filled.
 	pub intent: IntentId,
@@ -131,7 +125,15 @@ pub struct Fill {
 /// prices. The runtime computes every amount from them, so a solution cannot state a
 /// transfer the prices do not imply.
 #[derive(
-	CloneNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, DebugNoBound, PartialEqNoBound, EqNoBound,
+	CloneNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
 )]
 #[scale_info(skip_type_params(MaxMarkets, MaxFills))]
 pub struct Solution<MaxMarkets: Get<u32>, MaxFills: Get<u32>> {
@@ -149,7 +151,8 @@ pub struct Solution<MaxMarkets: Get<u32>, MaxFills: Get<u32>> {
 /// The best solution of the current round, settled when the round closes.
 #[derive(CloneNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound, PartialEqNoBound, EqNoBound)]
 #[scale_info(skip_type_params(MaxMarkets, MaxFills))]
-pub struct BestSolution<AccountId: Clone + core::fmt::Debug + PartialEq + Eq, MaxMarkets: Get<u32>, MaxFills: Get<u32>> {
+pub struct BestSolution<AccountId: Clone + core::fmt::Debug + PartialEq + Eq, MaxMarkets: Get<u32>, MaxFills: Get<u32>>
+{
 	/// Who proposed it (paid the fees and rounding residue).
 	pub solver: AccountId,
 	/// Its score: the surplus over their limit prices it gives the intents' owners,
@@ -161,9 +164,7 @@ pub struct BestSolution<AccountId: Clone + core::fmt::Debug + PartialEq + Eq, Ma
 
 /// Why a solution was rejected. The solver is slashed for every reason here: each is a
 /// rule the solver could check before submitting.
-#[derive(
-	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq,
-)]
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum Violation {
 	/// The fee is above the governance cap.
 	FeeAboveCap,

@@ -2,10 +2,12 @@
 //! each as they land.
 
 pub mod accounts;
+pub mod assets;
 mod collators;
 pub mod coverage;
 pub mod device_registry;
 mod governance;
+pub mod intents;
 pub mod micro_bonds;
 mod monetary;
 mod parachain;

@@ -72,7 +72,7 @@ impl frame_system::Config for Runtime {
 	type MaxConsumers = ConstU32<16>;
 	type SingleBlockMigrations = ();
 	// Coverage advances its slot clock once the relay parent of the block is known.
-	type PostInherents = crate::Coverage;
+	type PostInherents = (crate::Coverage, crate::Intents);
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;

@@ -1,0 +1,127 @@
+//! Intents: rounds, deadlines and channel expiries on the relay-chain clock (6 s blocks),
+//! so they keep their length when Machina's blocks get faster.
+
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, Get},
+	PalletId,
+};
+use frame_system::EnsureRoot;
+
+use super::{
+	assets::{AssetKind, NativeAndAssetHolds, NativeAndAssets},
+	micro_bonds::{RelayBlocks, RelayClock},
+};
+use crate::{
+	constants::currency::{deposit, UNIT},
+	AccountId, Balance, MicroBonds, Runtime, RuntimeEvent, RuntimeHoldReason, Signature,
+};
+
+parameter_types! {
+	/// An auction round: 2 relay blocks (12 s). Solvers see a round's intents for at
+	/// least one relay block before it closes.
+	pub const RoundLength: RelayBlocks = 2;
+	/// What a solver commits: large enough that a slash (10% by the genesis policy)
+	/// costs more than verifying a maximal solution.
+	pub const SolverBond: Balance = 1_000 * UNIT;
+	/// A market's storage (record, pair index) and its presence.
+	pub const MarketDeposit: Balance = 10 * UNIT;
+	/// An intent's storage: its record (~120 bytes) and three index entries.
+	pub const IntentDeposit: Balance = deposit(4, 200);
+	/// A channel's storage: its record (~150 bytes) and an index entry.
+	pub const ChannelDeposit: Balance = deposit(2, 200);
+	/// An intent lives at most a day (14,400 relay blocks).
+	pub const MaxIntentLifetime: RelayBlocks = 14_400;
+	/// A channel runs at most a week before its payer may close it.
+	pub const MaxChannelLifetime: RelayBlocks = 100_800;
+	pub const IntentsPalletId: PalletId = PalletId(*b"mch/ints");
+}
+
+/// The native asset, MACH.
+pub struct Native;
+impl Get<AssetKind> for Native {
+	fn get() -> AssetKind {
+		AssetKind::Native
+	}
+}
+
+impl pallet_intents::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type AssetKind = AssetKind;
+	type Assets = NativeAndAssets;
+	type AssetHolds = NativeAndAssetHolds;
+	type NativeAsset = Native;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Clock = RelayClock;
+	type Bonds = MicroBonds;
+	type Slasher = MicroBonds;
+	type Signature = Signature;
+	// Governance is sudo until the OpenGov issue lands.
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type PalletId = IntentsPalletId;
+	type RoundLength = RoundLength;
+	type SolverBond = SolverBond;
+	type MaxSolvers = ConstU32<64>;
+	type MaxFills = ConstU32<64>;
+	type MaxMarketsPerSolution = ConstU32<8>;
+	type MaxMarkets = ConstU32<1_024>;
+	type MarketDeposit = MarketDeposit;
+	type IntentDeposit = IntentDeposit;
+	type MaxIntentsPerAccount = ConstU32<64>;
+	type MaxIntentLifetime = MaxIntentLifetime;
+	type MaxExpiriesPerBlock = ConstU32<32>;
+	type ChannelDeposit = ChannelDeposit;
+	type MaxChannelsPerPayer = ConstU32<32>;
+	type MaxChannelLifetime = MaxChannelLifetime;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = IntentsBenchmarks;
+}
+
+/// Tokens, funds, solver bonds and voucher keys for the intents benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct IntentsBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+const VOUCHER_KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"ints");
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_intents::benchmarking::BenchmarkHelper<Runtime> for IntentsBenchmarks {
+	fn market_assets(n: u32) -> (AssetKind, AssetKind) {
+		let ids = [1_000 + 2 * n, 1_001 + 2 * n];
+		for id in ids {
+			if !pallet_assets::Asset::<Runtime>::contains_key(id) {
+				let owner: AccountId = sp_runtime::AccountId32::new([0x77; 32]);
+				crate::Assets::force_create(crate::RuntimeOrigin::root(), id.into(), owner.into(), true, 1)
+					.expect("creates");
+			}
+		}
+		(AssetKind::WithId(ids[0]), AssetKind::WithId(ids[1]))
+	}
+	fn fund(asset: AssetKind, who: &AccountId, amount: Balance) {
+		use frame_support::traits::fungibles::Mutate;
+		NativeAndAssets::mint_into(asset, who, amount).expect("mints");
+	}
+	fn bond_solver(who: &AccountId) {
+		use frame_support::traits::fungible::Mutate;
+		crate::Balances::mint_into(who, SolverBond::get() * 2).expect("mints");
+		MicroBonds::bond(
+			crate::RuntimeOrigin::signed(who.clone()),
+			machina_primitives::BondPurpose::Solver,
+			SolverBond::get(),
+		)
+		.expect("bonds");
+	}
+	fn set_clock(at: u32) {
+		use sp_runtime::traits::BlockNumberProvider;
+		RelayClock::set_block_number(at);
+	}
+	fn voucher_signer() -> AccountId {
+		sp_io::crypto::sr25519_generate(VOUCHER_KEY, Some(b"//voucher".to_vec())).into()
+	}
+	fn sign(signer: &AccountId, payload: &[u8]) -> Signature {
+		let public = sp_core::sr25519::Public::from_raw(*signer.as_ref());
+		sp_io::crypto::sr25519_sign(VOUCHER_KEY, &public, payload).expect("key in keystore").into()
+	}
+}
