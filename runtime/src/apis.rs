@@ -299,15 +299,41 @@ impl_runtime_apis! {
 		fn round_info() -> pallet_intents::RoundInfo<AccountId> {
 			crate::Intents::round_info()
 		}
-		fn best_solution() -> Option<(AccountId, u128, Vec<pallet_intents::ClearingPrice>, Vec<pallet_intents::Fill>)> {
-			crate::Intents::best_solution()
+		fn best_solution(
+			market: pallet_intents::MarketKey<crate::configs::assets::AssetKind>,
+		) -> Option<(AccountId, u128, pallet_intents::RoundIndex, Vec<pallet_intents::Fill>, Vec<pallet_intents::ServiceMatch>)> {
+			crate::Intents::best_solution(market)
 		}
 		fn check_solution(
 			fee: sp_runtime::Permill,
 			prices: Vec<pallet_intents::ClearingPrice>,
 			fills: Vec<pallet_intents::Fill>,
+			service_prices: Vec<pallet_intents::ServicePrice<crate::configs::assets::AssetKind>>,
+			services: Vec<pallet_intents::ServiceMatch>,
 		) -> pallet_intents::runtime_api::SolutionCheck {
-			crate::Intents::dry_run(fee, prices, fills)
+			crate::Intents::dry_run(fee, prices, fills, service_prices, services)
+		}
+		fn service_intents(
+			class: pallet_intents::ServiceClass,
+			start_after: Option<pallet_intents::IntentId>,
+			limit: u32,
+		) -> Vec<(
+			pallet_intents::IntentId,
+			Option<pallet_intents::ServiceOffer<AccountId, crate::configs::assets::AssetKind, Balance>>,
+			Option<pallet_intents::ServicePurchase<AccountId, crate::configs::assets::AssetKind, Balance>>,
+		)> {
+			crate::Intents::service_intents(class, start_after, limit)
+		}
+		fn device_passes(device: machina_primitives::DeviceId, filter: pallet_intents::DeviceFilter) -> bool {
+			crate::Intents::passes(&device, &filter)
+		}
+		fn order(
+			order: pallet_intents::OrderId,
+		) -> Option<pallet_intents::Order<AccountId, crate::configs::assets::AssetKind, Balance>> {
+			pallet_intents::Orders::<Runtime>::get(order)
+		}
+		fn receipt_payload(order: pallet_intents::OrderId, units: u32, content: sp_core::H256) -> Vec<u8> {
+			crate::Intents::receipt_payload(order, units, content)
 		}
 		fn channel(
 			channel: pallet_intents::ChannelId,

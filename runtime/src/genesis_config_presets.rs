@@ -63,6 +63,8 @@ pub fn slash_policies() -> Vec<(OffenceKind, SlashPolicy<Balance>)> {
 		(OffenceKind::RevokedDevice, policy(25, 10_000)),
 		// A solution that breaks a batch rule: a tenth of the solver's bond.
 		(OffenceKind::InvalidSolution, policy(10, 10_000)),
+		// A device that did not deliver an order it sold: a tenth of its bond.
+		(OffenceKind::ServiceDefault, policy(10, 10_000)),
 	]
 }
 

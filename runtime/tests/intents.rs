@@ -125,6 +125,8 @@ fn solution(fills: Vec<(u64, u128)>) -> pallet_intents::SolutionOf<Runtime> {
 			.collect::<Vec<_>>()
 			.try_into()
 			.unwrap(),
+		service_prices: Default::default(),
+		services: Default::default(),
 	}
 }
 
@@ -141,7 +143,7 @@ fn a_batch_settles_when_the_round_closes_on_the_relay_clock() {
 			2,
 		);
 		// Dave's surplus 50 USD; Eve's 100 - 53.33.. MACH rounded up = 46.66.. MACH = 93.33.. USD.
-		let best = pallet_intents::Best::<Runtime>::get().expect("best");
+		let best = pallet_intents::Best::<Runtime>::get(pallet_intents::MarketKey::Swap(0)).expect("best");
 		assert_eq!(best.score, 50 * USD_UNIT + 93_333_333);
 		close_block();
 		Intents::do_try_state().unwrap();
@@ -151,12 +153,12 @@ fn a_batch_settles_when_the_round_closes_on_the_relay_clock() {
 		// Another parachain block in the same round settles nothing: rounds are relay time.
 		open_block(1_001);
 		Executive::inherents_applied();
-		assert!(pallet_intents::Best::<Runtime>::get().is_some());
+		assert!(pallet_intents::Best::<Runtime>::get(pallet_intents::MarketKey::Swap(0)).is_some());
 		close_block();
 
 		open_block(1_002);
 		Executive::inherents_applied();
-		assert!(pallet_intents::Best::<Runtime>::get().is_none());
+		assert!(pallet_intents::Best::<Runtime>::get(pallet_intents::MarketKey::Swap(0)).is_none());
 		assert_eq!(NativeAndAssets::balance(usd(), &Dave.to_account_id()), 200 * USD_UNIT);
 		assert_eq!(Balances::total_balance(&Dave.to_account_id()), dave_mach - 100 * UNIT);
 		assert_eq!(Balances::total_balance(&Eve.to_account_id()), eve_mach + 100 * UNIT);
@@ -193,7 +195,7 @@ fn an_invalid_solution_costs_a_tenth_of_the_solver_bond() {
 		// Of the 100 MACH slashed, insurance takes its half and the reporter's tenth (the
 		// runtime caught it, nobody reported it); the rest is burned (genesis policy).
 		assert_eq!(MicroBonds::insurance_available(), insurance + 60 * UNIT);
-		assert!(pallet_intents::Best::<Runtime>::get().is_none());
+		assert!(pallet_intents::Best::<Runtime>::get(pallet_intents::MarketKey::Swap(0)).is_none());
 		// Under-bonded now: refused until it tops up.
 		let again = Executive::apply_extrinsic(signed(
 			Ferdie,

@@ -105,3 +105,17 @@ impl<T: crate::Config> crate::Pallet<T> {
 			.collect()
 	}
 }
+
+/// A device's uptime in the last closed epoch, for pallets that filter devices by it
+/// (intents: a buyer's minimum uptime).
+impl<T: crate::Config> machina_primitives::UptimeInspect for crate::Pallet<T> {
+	fn uptime(device: &DeviceId) -> Option<sp_runtime::Permill> {
+		let epoch = crate::CurrentSlot::<T>::get()?.epoch.checked_sub(1)?;
+		let member = crate::Members::<T>::get(device)?;
+		if member.joined > epoch || member.left.is_some_and(|left| left < epoch) {
+			return None;
+		}
+		let slots = crate::Uptime::<T>::get(epoch, member.shard).map_or(0, |u| u.count(member.index));
+		Some(sp_runtime::Permill::from_rational(slots, u32::from(<T as crate::Config>::SlotsPerEpoch::get()).max(1)))
+	}
+}

@@ -4,8 +4,8 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use machina_primitives::{AggregationKey, DeviceId, OperationalKey};
 use scale_info::TypeInfo;
-use sp_core::{ed25519, sr25519, ConstU32, H256};
-use sp_runtime::{traits::Verify, Perbill};
+use sp_core::{ConstU32, H256};
+use sp_runtime::Perbill;
 
 /// Epochs are numbered from relay block 0: epoch `n` covers relay blocks
 /// `[n * EpochLength, (n + 1) * EpochLength)`.
@@ -41,24 +41,8 @@ pub struct SlotMessage {
 	pub anchor: H256,
 }
 
-/// A device's signature with its operational key.
-#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
-pub enum DeviceSignature {
-	Ed25519(ed25519::Signature),
-	Sr25519(sr25519::Signature),
-}
-
-impl DeviceSignature {
-	/// Whether this is `key`'s signature of `message` (a signature of the other scheme
-	/// never is).
-	pub fn verify(&self, key: &OperationalKey, message: &[u8]) -> bool {
-		match (self, key) {
-			(Self::Ed25519(s), OperationalKey::Ed25519(k)) => s.verify(message, k),
-			(Self::Sr25519(s), OperationalKey::Sr25519(k)) => s.verify(message, k),
-			_ => false,
-		}
-	}
-}
+/// A signature by a device's operational key (defined with the device primitives).
+pub use machina_primitives::DeviceSignature;
 
 /// A heartbeat as signed by a device: the anchor it signed and its signature. Evidence
 /// of equivocation is two of these for one slot with different anchors.

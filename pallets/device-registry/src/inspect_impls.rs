@@ -128,6 +128,10 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 		Devices::<T>::get(device).and_then(|d| d.location)
 	}
 
+	fn manufacturer(device: &DeviceId) -> Option<u32> {
+		Devices::<T>::get(device).map(|d| d.manufacturer)
+	}
+
 	fn aggregation_key(device: &DeviceId) -> Option<machina_primitives::AggregationKey> {
 		Devices::<T>::get(device).and_then(|d| d.aggregation_key)
 	}

@@ -4,6 +4,7 @@ use crate::*;
 use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use frame_support::{
 	pallet_prelude::*,
+	storage::{with_transaction, TransactionOutcome},
 	traits::{
 		fungibles::{Inspect, Mutate},
 		tokens::Preservation,
@@ -66,7 +67,8 @@ impl<T: Config> Pallet<T> {
 			if executed == 0 || executed > remaining || (!intent.partial && executed != remaining) {
 				return Err(v(OverFill));
 			}
-			if intent.deadline < closes_at {
+			// It must still be open when the round settles, at `closes_at`.
+			if intent.deadline <= closes_at {
 				return Err(v(ExpiredIntent));
 			}
 			let fee = solution.fee.mul_floor(executed);
@@ -75,6 +77,11 @@ impl<T: Config> Pallet<T> {
 			// The limit price: out / executed >= want / give, in exact integers.
 			if U256::from(out) * U256::from(give) < U256::from(executed) * U256::from(want) {
 				return Err(v(LimitPriceViolated));
+			}
+			// A partial fill executes the least input that buys its output: anything more
+			// would only feed the solver's residue.
+			if executed < remaining && net > 0 && price.proceeds(intent.side, net - 1) == Some(out) {
+				return Err(v(OverFill));
 			}
 			let (_, want_asset) = Self::assets_of(market, intent.side);
 			if out < T::Assets::minimum_balance(want_asset).into() {
@@ -86,21 +93,25 @@ impl<T: Config> Pallet<T> {
 			let least = least.0 + if least.1.is_zero() { U256::zero() } else { U256::one() };
 			let surplus = out.saturating_sub(u128::try_from(least).unwrap_or(u128::MAX));
 			let flow = flows.entry(intent.market).or_default();
+			// Checked, not saturating: a saturated sum would hide a broken balance or let
+			// an absurd score pin the round (nothing could beat it).
+			let overflow = v(InvalidPrice);
 			let surplus = match intent.side {
 				Side::Sell => {
-					flow.base_in = flow.base_in.saturating_add(net);
-					flow.quote_out = flow.quote_out.saturating_add(out);
+					flow.base_in = flow.base_in.checked_add(net).ok_or(overflow)?;
+					flow.quote_out = flow.quote_out.checked_add(out).ok_or(overflow)?;
 					surplus
 				},
 				Side::Buy => {
-					flow.quote_in = flow.quote_in.saturating_add(net);
-					flow.base_out = flow.base_out.saturating_add(out);
-					price.base_in_quote(surplus)
+					flow.quote_in = flow.quote_in.checked_add(net).ok_or(overflow)?;
+					flow.base_out = flow.base_out.checked_add(out).ok_or(overflow)?;
+					price.proceeds(Side::Sell, surplus).ok_or(overflow)?
 				},
 			};
-			execution.score = execution.score.saturating_add(surplus);
+			execution.score = execution.score.checked_add(surplus).ok_or(overflow)?;
 			execution.fills.push((fill.intent, executed, out));
 		}
+		Self::check_services(solution, closes_at, &mut execution)?;
 		// Nothing is created: every market pays out at most what it took in, of each asset.
 		// (With a uniform price this also makes it clear: a side that sold more than the
 		// other bought would have to be paid more than the other side paid in.)
@@ -116,13 +127,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(Solvers::<T>::contains_key(&who), Error::<T>::NotSolver);
 		let round = Self::round_at(Self::now());
 		ensure!(solution.round == round && CurrentRound::<T>::get() == round, Error::<T>::WrongRound);
-		ensure!(!solution.fills.is_empty(), Error::<T>::EmptySolution);
-		let backed = <T::Bonds as machina_primitives::BondManager<_, _>>::commitment(
-			&who,
-			crate::dispatchable_impls::solver_commitment(),
-		)
-		.is_some_and(|c| c.shortfall().is_zero());
-		ensure!(backed, Error::<T>::SolverUnderBonded);
+		ensure!(!solution.fills.is_empty() || !solution.services.is_empty(), Error::<T>::EmptySolution);
+		let market = solution.market().ok_or(Error::<T>::OneMarketPerSolution)?;
+		ensure!(Self::bond_ok(&who), Error::<T>::SolverUnderBonded);
+		let previous = Best::<T>::get(&market);
+		if let Some(best) = &previous {
+			ensure!(best.solution.round == round, Error::<T>::PreviousRoundPending);
+		}
 		match Self::check_solution(&solution) {
 			Err(Rejection::Stale) => Err(Error::<T>::StaleSolution.into()),
 			Err(Rejection::Violation(violation)) => {
@@ -146,22 +157,57 @@ impl<T: Config> Pallet<T> {
 				Ok(())
 			},
 			Ok(execution) => {
-				if let Some(best) = Best::<T>::get() {
+				if let Some(best) = &previous {
 					ensure!(execution.score > best.score, Error::<T>::NotBetter);
 				}
-				let fills = solution.fills.len() as u32;
-				Best::<T>::put(BestSolution { solver: who.clone(), score: execution.score, solution });
-				Self::deposit_event(Event::SolutionAccepted { round, solver: who, score: execution.score, fills });
+				// It must settle as things stand: try it and roll everything back. A
+				// solution whose transfers an asset refuses is turned away here, not left
+				// to fail at the round's close.
+				let trial = with_transaction(|| {
+					TransactionOutcome::Rollback(Self::execute(&who, &execution).map_err(DispatchError::from))
+				});
+				ensure!(trial.is_ok(), Error::<T>::WouldNotSettle);
+				match previous {
+					Some(best) => Self::release_best(&best.solver),
+					None => {
+						let (head, tail) = SettleQueueBounds::<T>::get();
+						SettleQueue::<T>::insert(tail, &market);
+						SettleQueueBounds::<T>::put((head, tail.wrapping_add(1)));
+					},
+				}
+				SolverBests::<T>::mutate(&who, |n| n.saturating_inc());
+				let fills = (solution.fills.len() + solution.services.len()) as u32;
+				Best::<T>::insert(&market, BestSolution { solver: who.clone(), score: execution.score, solution });
+				Self::deposit_event(Event::SolutionAccepted {
+					round,
+					market,
+					solver: who,
+					score: execution.score,
+					fills,
+				});
 				Ok(())
 			},
 		}
+	}
+
+	/// `solver` holds one best solution fewer.
+	pub(crate) fn release_best(solver: &T::AccountId) {
+		SolverBests::<T>::mutate_exists(solver, |n| {
+			*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+		});
 	}
 
 	/// Settle `best` atomically: every fill moves, or nothing does. Runs in a storage
 	/// layer; an error leaves no trace.
 	pub(crate) fn settle(best: &BestSolutionOf<T>) -> DispatchResult {
 		let execution = Self::check_solution(&best.solution).map_err(|_| Error::<T>::StaleSolution)?;
-		let account = Self::settlement_account();
+		Self::execute(&best.solver, &execution)
+	}
+
+	/// Move what a checked solution says: escrow to the settlement accounts, proceeds
+	/// to the owners, fees and residue to `solver`; fill, close or turn into orders the
+	/// intents. Not transactional by itself: callers run it in a storage layer.
+	pub(crate) fn execute(solver: &T::AccountId, execution: &Execution) -> DispatchResult {
 		// Per asset: taken in (executed, fees included) and paid out.
 		let mut totals: BTreeMap<T::AssetKind, (u128, u128)> = BTreeMap::new();
 		let mut moves = alloc::vec::Vec::with_capacity(execution.fills.len());
@@ -169,6 +215,10 @@ impl<T: Config> Pallet<T> {
 			let intent = OpenIntents::<T>::get(id).ok_or(Error::<T>::UnknownIntent)?;
 			let market = Markets::<T>::get(intent.market).ok_or(Error::<T>::UnknownMarket)?;
 			let (give_asset, want_asset) = Self::assets_of(&market, intent.side);
+			// A fill whose deadline passed while the round waited to settle (a stalled
+			// relay clock) is not executed: the owner's limit had a time too.
+			ensure!(intent.deadline > Self::now(), Error::<T>::StaleSolution);
+			let account = Self::settlement_account(&give_asset);
 			Self::pay_from_hold(
 				give_asset.clone(),
 				HoldReason::IntentEscrow,
@@ -181,6 +231,7 @@ impl<T: Config> Pallet<T> {
 			moves.push((id, intent, want_asset, executed, out));
 		}
 		for (_, intent, want_asset, _, out) in moves.iter() {
+			let account = Self::settlement_account(want_asset);
 			T::Assets::transfer(want_asset.clone(), &account, &intent.owner, (*out).into(), Preservation::Preserve)?;
 			let t = totals.entry(want_asset.clone()).or_default();
 			t.1 = t.1.saturating_add(*out);
@@ -190,15 +241,17 @@ impl<T: Config> Pallet<T> {
 		for (asset, (taken, paid)) in totals {
 			let residue = taken.checked_sub(paid).ok_or(Error::<T>::Overflow)?;
 			if residue > 0 {
-				let _ = T::Assets::transfer(asset, &account, &best.solver, residue.into(), Preservation::Preserve);
+				let account = Self::settlement_account(&asset);
+				let _ = T::Assets::transfer(asset, &account, solver, residue.into(), Preservation::Preserve);
 			}
 		}
+		Self::settle_services(&execution)?;
 		for (id, mut intent, _, executed, out) in moves {
 			intent.given = intent.given.saturating_add(executed.into());
 			intent.received = intent.received.saturating_add(out.into());
 			Self::deposit_event(Event::IntentFilled { intent: id, executed: executed.into(), received: out.into() });
 			if !intent.partial || intent.remaining().is_zero() {
-				Self::close_intent(id, intent, CloseReason::Filled);
+				Self::close_intent(id, intent, CloseReason::Filled)?;
 			} else {
 				OpenIntents::<T>::insert(id, intent);
 			}

@@ -27,6 +27,73 @@ pub trait BenchmarkHelper<T: Config> {
 	fn voucher_signer() -> T::AccountId;
 	/// `signer`'s signature of `payload`.
 	fn sign(signer: &T::AccountId, payload: &[u8]) -> T::Signature;
+	/// Register active device `n` of `owner` with its bond committed; its operational key
+	/// signs through [`Self::device_sign`].
+	fn register_device(owner: &T::AccountId, n: u32) -> machina_primitives::DeviceId;
+	/// Device `n`'s operational-key signature of `payload`.
+	fn device_sign(n: u32, payload: &[u8]) -> machina_primitives::DeviceSignature;
+}
+
+const CLASS: ServiceClass = 1;
+
+/// `s` offers (each its own device, of `seller`) and `s` purchases of one unit each,
+/// matched one to one in a valid solution at 1 unit of `asset` per unit... scaled.
+fn service_solution<T: Config>(s: u32) -> (SolutionOf<T>, T::AccountId) {
+	let mk = market::<T>(0);
+	let asset = Markets::<T>::get(mk).unwrap().quote;
+	let first = funded::<T>("seller", 0, mk);
+	let mut services = Vec::new();
+	for i in 0..s {
+		// One seller per offer: an account holds at most `MaxIntentsPerAccount`.
+		let seller = if i == 0 { first.clone() } else { funded::<T>("seller", i, mk) };
+		let device = T::BenchmarkHelper::register_device(&seller, i);
+		let offer = NextIntentId::<T>::get();
+		Pallet::<T>::do_offer_service(
+			seller.clone(),
+			device,
+			CLASS,
+			asset.clone(),
+			1,
+			amount().into(),
+			Pallet::<T>::now() + T::MaxIntentLifetime::get(),
+		)
+		.expect("offer");
+		let buyer = funded::<T>("buyer", i, mk);
+		let purchase = NextIntentId::<T>::get();
+		Pallet::<T>::do_purchase_service(
+			buyer,
+			CLASS,
+			asset.clone(),
+			1,
+			(amount() + 1).into(),
+			DeviceFilter::default(),
+			false,
+			Pallet::<T>::now() + T::MaxIntentLifetime::get(),
+		)
+		.expect("purchase");
+		services.push(ServiceMatch { purchase, offer, units: 1 });
+	}
+	let solution = Solution {
+		round: Pallet::<T>::round_at(Pallet::<T>::now()),
+		fee: Permill::zero(),
+		prices: BoundedVec::new(),
+		fills: BoundedVec::new(),
+		service_prices: BoundedVec::truncate_from(alloc::vec![ServicePrice {
+			class: CLASS,
+			asset,
+			per_unit: amount()
+		}]),
+		services: BoundedVec::truncate_from(services),
+	};
+	(solution, first)
+}
+
+/// An order of one unit by device 0, awaiting delivery.
+fn order<T: Config>() -> (OrderId, T::AccountId) {
+	let (solution, seller) = service_solution::<T>(1);
+	let execution = Pallet::<T>::check_solution(&solution).expect("valid");
+	Pallet::<T>::settle_services(&execution).expect("settles");
+	(NextOrderId::<T>::get() - 1, seller)
 }
 
 /// Plenty of every asset: 10^9 units of 12 decimals.
@@ -80,13 +147,12 @@ fn intent<T: Config>(who: &T::AccountId, market: MarketId, side: Side, partial: 
 	id
 }
 
-/// A valid solution of `f` fills (rounded up to even) over `m` markets at 1:1.
-fn valid_solution<T: Config>(f: u32, m: u32) -> SolutionOf<T> {
-	let m = m.max(1);
-	let markets: Vec<MarketId> = (0..m).map(|n| market::<T>(n)).collect();
+/// A valid solution of `f` fills (rounded up to even) in one market at 1:1.
+fn valid_solution<T: Config>(f: u32) -> SolutionOf<T> {
+	let markets: Vec<MarketId> = alloc::vec![market::<T>(0)];
 	let mut fills = Vec::new();
 	for i in 0..f.div_ceil(2) {
-		let mk = markets[(i % m) as usize];
+		let mk = markets[0];
 		let seller = funded::<T>("seller", i, mk);
 		let buyer = funded::<T>("buyer", i, mk);
 		fills.push(Fill { intent: intent::<T>(&seller, mk, Side::Sell, false), executed: amount() });
@@ -100,23 +166,31 @@ fn valid_solution<T: Config>(f: u32, m: u32) -> SolutionOf<T> {
 			markets.iter().map(|&market| ClearingPrice { market, base: 1, quote: 1 }).collect(),
 		),
 		fills: BoundedVec::truncate_from(fills),
+		service_prices: BoundedVec::new(),
+		services: BoundedVec::new(),
 	}
 }
 
-/// A best solution of `MaxFills` fills to scan (its intents need not exist for a scan).
+/// A best solution of `MaxFills` fills in market 0 to scan (its intents need not exist
+/// for a scan).
 fn full_best<T: Config>() {
 	let solver: T::AccountId = account("other-solver", 0, 0);
 	let fills = (0..T::MaxFills::get()).map(|i| Fill { intent: u64::MAX - i as u64, executed: 1 }).collect();
-	Best::<T>::put(BestSolution {
-		solver,
-		score: 0,
-		solution: Solution {
-			round: Pallet::<T>::round_at(Pallet::<T>::now()),
-			fee: Permill::zero(),
-			prices: BoundedVec::new(),
-			fills: BoundedVec::truncate_from(fills),
+	Best::<T>::insert(
+		MarketKey::Swap(0),
+		BestSolution {
+			solver,
+			score: 0,
+			solution: Solution {
+				round: Pallet::<T>::round_at(Pallet::<T>::now()),
+				fee: Permill::zero(),
+				prices: BoundedVec::new(),
+				fills: BoundedVec::truncate_from(fills),
+				service_prices: BoundedVec::new(),
+				services: BoundedVec::new(),
+			},
 		},
-	});
+	);
 }
 
 fn registered_solver<T: Config>() -> T::AccountId {
@@ -221,18 +295,20 @@ mod benchmarks {
 		assert!(!Solvers::<T>::contains_key(&solver));
 	}
 
-	/// `f` fills over `m` markets, all checked; it replaces a best solution.
+	/// `f` fills, all checked and tried (rolled back); it replaces a best solution.
 	#[benchmark]
-	fn submit_solution(f: Linear<2, { T::MaxFills::get() }>, m: Linear<1, { T::MaxMarketsPerSolution::get() }>) {
+	fn submit_solution(f: Linear<2, { T::MaxFills::get() }>) {
 		start::<T>();
 		let solver = registered_solver::<T>();
-		let solution = valid_solution::<T>(f, m);
+		let solution = valid_solution::<T>(f);
+		let market = solution.market().expect("one market");
 		let mut previous = solution.clone();
 		previous.fills.truncate(2);
-		Best::<T>::put(BestSolution { solver: solver.clone(), score: 0, solution: previous });
+		Best::<T>::insert(&market, BestSolution { solver: solver.clone(), score: 0, solution: previous });
+		SolverBests::<T>::insert(&solver, 1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(solver.clone()), solution);
-		assert!(Best::<T>::get().is_some_and(|b| b.score > 0));
+		assert!(Best::<T>::get(&market).is_some_and(|b| b.score > 0));
 	}
 
 	/// Settling `f` fills at round close, each closing its intent.
@@ -240,7 +316,7 @@ mod benchmarks {
 	fn settle(f: Linear<2, { T::MaxFills::get() }>) {
 		start::<T>();
 		let solver = registered_solver::<T>();
-		let solution = valid_solution::<T>(f, 1);
+		let solution = valid_solution::<T>(f);
 		let best = BestSolution { solver, score: 1, solution };
 		#[block]
 		{
@@ -373,6 +449,118 @@ mod benchmarks {
 		_(RawOrigin::Signed(payer), id);
 		assert!(Channels::<T>::get(id).is_none());
 		let _ = BalanceOf::<T>::zero();
+	}
+
+	/// Checking `s` service matches (each its own purchase, offer and device).
+	#[benchmark]
+	fn submit_services(s: Linear<1, { T::MaxFills::get() }>) {
+		start::<T>();
+		let solver = registered_solver::<T>();
+		let (solution, _) = service_solution::<T>(s);
+		#[extrinsic_call]
+		submit_solution(RawOrigin::Signed(solver), solution);
+		assert!(Best::<T>::iter().next().is_some());
+	}
+
+	/// Settling `s` service matches into orders.
+	#[benchmark]
+	fn settle_services(s: Linear<1, { T::MaxFills::get() }>) {
+		start::<T>();
+		let (solution, _) = service_solution::<T>(s);
+		let execution = Pallet::<T>::check_solution(&solution).expect("valid");
+		#[block]
+		{
+			Pallet::<T>::settle_services(&execution).expect("settles");
+		}
+		assert_eq!(Orders::<T>::iter().count() as u32, s);
+	}
+
+	#[benchmark]
+	fn offer_service() {
+		start::<T>();
+		let id = market::<T>(0);
+		let asset = Markets::<T>::get(id).unwrap().quote;
+		let caller = funded::<T>("caller", 0, id);
+		nearly_full::<T>(&caller, id);
+		let device = T::BenchmarkHelper::register_device(&caller, 0);
+		let deadline = Pallet::<T>::now() + T::MaxIntentLifetime::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), device, CLASS, asset, 10, amount().into(), deadline);
+		assert_eq!(Offers::<T>::iter().count(), 1);
+	}
+
+	#[benchmark]
+	fn purchase_service() {
+		start::<T>();
+		let id = market::<T>(0);
+		let asset = Markets::<T>::get(id).unwrap().quote;
+		let caller = funded::<T>("caller", 0, id);
+		nearly_full::<T>(&caller, id);
+		let deadline = Pallet::<T>::now() + T::MaxIntentLifetime::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), CLASS, asset, 10, 1_000_000u128.into(), DeviceFilter::default(), true, deadline);
+		assert_eq!(Purchases::<T>::iter().count(), 1);
+	}
+
+	/// A receipt with the device's signature (the verification is the cost).
+	#[benchmark]
+	fn post_receipt() {
+		start::<T>();
+		let (order, seller) = order::<T>();
+		let content = sp_core::H256::repeat_byte(1);
+		let signature = T::BenchmarkHelper::device_sign(0, &Pallet::<T>::receipt_payload(order, 1, content));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(seller), order, 1, content, Some(signature));
+		assert!(matches!(Orders::<T>::get(order).unwrap().status, OrderStatus::Delivered { .. }));
+	}
+
+	#[benchmark]
+	fn accept_delivery() {
+		start::<T>();
+		let (order, seller) = order::<T>();
+		Pallet::<T>::do_post_receipt(seller, order, 1, Default::default(), None).expect("receipt");
+		let buyer = Orders::<T>::get(order).unwrap().buyer;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer), order);
+		assert!(Orders::<T>::get(order).is_none());
+	}
+
+	#[benchmark]
+	fn dispute() {
+		start::<T>();
+		let (order, seller) = order::<T>();
+		Pallet::<T>::do_post_receipt(seller, order, 1, Default::default(), None).expect("receipt");
+		let buyer = Orders::<T>::get(order).unwrap().buyer;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer), order);
+		assert!(matches!(Orders::<T>::get(order).unwrap().status, OrderStatus::Disputed { .. }));
+	}
+
+	/// Upheld: the failed-delivery path (refund, compensation; the slash is charged apart).
+	#[benchmark]
+	fn resolve_dispute() -> Result<(), BenchmarkError> {
+		start::<T>();
+		let (order, seller) = order::<T>();
+		Pallet::<T>::do_post_receipt(seller, order, 1, Default::default(), None).expect("receipt");
+		let buyer = Orders::<T>::get(order).unwrap().buyer;
+		Pallet::<T>::do_dispute(buyer, order).expect("dispute");
+		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, order, true);
+		assert!(Orders::<T>::get(order).is_none());
+		Ok(())
+	}
+
+	/// No delivery by the deadline: refund, SLA slash, compensation.
+	#[benchmark]
+	fn finish_order() {
+		start::<T>();
+		let (order, _) = order::<T>();
+		T::BenchmarkHelper::set_clock(Pallet::<T>::now() + T::DeliveryWindow::get());
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), order);
+		assert!(Orders::<T>::get(order).is_none());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

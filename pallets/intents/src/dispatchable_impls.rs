@@ -34,10 +34,12 @@ impl<T: Config> Pallet<T> {
 		round.saturating_add(1).saturating_mul(T::RoundLength::get().max(1))
 	}
 
-	/// The account batches settle through. It holds each traded asset's minimum balance
+	/// The account batches settle `asset` through, one per asset: each non-sufficient
+	/// asset costs its holder a consumer reference, and one account could hold only a
+	/// handful. It holds the native existential deposit and the asset's minimum balance
 	/// (paid by the asset's first market), plus rounding residue it could not pay out.
-	pub fn settlement_account() -> T::AccountId {
-		T::PalletId::get().into_account_truncating()
+	pub fn settlement_account(asset: &T::AssetKind) -> T::AccountId {
+		T::PalletId::get().into_sub_account_truncating(asset)
 	}
 
 	/// The chain's genesis hash (what vouchers bind).
@@ -85,12 +87,24 @@ impl<T: Config> Pallet<T> {
 		ensure!(Markets::<T>::count() < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
 		// The settlement account must exist in each asset before batches of any size pass
 		// through it (a non-sufficient asset also needs it to hold the native token).
-		let account = Self::settlement_account();
-		for asset in [T::NativeAsset::get(), base.clone(), quote.clone()] {
-			let min = T::Assets::minimum_balance(asset.clone());
-			let has = T::Assets::balance(asset.clone(), &account);
-			if has < min {
-				T::Assets::transfer(asset, &who, &account, min.saturating_sub(has), Preservation::Preserve)?;
+		for traded in [base.clone(), quote.clone()] {
+			let account = Self::settlement_account(&traded);
+			let native = T::NativeAsset::get();
+			for asset in [native.clone(), traded.clone()] {
+				let min = T::Assets::minimum_balance(asset.clone());
+				let has = T::Assets::balance(asset.clone(), &account);
+				if has < min {
+					T::Assets::transfer(
+						asset.clone(),
+						&who,
+						&account,
+						min.saturating_sub(has),
+						Preservation::Preserve,
+					)?;
+				}
+				if asset == native && traded == native {
+					break;
+				}
 			}
 		}
 		let deposit = T::MarketDeposit::get();
@@ -167,45 +181,54 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Whether the round's best solution fills `intent`.
+	/// Whether its market's best solution names `intent` (a fill or a service match).
 	pub fn in_best(intent: IntentId) -> bool {
-		Best::<T>::get().is_some_and(|best| best.solution.fills.iter().any(|f| f.intent == intent))
+		let market = if let Some(i) = OpenIntents::<T>::get(intent) {
+			MarketKey::Swap(i.market)
+		} else if let Some(o) = Offers::<T>::get(intent) {
+			MarketKey::Service(o.class, o.asset)
+		} else if let Some(p) = Purchases::<T>::get(intent) {
+			MarketKey::Service(p.class, p.asset)
+		} else {
+			return false;
+		};
+		Best::<T>::get(market).is_some_and(|best| {
+			best.solution.fills.iter().any(|f| f.intent == intent)
+				|| best.solution.services.iter().any(|m| m.purchase == intent || m.offer == intent)
+		})
 	}
 
 	pub(crate) fn do_cancel_intent(who: T::AccountId, id: IntentId) -> DispatchResult {
-		let intent = OpenIntents::<T>::get(id).ok_or(Error::<T>::UnknownIntent)?;
-		ensure!(intent.owner == who, Error::<T>::NotOwner);
+		let (owner, _) = Self::owner_and_deadline(id).ok_or(Error::<T>::UnknownIntent)?;
+		ensure!(owner == who, Error::<T>::NotOwner);
 		ensure!(!Self::in_best(id), Error::<T>::IntentInAuction);
-		Self::close_intent(id, intent, CloseReason::Cancelled);
-		Ok(())
+		Self::close_any(id, CloseReason::Cancelled)
 	}
 
 	pub(crate) fn do_expire_intent(id: IntentId) -> DispatchResult {
-		let intent = OpenIntents::<T>::get(id).ok_or(Error::<T>::UnknownIntent)?;
+		let (_, deadline) = Self::owner_and_deadline(id).ok_or(Error::<T>::UnknownIntent)?;
 		// An intent in the best solution has a deadline after the round closes, and the
 		// round settles before any expiry: it is never expired from under a settlement.
-		ensure!(Self::now() >= intent.deadline, Error::<T>::NotExpired);
-		Self::close_intent(id, intent, CloseReason::Expired);
-		Ok(())
+		ensure!(Self::now() >= deadline, Error::<T>::NotExpired);
+		Self::close_any(id, CloseReason::Expired)
 	}
 
 	/// Remove an intent, refund what it still escrows and its deposit.
-	pub(crate) fn close_intent(id: IntentId, intent: IntentOf<T>, reason: CloseReason) {
+	/// Fails, changing nothing, if the escrow cannot be released (an asset's issuer
+	/// blocked the owner): the record stays, so the hold is never orphaned.
+	pub(crate) fn close_intent(id: IntentId, intent: IntentOf<T>, reason: CloseReason) -> DispatchResult {
 		let remaining = intent.remaining();
 		let mut refunded = Zero::zero();
 		if let Some(mut market) = Markets::<T>::get(intent.market) {
 			let (give_asset, _) = Self::assets_of(&market, intent.side);
 			if !remaining.is_zero() {
-				// Held under this pallet's reason since submission: the release is exact.
 				refunded = T::AssetHolds::release(
 					give_asset,
 					&HoldReason::IntentEscrow.into(),
 					&intent.owner,
 					remaining,
-					Precision::BestEffort,
-				)
-				.unwrap_or_default();
-				debug_assert_eq!(refunded, remaining, "intent escrow missing");
+					Precision::Exact,
+				)?;
 			}
 			market.open_intents = market.open_intents.saturating_sub(1);
 			Markets::<T>::insert(intent.market, market);
@@ -223,6 +246,7 @@ impl<T: Config> Pallet<T> {
 		MarketIntents::<T>::remove(intent.market, id);
 		Expiries::<T>::remove(intent.deadline, id);
 		Self::deposit_event(Event::IntentClosed { intent: id, reason, refunded });
+		Ok(())
 	}
 
 	pub(crate) fn do_register_solver(who: T::AccountId) -> DispatchResult {
@@ -236,7 +260,7 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_unregister_solver(who: T::AccountId) -> DispatchResult {
 		ensure!(Solvers::<T>::contains_key(&who), Error::<T>::NotSolver);
-		ensure!(Best::<T>::get().is_none_or(|best| best.solver != who), Error::<T>::SolverInAuction);
+		ensure!(SolverBests::<T>::get(&who) == 0, Error::<T>::SolverInAuction);
 		T::Bonds::release_and_unbond(&who, solver_commitment())?;
 		Solvers::<T>::remove(&who);
 		Self::deposit_event(Event::SolverUnregistered { solver: who });
@@ -259,7 +283,8 @@ impl<T: Config> Pallet<T> {
 			amount,
 			Precision::Exact,
 			frame_support::traits::tokens::Restriction::Free,
-			Fortitude::Polite,
+			// Held funds are owed: a freeze on the free balance must not block them.
+			Fortitude::Force,
 		)
 		.map(|_| ())
 	}

@@ -7,6 +7,7 @@ mod auction_impls;
 mod channel_impls;
 mod dispatchable_impls;
 pub mod runtime_api;
+mod service_impls;
 pub mod solver;
 mod tick_impls;
 pub mod types;
@@ -16,8 +17,9 @@ pub mod weights;
 #[cfg(any(feature = "try-runtime", feature = "std", test))]
 mod try_state_impls;
 
+/// Benchmarks, and what they need from a runtime ([`benchmarking::BenchmarkHelper`]).
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -52,13 +54,24 @@ pub mod pallet {
 	/// An intent as stored.
 	pub type IntentOf<T> = Intent<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 	/// A solution of this runtime's bounds.
-	pub type SolutionOf<T> = Solution<<T as Config>::MaxMarketsPerSolution, <T as Config>::MaxFills>;
+	pub type SolutionOf<T> =
+		Solution<<T as Config>::AssetKind, <T as Config>::MaxMarketsPerSolution, <T as Config>::MaxFills>;
 	/// The round's best solution as stored.
 	pub type BestSolutionOf<T> = BestSolution<
 		<T as frame_system::Config>::AccountId,
+		<T as Config>::AssetKind,
 		<T as Config>::MaxMarketsPerSolution,
 		<T as Config>::MaxFills,
 	>;
+	/// A service offer as stored.
+	pub type OfferOf<T> = ServiceOffer<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
+	/// A service purchase as stored.
+	pub type PurchaseOf<T> =
+		ServicePurchase<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
+	/// A market key of this runtime's assets.
+	pub type MarketKeyOf<T> = MarketKey<<T as Config>::AssetKind>;
+	/// A service order as stored.
+	pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
 	/// A payment channel as stored.
 	pub type ChannelOf<T> = Channel<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
 
@@ -108,6 +121,15 @@ pub mod pallet {
 		/// Punishes a solver whose solution breaks a rule.
 		type Slasher: BondSlasher<Self::AccountId, BalanceOf<Self>, Moment>;
 
+		/// Registered devices: who owns them, whether they are active, where they are.
+		type Devices: machina_primitives::DeviceInspect<Self::AccountId>;
+
+		/// Devices' proven uptime (coverage).
+		type Uptime: machina_primitives::UptimeInspect;
+
+		/// The insurance pool: it pays a buyer part of a failed seller's slash.
+		type Insurance: machina_primitives::InsuranceFund<Self::AccountId, BalanceOf<Self>>;
+
 		/// What a payer signs vouchers with: its account key (`MultiSignature`).
 		type Signature: Parameter + Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>;
 
@@ -134,9 +156,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFills: Get<u32>;
 
-		/// The most markets one solution prices.
+		/// The most markets one solution prices (one: each market has its own auction;
+		/// kept as a bound of the solution's type).
 		#[pallet::constant]
 		type MaxMarketsPerSolution: Get<u32>;
+
+		/// The most markets' best solutions settled in one block after a round closes
+		/// (the rest settle in the next blocks).
+		#[pallet::constant]
+		type MaxSettlementsPerBlock: Get<u32>;
 
 		/// The most markets at once.
 		#[pallet::constant]
@@ -174,6 +202,36 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxChannelLifetime: Get<Moment>;
 
+		/// From a service order's creation to its delivery deadline, on the clock.
+		#[pallet::constant]
+		type DeliveryWindow: Get<Moment>;
+
+		/// How long a buyer may dispute a delivery receipt, on the clock.
+		#[pallet::constant]
+		type DisputeWindow: Get<Moment>;
+
+		/// How long governance has to rule on a dispute before the receipt stands.
+		#[pallet::constant]
+		type ArbitrationPeriod: Get<Moment>;
+
+		/// What a buyer holds to dispute (native); lost to the seller if governance
+		/// rejects the dispute.
+		#[pallet::constant]
+		type DisputeDeposit: Get<BalanceOf<Self>>;
+
+		/// The storage deposit of a service order (native), set aside from its
+		/// purchase's deposit.
+		#[pallet::constant]
+		type OrderDeposit: Get<BalanceOf<Self>>;
+
+		/// The most orders one purchase may create.
+		#[pallet::constant]
+		type MaxOrdersPerPurchase: Get<u32>;
+
+		/// The share of a failed seller's slash the insurance pool pays its buyer.
+		#[pallet::constant]
+		type SlaCompensation: Get<Permill>;
+
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
 
@@ -189,6 +247,8 @@ pub mod pallet {
 		IntentEscrow,
 		/// A payment channel's unclaimed deposit.
 		ChannelEscrow,
+		/// A service order's payment, until delivery is settled.
+		OrderEscrow,
 		/// Storage deposits for intents, channels and markets.
 		StorageDeposit,
 	}
@@ -240,13 +300,56 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CurrentRound<T: Config> = StorageValue<_, RoundIndex, ValueQuery>;
 
-	/// The best solution of [`CurrentRound`], settled when the round closes.
+	/// Each market's best solution: of [`CurrentRound`], or of an earlier round while it
+	/// waits in [`SettleQueue`].
 	#[pallet::storage]
-	pub type Best<T: Config> = StorageValue<_, BestSolutionOf<T>, OptionQuery>;
+	pub type Best<T: Config> = StorageMap<_, Blake2_128Concat, MarketKeyOf<T>, BestSolutionOf<T>, OptionQuery>;
+
+	/// Markets with a best solution, in the order they got their first one: settled from
+	/// the head, `MaxSettlementsPerBlock` per block, once their round closed.
+	#[pallet::storage]
+	pub type SettleQueue<T: Config> = StorageMap<_, Twox64Concat, u32, MarketKeyOf<T>, OptionQuery>;
+
+	/// (head, tail) of [`SettleQueue`].
+	#[pallet::storage]
+	pub type SettleQueueBounds<T: Config> = StorageValue<_, (u32, u32), ValueQuery>;
+
+	/// How many markets' best solutions each solver holds (it may leave at zero).
+	#[pallet::storage]
+	pub type SolverBests<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// The highest fee a solution may take. Set by governance.
 	#[pallet::storage]
 	pub type SolverFeeCap<T: Config> = StorageValue<_, Permill, ValueQuery>;
+
+	/// Open service offers by id (ids shared with swap intents).
+	#[pallet::storage]
+	pub type Offers<T: Config> = StorageMap<_, Twox64Concat, IntentId, OfferOf<T>, OptionQuery>;
+
+	/// Open service purchases by id (ids shared with swap intents).
+	#[pallet::storage]
+	pub type Purchases<T: Config> = StorageMap<_, Twox64Concat, IntentId, PurchaseOf<T>, OptionQuery>;
+
+	/// How many orders each open purchase created so far (at most `MaxOrdersPerPurchase`).
+	#[pallet::storage]
+	pub type PurchaseOrders<T: Config> = StorageMap<_, Twox64Concat, IntentId, u32, ValueQuery>;
+
+	/// Open service offers and purchases by class, for solvers to page through.
+	#[pallet::storage]
+	pub type ServiceIntents<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, ServiceClass, Twox64Concat, IntentId, (), OptionQuery>;
+
+	/// Open service orders by id.
+	#[pallet::storage]
+	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, OrderOf<T>, OptionQuery>;
+
+	/// Each order's storage deposit (native, held from its buyer).
+	#[pallet::storage]
+	pub type OrderDeposits<T: Config> = StorageMap<_, Twox64Concat, OrderId, BalanceOf<T>, ValueQuery>;
+
+	/// The next order id.
+	#[pallet::storage]
+	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
 
 	/// Open payment channels by id.
 	#[pallet::storage]
@@ -302,15 +405,15 @@ pub mod pallet {
 		SolverRegistered { solver: T::AccountId },
 		/// A solver left; its bond unbonds.
 		SolverUnregistered { solver: T::AccountId },
-		/// A solution became the round's best.
-		SolutionAccepted { round: RoundIndex, solver: T::AccountId, score: u128, fills: u32 },
+		/// A solution became its market's best this round.
+		SolutionAccepted { round: RoundIndex, market: MarketKeyOf<T>, solver: T::AccountId, score: u128, fills: u32 },
 		/// A solution broke a rule; its solver was slashed `slashed`.
 		SolutionRejected { round: RoundIndex, solver: T::AccountId, violation: Violation, slashed: BalanceOf<T> },
-		/// A round's best solution settled atomically.
-		RoundSettled { round: RoundIndex, solver: T::AccountId, score: u128, fills: u32 },
-		/// A round's best solution could not settle (an asset's rules changed since it was
-		/// checked); nothing moved and nobody was slashed.
-		SettlementFailed { round: RoundIndex, solver: T::AccountId, error: DispatchError },
+		/// A market's best solution of a round settled atomically.
+		RoundSettled { round: RoundIndex, market: MarketKeyOf<T>, solver: T::AccountId, score: u128, fills: u32 },
+		/// A market's best solution could not settle (an asset's rules changed since it
+		/// was checked); nothing moved in that market and nobody was slashed.
+		SettlementFailed { round: RoundIndex, market: MarketKeyOf<T>, solver: T::AccountId, error: DispatchError },
 		/// Governance set the solver fee cap.
 		SolverFeeCapSet { cap: Permill },
 		/// A payment channel opened.
@@ -328,6 +431,41 @@ pub mod pallet {
 		ChannelClaimed { channel: ChannelId, cumulative: BalanceOf<T>, paid: BalanceOf<T> },
 		/// A channel closed; `refunded` went back to the payer.
 		ChannelClosed { channel: ChannelId, refunded: BalanceOf<T> },
+		/// A device's owner offered units of a service.
+		ServiceOffered {
+			intent: IntentId,
+			owner: T::AccountId,
+			device: machina_primitives::DeviceId,
+			class: ServiceClass,
+			units: u32,
+			min_price: BalanceOf<T>,
+		},
+		/// A buyer asked for units of a service and escrowed `units * max_price`.
+		ServiceRequested {
+			intent: IntentId,
+			owner: T::AccountId,
+			class: ServiceClass,
+			units: u32,
+			max_price: BalanceOf<T>,
+		},
+		/// A solution matched a purchase with an offer: an escrowed order.
+		OrderCreated {
+			order: OrderId,
+			purchase: IntentId,
+			offer: IntentId,
+			device: machina_primitives::DeviceId,
+			units: u32,
+			price: BalanceOf<T>,
+		},
+		/// The device delivered `units` of an order (`content` hashes what it delivered).
+		OrderDelivered { order: OrderId, units: u32, content: sp_core::H256 },
+		/// The buyer disputed a delivery.
+		OrderDisputed { order: OrderId },
+		/// The seller was paid `paid`; `refunded` went back to the buyer.
+		OrderPaid { order: OrderId, paid: BalanceOf<T>, refunded: BalanceOf<T> },
+		/// Delivery failed: the buyer got its escrow back (`refunded`), the device bond was
+		/// slashed `slashed`, and insurance paid the buyer `compensation`.
+		OrderFailed { order: OrderId, refunded: BalanceOf<T>, slashed: BalanceOf<T>, compensation: BalanceOf<T> },
 	}
 
 	/// Why an intent closed.
@@ -383,8 +521,17 @@ pub mod pallet {
 		EmptySolution,
 		/// An intent the solution names was cancelled, filled or expired since.
 		StaleSolution,
-		/// The solution does not score higher than the round's best.
+		/// The solution does not score higher than its market's best this round.
 		NotBetter,
+		/// A solution clears exactly one market: one price and that market's fills.
+		OneMarketPerSolution,
+		/// The market's best solution of the last round has not settled yet (a few
+		/// blocks after a busy round): try again next block.
+		PreviousRoundPending,
+		/// The solution is valid but would not settle now (an asset refuses one of its
+		/// transfers: a frozen or blocked account, a missing minimum balance); it is
+		/// refused without a slash. Leave out the intent whose transfer fails.
+		WouldNotSettle,
 		/// The solution broke a rule, and the slash could not be applied (the same
 		/// solution was already punished).
 		InvalidSolution,
@@ -413,6 +560,20 @@ pub mod pallet {
 		VoucherExceedsDeposit,
 		/// The channel has not expired: only its payee may close it now.
 		ChannelNotExpired,
+		/// The device is not registered, not active, or not the caller's.
+		NotDeviceOwner,
+		/// An offer or purchase needs at least one unit and a non-zero price.
+		ZeroUnits,
+		/// No such open order.
+		UnknownOrder,
+		/// Only the order's buyer may do this.
+		NotBuyer,
+		/// The order is not in the state this needs (or its deadline passed / has not).
+		WrongOrderState,
+		/// The receipt's signature is not the device's, or the caller is not its owner.
+		BadReceipt,
+		/// A receipt cannot claim more units than were ordered.
+		TooManyUnits,
 	}
 
 	#[pallet::hooks]
@@ -497,8 +658,9 @@ pub mod pallet {
 		#[pallet::call_index(7)]
 		#[pallet::weight(<T as Config>::WeightInfo::submit_solution(
 			solution.fills.len() as u32,
-			solution.prices.len() as u32,
-		).saturating_add(T::Slasher::report_offence_weight()))]
+		)
+		.saturating_add(<T as Config>::WeightInfo::submit_services(solution.services.len() as u32))
+		.saturating_add(T::Slasher::report_offence_weight()))]
 		pub fn submit_solution(origin: OriginFor<T>, solution: SolutionOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_submit_solution(who, solution)
@@ -558,6 +720,93 @@ pub mod pallet {
 		pub fn close_channel(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_close_channel(who, channel)
+		}
+
+		/// Offer `units` of `class` from the caller's active `device` for at least
+		/// `min_price` of `asset` per unit, until `deadline`. Holds `IntentDeposit`.
+		#[pallet::call_index(13)]
+		pub fn offer_service(
+			origin: OriginFor<T>,
+			device: machina_primitives::DeviceId,
+			class: ServiceClass,
+			asset: T::AssetKind,
+			units: u32,
+			min_price: BalanceOf<T>,
+			deadline: Moment,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_offer_service(who, device, class, asset, units, min_price, deadline)
+		}
+
+		/// Ask for `units` of `class` from devices that pass `filter`, for at most
+		/// `max_price` of `asset` per unit, until `deadline`. Escrows `units * max_price`
+		/// and holds `IntentDeposit` plus `OrderDeposit` per order it may create.
+		#[pallet::call_index(14)]
+		pub fn purchase_service(
+			origin: OriginFor<T>,
+			class: ServiceClass,
+			asset: T::AssetKind,
+			units: u32,
+			max_price: BalanceOf<T>,
+			filter: DeviceFilter,
+			partial: bool,
+			deadline: Moment,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_purchase_service(who, class, asset, units, max_price, filter, partial, deadline)
+		}
+
+		/// Report delivery of an order: by the device's owner, or by anyone with the
+		/// device's operational-key signature over ([`RECEIPT_TAG`], genesis hash, order,
+		/// units, content). Before the delivery deadline.
+		#[pallet::call_index(15)]
+		pub fn post_receipt(
+			origin: OriginFor<T>,
+			order: OrderId,
+			units: u32,
+			content: sp_core::H256,
+			signature: Option<machina_primitives::DeviceSignature>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_post_receipt(who, order, units, content, signature)
+		}
+
+		/// The buyer accepts a delivery: the seller is paid for the units delivered at
+		/// once, the rest goes back.
+		#[pallet::call_index(16)]
+		pub fn accept_delivery(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_accept_delivery(who, order)
+		}
+
+		/// The buyer disputes a delivery within `DisputeWindow`, holding `DisputeDeposit`.
+		/// Governance rules (`resolve_dispute`); without a ruling within
+		/// `ArbitrationPeriod` the receipt stands.
+		#[pallet::call_index(17)]
+		pub fn dispute(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_dispute(who, order)
+		}
+
+		/// Governance rules on a dispute: upheld, the delivery failed (refund, SLA slash,
+		/// compensation, the deposit back); rejected, the seller is paid and takes the
+		/// buyer's dispute deposit.
+		#[pallet::call_index(18)]
+		#[pallet::weight(<T as Config>::WeightInfo::resolve_dispute().saturating_add(T::Slasher::report_offence_weight()))]
+		pub fn resolve_dispute(origin: OriginFor<T>, order: OrderId, upheld: bool) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_resolve_dispute(order, upheld)
+		}
+
+		/// Anyone settles an order whose deadline passed: no receipt, the delivery failed
+		/// (refund, SLA slash of the device's bond with the caller as reporter,
+		/// compensation); a receipt not disputed in time, or a dispute not ruled on in
+		/// time, pays the seller.
+		#[pallet::call_index(19)]
+		#[pallet::weight(<T as Config>::WeightInfo::finish_order().saturating_add(T::Slasher::report_offence_weight()))]
+		pub fn finish_order(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_finish_order(who, order)
 		}
 	}
 

@@ -144,6 +144,81 @@ pub const MAX_FILLS: u32 = 64;
 pub const MAX_LIFETIME: u32 = 14_400;
 pub const MAX_EXPIRIES: u32 = 8;
 pub const MAX_CHANNEL_LIFETIME: u32 = 100_800;
+pub const DELIVERY_WINDOW: u32 = 10;
+pub const DISPUTE_WINDOW: u32 = 10;
+pub const ARBITRATION: u32 = 100;
+pub const DISPUTE_DEPOSIT: Balance = UNIT;
+pub const ORDER_DEPOSIT: Balance = UNIT / 100;
+pub const MAX_ORDERS: u32 = 4;
+
+parameter_types! {
+	pub const SlaCompensation: Permill = Permill::from_percent(50);
+}
+
+/// A device as the fake registry holds it (the real registry is tested in the runtime).
+#[derive(Clone)]
+pub struct FakeDevice {
+	pub owner: AccountId,
+	pub active: bool,
+	pub key: Option<machina_primitives::OperationalKey>,
+	pub location: Option<machina_primitives::H3Cell>,
+	pub manufacturer: u32,
+	pub uptime: Option<Permill>,
+}
+
+std::thread_local! {
+	pub static DEVICES: core::cell::RefCell<std::collections::BTreeMap<machina_primitives::DeviceId, FakeDevice>> =
+		const { core::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+pub struct FakeRegistry;
+impl FakeRegistry {
+	pub fn add(id: machina_primitives::DeviceId, device: FakeDevice) {
+		DEVICES.with(|d| d.borrow_mut().insert(id, device));
+	}
+	pub fn update(id: &machina_primitives::DeviceId, f: impl FnOnce(&mut FakeDevice)) {
+		DEVICES.with(|d| f(d.borrow_mut().get_mut(id).expect("device")));
+	}
+	fn get(id: &machina_primitives::DeviceId) -> Option<FakeDevice> {
+		DEVICES.with(|d| d.borrow().get(id).cloned())
+	}
+}
+impl machina_primitives::DeviceInspect<AccountId> for FakeRegistry {
+	fn owner(id: &machina_primitives::DeviceId) -> Option<AccountId> {
+		Self::get(id).map(|d| d.owner)
+	}
+	fn status(id: &machina_primitives::DeviceId) -> Option<machina_primitives::DeviceStatus> {
+		Self::get(id).map(|d| {
+			if d.active {
+				machina_primitives::DeviceStatus::Active
+			} else {
+				machina_primitives::DeviceStatus::Suspended
+			}
+		})
+	}
+	fn operational_key(id: &machina_primitives::DeviceId) -> Option<machina_primitives::OperationalKey> {
+		Self::get(id).and_then(|d| d.key)
+	}
+	fn location(id: &machina_primitives::DeviceId) -> Option<machina_primitives::H3Cell> {
+		Self::get(id).and_then(|d| d.location)
+	}
+	fn manufacturer(id: &machina_primitives::DeviceId) -> Option<u32> {
+		Self::get(id).map(|d| d.manufacturer)
+	}
+	fn aggregation_key(_: &machina_primitives::DeviceId) -> Option<machina_primitives::AggregationKey> {
+		None
+	}
+	fn active_until(_: &machina_primitives::DeviceId) -> Option<u64> {
+		None
+	}
+}
+
+pub struct FakeUptime;
+impl machina_primitives::UptimeInspect for FakeUptime {
+	fn uptime(id: &machina_primitives::DeviceId) -> Option<Permill> {
+		FakeRegistry::get(id).and_then(|d| d.uptime)
+	}
+}
 
 impl pallet_intents::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -156,6 +231,9 @@ impl pallet_intents::Config for Test {
 	type Clock = RelayClock;
 	type Bonds = MicroBonds;
 	type Slasher = MicroBonds;
+	type Devices = FakeRegistry;
+	type Uptime = FakeUptime;
+	type Insurance = MicroBonds;
 	type Signature = MultiSignature;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type PalletId = IntentsPalletId;
@@ -163,7 +241,8 @@ impl pallet_intents::Config for Test {
 	type SolverBond = ConstU128<SOLVER_BOND>;
 	type MaxSolvers = ConstU32<4>;
 	type MaxFills = ConstU32<MAX_FILLS>;
-	type MaxMarketsPerSolution = ConstU32<8>;
+	type MaxMarketsPerSolution = ConstU32<1>;
+	type MaxSettlementsPerBlock = ConstU32<2>;
 	type MaxMarkets = ConstU32<16>;
 	type MarketDeposit = ConstU128<MARKET_DEPOSIT>;
 	type IntentDeposit = ConstU128<INTENT_DEPOSIT>;
@@ -173,6 +252,13 @@ impl pallet_intents::Config for Test {
 	type ChannelDeposit = ConstU128<CHANNEL_DEPOSIT>;
 	type MaxChannelsPerPayer = ConstU32<4>;
 	type MaxChannelLifetime = ConstU32<MAX_CHANNEL_LIFETIME>;
+	type DeliveryWindow = ConstU32<DELIVERY_WINDOW>;
+	type DisputeWindow = ConstU32<DISPUTE_WINDOW>;
+	type ArbitrationPeriod = ConstU32<ARBITRATION>;
+	type DisputeDeposit = ConstU128<DISPUTE_DEPOSIT>;
+	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
+	type MaxOrdersPerPurchase = ConstU32<MAX_ORDERS>;
+	type SlaCompensation = SlaCompensation;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarks;
@@ -207,6 +293,27 @@ impl crate::benchmarking::BenchmarkHelper<Test> for MockBenchmarks {
 	}
 	fn voucher_signer() -> AccountId {
 		sp_keyring::Sr25519Keyring::Alice.to_account_id()
+	}
+	fn register_device(owner: &AccountId, n: u32) -> machina_primitives::DeviceId {
+		use sp_core::Pair;
+		let id = sp_core::H256::from_low_u64_be(n as u64 + 1_000);
+		let key = sp_core::sr25519::Pair::from_seed(&[n as u8; 32]).public();
+		FakeRegistry::add(
+			id,
+			FakeDevice {
+				owner: owner.clone(),
+				active: true,
+				key: Some(machina_primitives::OperationalKey::Sr25519(key)),
+				location: None,
+				manufacturer: 0,
+				uptime: None,
+			},
+		);
+		id
+	}
+	fn device_sign(n: u32, payload: &[u8]) -> machina_primitives::DeviceSignature {
+		use sp_core::Pair;
+		machina_primitives::DeviceSignature::Sr25519(sp_core::sr25519::Pair::from_seed(&[n as u8; 32]).sign(payload))
 	}
 	fn sign(_: &AccountId, payload: &[u8]) -> MultiSignature {
 		{
@@ -286,7 +393,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_micro_bonds::GenesisConfig::<Test> {
 		max_commission: Perbill::from_percent(20),
-		slash_policies: vec![(OffenceKind::InvalidSolution, invalid_solution_policy())],
+		slash_policies: vec![
+			(OffenceKind::InvalidSolution, invalid_solution_policy()),
+			(OffenceKind::ServiceDefault, invalid_solution_policy()),
+		],
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();
@@ -297,6 +407,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		RelayBlock::set(100);
+		DEVICES.with(|d| d.borrow_mut().clear());
 		<Intents as frame_support::traits::PostInherents>::post_inherents();
 	});
 	ext
@@ -332,6 +443,7 @@ pub fn check() {
 			(0u8, crate::HoldReason::IntentEscrow),
 			(1, crate::HoldReason::ChannelEscrow),
 			(2, crate::HoldReason::StorageDeposit),
+			(3, crate::HoldReason::OrderEscrow),
 		] {
 			let sum: Balance = users()
 				.iter()

@@ -41,8 +41,30 @@ pub fn batch_at_price<A, B: Copy + Into<u128>>(
 		.iter()
 		.filter(|(_, i)| i.side == Side::Buy && remaining(i) > 0 && meets_limit(i, price, remaining(i), fee))
 		.collect();
-	let supply: u128 = sells.iter().map(|(_, i)| remaining(i) - fee.mul_floor(remaining(i))).sum();
-	let mut cap = supply.min(buys.iter().map(|(_, i)| base_out(remaining(i))).sum());
+	let supply = sells.iter().fold(0u128, |a, (_, i)| a.saturating_add(remaining(i) - fee.mul_floor(remaining(i))));
+	let demand = buys.iter().fold(0u128, |a, (_, i)| a.saturating_add(base_out(remaining(i))));
+	let mut cap = supply.min(demand);
+	// The least net input on `side` that still receives `out` (the runtime refuses more).
+	let least_net = |side: Side, out: u128| {
+		let (num, den) = match side {
+			Side::Sell => (price.base, price.quote),
+			Side::Buy => (price.quote, price.base),
+		};
+		let (q, r) = (U256::from(out) * U256::from(num)).div_mod(U256::from(den));
+		(q + if r.is_zero() { U256::zero() } else { U256::one() }).low_u128()
+	};
+	// The least executed amount whose net (after the fee) is at least `net`.
+	let gross = |net: u128| {
+		let parts = 1_000_000u128 - fee.deconstruct() as u128;
+		let mut x = (U256::from(net) * U256::from(1_000_000u128) / U256::from(parts.max(1))).low_u128();
+		while x > 0 && x - 1 - fee.mul_floor(x - 1) >= net {
+			x -= 1;
+		}
+		while x - fee.mul_floor(x) < net {
+			x += 1;
+		}
+		x
+	};
 	for _ in 0..4 {
 		// Buyers up to `cap` base.
 		let mut buy_fills = Vec::new();
@@ -50,16 +72,21 @@ pub fn batch_at_price<A, B: Copy + Into<u128>>(
 		for (id, i) in buys.iter() {
 			let rem = remaining(i);
 			let full = base_out(rem);
-			let quote = if bought + full <= cap {
+			let quote = if bought.saturating_add(full) <= cap {
 				rem
 			} else if i.partial {
-				// The most quote whose base stays within what is left.
+				// The least quote that buys what is left (or less, within its escrow).
 				let left = cap - bought;
-				let mut q = (U256::from(left) * U256::from(price.quote) / U256::from(price.base)).low_u128().min(rem);
+				let mut q = gross(least_net(Side::Buy, left)).min(rem);
 				while q > 0 && base_out(q) > left {
 					q -= 1;
 				}
-				q
+				let out = base_out(q);
+				if out > 0 {
+					gross(least_net(Side::Buy, out)).min(q)
+				} else {
+					0
+				}
 			} else {
 				0
 			};
@@ -74,19 +101,17 @@ pub fn batch_at_price<A, B: Copy + Into<u128>>(
 		for (id, i) in sells.iter() {
 			let rem = remaining(i);
 			let net_full = rem - fee.mul_floor(rem);
-			let executed = if sold + net_full <= bought {
+			let executed = if sold.saturating_add(net_full) <= bought {
 				rem
 			} else if i.partial {
-				// The most executed whose net stays within what is left.
+				// The executed amount whose net is exactly what is left.
 				let left = bought - sold;
-				let mut x = left.min(rem);
-				while x < rem && (x + 1) - fee.mul_floor(x + 1) <= left {
-					x += 1;
+				let x = gross(left).min(rem);
+				if x - fee.mul_floor(x) == left {
+					x
+				} else {
+					0
 				}
-				while x > 0 && x - fee.mul_floor(x) > left {
-					x -= 1;
-				}
-				x
 			} else {
 				0
 			};

@@ -60,6 +60,8 @@ fn solution(fee: Permill, prices: Vec<ClearingPrice>, fills: Vec<(IntentId, Bala
 		fills: BoundedVec::truncate_from(
 			fills.into_iter().map(|(intent, executed)| Fill { intent, executed }).collect(),
 		),
+		service_prices: BoundedVec::new(),
+		services: BoundedVec::new(),
 	}
 }
 
@@ -106,7 +108,7 @@ fn cow_batch_settles_at_a_uniform_clearing_price_with_hand_checked_surplus() {
 			vec![(a, 100 * UNIT), (b, 50 * UNIT), (c, 250 * USD_UNIT), (d, 50 * USD_UNIT)],
 		);
 		assert_eq!(
-			Intents::dry_run(s.fee, s.prices.to_vec(), s.fills.to_vec()),
+			Intents::dry_run(s.fee, s.prices.to_vec(), s.fills.to_vec(), vec![], vec![]),
 			crate::runtime_api::SolutionCheck::Valid {
 				score: 70 * USD_UNIT,
 				fills: vec![
@@ -118,13 +120,14 @@ fn cow_batch_settles_at_a_uniform_clearing_price_with_hand_checked_surplus() {
 			}
 		);
 		assert_ok!(Intents::submit_solution(origin(&solver()), s));
-		assert_eq!(Best::<Test>::get().unwrap().score, 70 * USD_UNIT);
+		assert_eq!(Best::<Test>::get(MarketKey::Swap(0)).unwrap().score, 70 * USD_UNIT);
 		// In the auction: not cancellable until the round closes.
 		assert_noop!(Intents::cancel_intent(origin(&charlie()), c), Error::<Test>::IntentInAuction);
 		check();
 
 		close_round();
 		assert!(events().contains(&Event::RoundSettled {
+			market: MarketKey::Swap(0),
 			round: 50,
 			solver: solver(),
 			score: 70 * USD_UNIT,
@@ -146,7 +149,7 @@ fn cow_batch_settles_at_a_uniform_clearing_price_with_hand_checked_surplus() {
 			assert!(Intents::get_intent(id).is_none());
 		}
 		assert_eq!(held(MACH, HoldReason::StorageDeposit, &alice()), 0);
-		assert!(Best::<Test>::get().is_none());
+		assert!(Best::<Test>::get(MarketKey::Swap(0)).is_none());
 		check();
 	});
 }
@@ -247,12 +250,19 @@ fn adversarial_solutions_are_rejected_and_the_solver_slashed() {
 				Violation::ExpiredIntent,
 				solution(Permill::zero(), vec![two_usd(0)], vec![(b, 25 * UNIT), (late, 50 * USD_UNIT)]),
 			),
-			// No price for market 0.
-			(Violation::MissingPrice, solution(Permill::zero(), vec![], vec![(b, 50 * UNIT), (c, 100 * USD_UNIT)])),
-			// Two prices for market 0.
+			// A price for market 1, fills in market 0.
+			(
+				Violation::MissingPrice,
+				solution(Permill::zero(), vec![two_usd(1)], vec![(b, 50 * UNIT), (c, 100 * USD_UNIT)]),
+			),
+			// A zero price.
 			(
 				Violation::InvalidPrice,
-				solution(Permill::zero(), vec![two_usd(0), two_usd(0)], vec![(b, 50 * UNIT), (c, 100 * USD_UNIT)]),
+				solution(
+					Permill::zero(),
+					vec![ClearingPrice { market: 0, base: 0, quote: 1 }],
+					vec![(b, 50 * UNIT), (c, 100 * USD_UNIT)],
+				),
 			),
 			// Pays Bob less than USD's minimum balance.
 			(Violation::FillBelowMinimum, solution(Permill::zero(), vec![two_usd(0)], vec![(b, 1_000_000), (c, 2)])),
@@ -280,7 +290,7 @@ fn adversarial_solutions_are_rejected_and_the_solver_slashed() {
 				"case {i}"
 			);
 			assert_eq!(solver_bond(&who), bond - bond / 10, "case {i}");
-			assert!(Best::<Test>::get().is_none());
+			assert!(Best::<Test>::iter().next().is_none());
 			// Slashed below its commitment: no more solutions until it tops up.
 			let again = solution(Permill::zero(), vec![two_usd(0)], vec![(b, 50 * UNIT), (c, 100 * USD_UNIT)]);
 			assert_noop!(Intents::submit_solution(origin(&who), again), Error::<Test>::SolverUnderBonded);
@@ -349,15 +359,15 @@ fn a_better_solution_replaces_the_best_and_a_tie_keeps_the_earlier() {
 		let low = ClearingPrice { market: 0, base: 10 * UNIT, quote: 16 * USD_UNIT };
 		let s1 = solution(Permill::zero(), vec![low], vec![(a, 100 * UNIT), (c, 160 * USD_UNIT)]);
 		assert_ok!(Intents::submit_solution(origin(&solver()), s1.clone()));
-		let first = Best::<Test>::get().unwrap().score;
+		let first = Best::<Test>::get(MarketKey::Swap(0)).unwrap().score;
 		assert_eq!(first, 10 * USD_UNIT + 96 * USD_UNIT);
 		// The same score from another solver: the earlier stays.
 		assert_noop!(Intents::submit_solution(origin(&solver2()), s1), Error::<Test>::NotBetter);
 		// At 2 USD/MACH: Alice 50, Charlie (100 - 50) MACH = 100 USD: 150 USD, better.
 		let s2 = solution(Permill::zero(), vec![two_usd(0)], vec![(a, 100 * UNIT), (c, 200 * USD_UNIT)]);
 		assert_ok!(Intents::submit_solution(origin(&solver2()), s2));
-		assert_eq!(Best::<Test>::get().unwrap().solver, solver2());
-		assert_eq!(Best::<Test>::get().unwrap().score, 150 * USD_UNIT);
+		assert_eq!(Best::<Test>::get(MarketKey::Swap(0)).unwrap().solver, solver2());
+		assert_eq!(Best::<Test>::get(MarketKey::Swap(0)).unwrap().score, 150 * USD_UNIT);
 		close_round();
 		assert!(
 			matches!(events().last(), Some(Event::RoundSettled { .. }))
@@ -369,7 +379,7 @@ fn a_better_solution_replaces_the_best_and_a_tie_keeps_the_earlier() {
 
 /// Two markets in one solution, one of them between two `pallet-assets` tokens.
 #[test]
-fn one_solution_clears_two_markets_with_one_price_each() {
+fn each_market_has_its_own_auction_and_a_failing_one_holds_up_no_other() {
 	new_test_ext().execute_with(|| {
 		markets();
 		register(&solver());
@@ -379,18 +389,39 @@ fn one_solution_clears_two_markets_with_one_price_each() {
 		let e = submit(&eve(), 1, Side::Sell, 40 * KWH_UNIT, 8 * USD_UNIT, false);
 		let d = submit(&dave(), 1, Side::Buy, 10 * USD_UNIT, 40 * KWH_UNIT, false);
 		let kwh = ClearingPrice { market: 1, base: 4 * KWH_UNIT, quote: USD_UNIT };
-		let s = solution(
-			Permill::zero(),
-			vec![two_usd(0), kwh],
-			vec![(a, 10 * UNIT), (c, 20 * USD_UNIT), (e, 40 * KWH_UNIT), (d, 10 * USD_UNIT)],
-		);
+		// One solution per market (a solution's type holds one price).
+		let mach = solution(Permill::zero(), vec![two_usd(0)], vec![(a, 10 * UNIT), (c, 20 * USD_UNIT)]);
+		let energy = solution(Permill::zero(), vec![kwh], vec![(e, 40 * KWH_UNIT), (d, 10 * USD_UNIT)]);
+		assert_ok!(Intents::submit_solution(origin(&solver()), mach));
+		assert_ok!(Intents::submit_solution(origin(&solver()), energy.clone()));
+		assert_eq!(SolverBests::<Test>::get(solver()), 2);
+		check();
+		// The kWh issuer freezes it before the round closes: that market cannot settle,
+		// MACH/USD settles all the same.
+		assert_ok!(Assets::freeze_asset(origin(&issuer()), KWH));
 		let eve_kwh = total(ENERGY, &eve());
-		assert_ok!(Intents::submit_solution(origin(&solver()), s));
+		close_round();
+		assert!(events().iter().any(|e| matches!(e, Event::SettlementFailed { market: MarketKey::Swap(1), .. })));
+		assert!(events().iter().any(|e| matches!(e, Event::RoundSettled { market: MarketKey::Swap(0), .. })));
+		assert_eq!(balance(USDT, &alice()), USD_ENDOWMENT + 20 * USD_UNIT);
+		assert_eq!(total(ENERGY, &eve()), eve_kwh);
+		assert_eq!(held(ENERGY, HoldReason::IntentEscrow, &eve()), 40 * KWH_UNIT);
+		assert_eq!(SolverBests::<Test>::get(solver()), 0);
+		check();
+		// While frozen, a solution that cannot settle is refused up front, unslashed.
+		let mut again = energy.clone();
+		again.round = Intents::round_at(RelayBlock::get());
+		assert_eq!(
+			Intents::dry_run(again.fee, again.prices.to_vec(), again.fills.to_vec(), vec![], vec![]),
+			crate::runtime_api::SolutionCheck::WouldNotSettle
+		);
+		assert_noop!(Intents::submit_solution(origin(&solver()), again.clone()), Error::<Test>::WouldNotSettle);
+		assert_ok!(Assets::thaw_asset(origin(&issuer()), KWH));
+		assert_ok!(Intents::submit_solution(origin(&solver()), again));
 		close_round();
 		assert_eq!(total(ENERGY, &eve()), eve_kwh - 40 * KWH_UNIT);
 		assert_eq!(balance(ENERGY, &dave()), KWH_ENDOWMENT + 40 * KWH_UNIT);
 		assert_eq!(balance(USDT, &eve()), USD_ENDOWMENT + 10 * USD_UNIT);
-		assert_eq!(balance(USDT, &alice()), USD_ENDOWMENT + 20 * USD_UNIT);
 		check();
 	});
 }
@@ -497,9 +528,10 @@ fn markets_are_unique_per_pair_and_removed_only_when_empty() {
 		assert_noop!(Intents::create_market(origin(&alice()), USDT, MACH), Error::<Test>::MarketExists);
 		assert_noop!(Intents::create_market(origin(&alice()), MACH, MACH), Error::<Test>::SameAsset);
 		// The settlement account holds each asset's minimum balance.
-		let account = Intents::settlement_account();
+		let account = Intents::settlement_account(&USDT);
 		assert_eq!(balance(USDT, &account), USD_MIN);
 		assert_eq!(balance(MACH, &account), ED);
+		assert_eq!(balance(MACH, &Intents::settlement_account(&MACH)), ED);
 		let a = submit(&alice(), 0, Side::Sell, UNIT, USD_UNIT, false);
 		assert_noop!(Intents::remove_market(RuntimeOrigin::root(), 0), Error::<Test>::MarketNotEmpty);
 		assert_ok!(Intents::cancel_intent(origin(&alice()), a));
@@ -686,6 +718,8 @@ mod properties {
 			fee: Permill::zero(),
 			prices: BoundedVec::truncate_from(vec![price]),
 			fills: BoundedVec::truncate_from(fills),
+			service_prices: BoundedVec::new(),
+			services: BoundedVec::new(),
 		})
 	}
 
@@ -729,12 +763,19 @@ mod properties {
 							// The reference batch is valid whenever the runtime's dry run
 							// says so, and a valid batch is accepted unless one scoring at
 							// least as much is in.
-							let check = Intents::dry_run(s.fee, s.prices.to_vec(), s.fills.to_vec());
+							let check = Intents::dry_run(s.fee, s.prices.to_vec(), s.fills.to_vec(), vec![], vec![]);
 							if let crate::runtime_api::SolutionCheck::Valid { score, .. } = check {
 								valid += 1;
 								match Intents::submit_solution(origin(&solver()), s) {
-									Ok(()) => assert_eq!(Best::<Test>::get().unwrap().score, score),
-									Err(e) => assert_eq!(e, Error::<Test>::NotBetter.into()),
+									Ok(()) => assert_eq!(
+										Best::<Test>::get(MarketKey::Swap(market as u32)).unwrap().score,
+										score
+									),
+									Err(e) => assert!(
+										[Error::<Test>::NotBetter.into(), Error::<Test>::PreviousRoundPending.into()]
+											.contains(&e),
+										"{e:?}"
+									),
 								}
 							}
 						}
@@ -805,5 +846,355 @@ mod properties {
 			.unwrap();
 		let settled = SETTLED.with(|s| *s.borrow());
 		assert!(settled >= 5, "only {settled} rounds settled in 64 runs");
+	}
+}
+
+mod services {
+	use super::*;
+	use machina_primitives::{BondManager, DeviceId, DeviceSignature, H3Cell, OperationalKey};
+
+	const CLASS: ServiceClass = 7;
+
+	fn device(n: u8) -> DeviceId {
+		sp_core::H256::repeat_byte(n)
+	}
+
+	/// A resolution-9 cell (in San Francisco) and its resolution-5 ancestor.
+	fn region() -> H3Cell {
+		inside().parent(5).unwrap()
+	}
+	fn inside() -> H3Cell {
+		H3Cell::new(0x8928308280fffff).unwrap()
+	}
+
+	/// Alice's device 1 (operational key //Alice-device) in the region, up 90%, maker 1;
+	/// Bob's device 2 outside it. Both bonded 100 MACH in micro-bonds.
+	fn devices() -> sr25519::Pair {
+		let key = sr25519::Pair::from_string("//Alice-device", None).unwrap();
+		FakeRegistry::add(
+			device(1),
+			FakeDevice {
+				owner: alice(),
+				active: true,
+				key: Some(OperationalKey::Sr25519(key.public())),
+				location: Some(inside()),
+				manufacturer: 1,
+				uptime: Some(Permill::from_percent(90)),
+			},
+		);
+		FakeRegistry::add(
+			device(2),
+			FakeDevice { owner: bob(), active: true, key: None, location: None, manufacturer: 2, uptime: None },
+		);
+		for (who, d) in [(alice(), device(1)), (bob(), device(2))] {
+			assert_ok!(MicroBonds::bond(origin(&who), BondPurpose::Device, 100 * UNIT));
+			assert_ok!(<MicroBonds as BondManager<_, _>>::require_bond(&who, BondPurpose::Device, d, 100 * UNIT));
+		}
+		key
+	}
+
+	fn filter() -> DeviceFilter {
+		DeviceFilter { region: Some(region()), min_uptime: Some(Permill::from_percent(80)), manufacturer: Some(1) }
+	}
+
+	fn offer(who: &AccountId, d: u8, units: u32, min_price: Balance) -> IntentId {
+		let id = NextIntentId::<Test>::get();
+		assert_ok!(Intents::offer_service(
+			origin(who),
+			device(d),
+			CLASS,
+			USDT,
+			units,
+			min_price,
+			RelayBlock::get() + 100
+		));
+		id
+	}
+
+	fn purchase(units: u32, max_price: Balance, partial: bool) -> IntentId {
+		let id = NextIntentId::<Test>::get();
+		assert_ok!(Intents::purchase_service(
+			origin(&charlie()),
+			CLASS,
+			USDT,
+			units,
+			max_price,
+			filter(),
+			partial,
+			RelayBlock::get() + 100
+		));
+		id
+	}
+
+	fn matched(per_unit: Balance, services: Vec<(IntentId, IntentId, u32)>) -> SolutionOf<Test> {
+		let mut s = solution(Permill::zero(), vec![], vec![]);
+		s.service_prices = BoundedVec::truncate_from(vec![ServicePrice { class: CLASS, asset: USDT, per_unit }]);
+		s.services = BoundedVec::truncate_from(
+			services.into_iter().map(|(purchase, offer, units)| ServiceMatch { purchase, offer, units }).collect(),
+		);
+		s
+	}
+
+	/// Alice's device sells 8 units to Charlie at 1.5 USD: an order; the device's signed
+	/// receipt, then silence through the dispute window, pays Alice.
+	fn ordered() -> (sr25519::Pair, OrderId) {
+		let key = devices();
+		register(&solver());
+		let o = offer(&alice(), 1, 10, USD_UNIT);
+		let p = purchase(8, 2 * USD_UNIT, true);
+		assert_eq!(held(USDT, HoldReason::IntentEscrow, &charlie()), 16 * USD_UNIT);
+		// Surplus: (2 - 1.5) * 8 to Charlie, (1.5 - 1) * 8 to Alice: 8 USD.
+		let s = matched(3 * USD_UNIT / 2, vec![(p, o, 8)]);
+		assert_eq!(
+			Intents::dry_run(s.fee, vec![], vec![], s.service_prices.to_vec(), s.services.to_vec()),
+			crate::runtime_api::SolutionCheck::Valid { score: 8 * USD_UNIT, fills: vec![] }
+		);
+		assert_ok!(Intents::submit_solution(origin(&solver()), s));
+		close_round();
+		assert!(events().contains(&Event::OrderCreated {
+			order: 0,
+			purchase: p,
+			offer: o,
+			device: device(1),
+			units: 8,
+			price: 3 * USD_UNIT / 2
+		}));
+		// 12 USD moved to the order, 4 back; the purchase is done, the offer has 2 left.
+		assert_eq!(held(USDT, HoldReason::OrderEscrow, &charlie()), 12 * USD_UNIT);
+		assert_eq!(held(USDT, HoldReason::IntentEscrow, &charlie()), 0);
+		assert!(Purchases::<Test>::get(p).is_none());
+		assert_eq!(Offers::<Test>::get(o).unwrap().sold, 8);
+		check();
+		(key, 0)
+	}
+
+	fn receipt(key: &sr25519::Pair, order: OrderId, units: u32) -> DeviceSignature {
+		DeviceSignature::Sr25519(key.sign(&Intents::receipt_payload(order, units, sp_core::H256::repeat_byte(0xcc))))
+	}
+
+	#[test]
+	fn a_matched_purchase_becomes_an_order_and_silence_pays_the_seller() {
+		new_test_ext().execute_with(|| {
+			let (key, order) = ordered();
+			let alice_usd = balance(USDT, &alice());
+			// Posted by anyone with the device's signature.
+			assert_ok!(Intents::post_receipt(
+				origin(&eve()),
+				order,
+				8,
+				sp_core::H256::repeat_byte(0xcc),
+				Some(receipt(&key, order, 8))
+			));
+			assert_noop!(Intents::finish_order(origin(&eve()), order), Error::<Test>::WrongOrderState);
+			run_to_relay(RelayBlock::get() + DISPUTE_WINDOW);
+			assert_ok!(Intents::finish_order(origin(&eve()), order));
+			assert_eq!(balance(USDT, &alice()), alice_usd + 12 * USD_UNIT);
+			assert_eq!(held(USDT, HoldReason::OrderEscrow, &charlie()), 0);
+			assert!(Orders::<Test>::get(order).is_none());
+			check();
+		});
+	}
+
+	#[test]
+	fn accepting_a_partial_delivery_pays_it_and_refunds_the_rest() {
+		new_test_ext().execute_with(|| {
+			let (_, order) = ordered();
+			let (alice_usd, charlie_usd) = (balance(USDT, &alice()), balance(USDT, &charlie()));
+			// The owner reports 5 of 8 units without a device signature.
+			assert_noop!(
+				Intents::post_receipt(origin(&bob()), order, 5, sp_core::H256::zero(), None),
+				Error::<Test>::BadReceipt
+			);
+			assert_noop!(
+				Intents::post_receipt(origin(&alice()), order, 9, sp_core::H256::zero(), None),
+				Error::<Test>::TooManyUnits
+			);
+			assert_ok!(Intents::post_receipt(origin(&alice()), order, 5, sp_core::H256::zero(), None));
+			assert_noop!(Intents::accept_delivery(origin(&bob()), order), Error::<Test>::NotBuyer);
+			assert_ok!(Intents::accept_delivery(origin(&charlie()), order));
+			assert_eq!(balance(USDT, &alice()), alice_usd + 15 * USD_UNIT / 2);
+			assert_eq!(balance(USDT, &charlie()), charlie_usd + 9 * USD_UNIT / 2);
+			check();
+		});
+	}
+
+	#[test]
+	fn receipts_bind_the_device_key_the_order_and_the_units() {
+		new_test_ext().execute_with(|| {
+			let (key, order) = ordered();
+			let other = sr25519::Pair::from_string("//Mallory", None).unwrap();
+			let content = sp_core::H256::repeat_byte(0xcc);
+			// Another key; a signature for another unit count; for another order.
+			assert_noop!(
+				Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&other, order, 8))),
+				Error::<Test>::BadReceipt
+			);
+			assert_noop!(
+				Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&key, order, 7))),
+				Error::<Test>::BadReceipt
+			);
+			assert_noop!(
+				Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&key, order + 1, 8))),
+				Error::<Test>::BadReceipt
+			);
+			// Too late.
+			run_to_relay(RelayBlock::get() + DELIVERY_WINDOW);
+			assert_noop!(
+				Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&key, order, 8))),
+				Error::<Test>::WrongOrderState
+			);
+		});
+	}
+
+	#[test]
+	fn no_delivery_refunds_the_buyer_slashes_the_device_bond_and_insurance_compensates() {
+		new_test_ext().execute_with(|| {
+			let (_, order) = ordered();
+			let charlie_usd = balance(USDT, &charlie());
+			let charlie_mach = balance(MACH, &charlie());
+			assert_noop!(Intents::finish_order(origin(&eve()), order), Error::<Test>::WrongOrderState);
+			run_to_relay(RelayBlock::get() + DELIVERY_WINDOW);
+			assert_ok!(Intents::finish_order(origin(&eve()), order));
+			// 10% of the device's 100 MACH bond; half of it to Charlie from insurance.
+			assert!(events().contains(&Event::OrderFailed {
+				order,
+				refunded: 12 * USD_UNIT,
+				slashed: 10 * UNIT,
+				compensation: 5 * UNIT
+			}));
+			assert_eq!(balance(USDT, &charlie()), charlie_usd + 12 * USD_UNIT);
+			// The order's deposit came back too.
+			assert_eq!(balance(MACH, &charlie()), charlie_mach + 5 * UNIT + ORDER_DEPOSIT);
+			let info = <MicroBonds as BondManager<_, _>>::commitment(&alice(), device(1)).unwrap();
+			assert_eq!(info.backing, 90 * UNIT);
+			check();
+		});
+	}
+
+	#[test]
+	fn disputes_go_to_governance_and_a_missing_ruling_lets_the_receipt_stand() {
+		for ruling in [Some(true), Some(false), None] {
+			new_test_ext().execute_with(|| {
+				let (key, order) = ordered();
+				let content = sp_core::H256::repeat_byte(0xcc);
+				assert_ok!(Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&key, order, 8))));
+				assert_noop!(Intents::dispute(origin(&alice()), order), Error::<Test>::NotBuyer);
+				assert_ok!(Intents::dispute(origin(&charlie()), order));
+				assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), ORDER_DEPOSIT + DISPUTE_DEPOSIT);
+				check();
+				let (alice_usd, alice_mach) = (balance(USDT, &alice()), total(MACH, &alice()));
+				let charlie_usd = balance(USDT, &charlie());
+				match ruling {
+					Some(true) => {
+						assert_noop!(
+							Intents::resolve_dispute(origin(&alice()), order, false),
+							sp_runtime::DispatchError::BadOrigin
+						);
+						assert_ok!(Intents::resolve_dispute(RuntimeOrigin::root(), order, true));
+						assert_eq!(balance(USDT, &charlie()), charlie_usd + 12 * USD_UNIT);
+						assert_eq!(balance(USDT, &alice()), alice_usd);
+					},
+					Some(false) => {
+						assert_ok!(Intents::resolve_dispute(RuntimeOrigin::root(), order, false));
+						assert_eq!(balance(USDT, &alice()), alice_usd + 12 * USD_UNIT);
+						// The frivolous dispute's deposit goes to the seller.
+						assert_eq!(total(MACH, &alice()), alice_mach + DISPUTE_DEPOSIT);
+					},
+					None => {
+						assert_noop!(Intents::finish_order(origin(&eve()), order), Error::<Test>::WrongOrderState);
+						run_to_relay(RelayBlock::get() + ARBITRATION);
+						assert_ok!(Intents::finish_order(origin(&eve()), order));
+						assert_eq!(balance(USDT, &alice()), alice_usd + 12 * USD_UNIT);
+						assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), 0);
+					},
+				}
+				assert!(Orders::<Test>::get(order).is_none());
+				check();
+			});
+		}
+	}
+
+	#[test]
+	fn service_matches_that_break_a_rule_are_slashed_and_stale_ones_are_not() {
+		new_test_ext().execute_with(|| {
+			devices();
+			let a = offer(&alice(), 1, 10, USD_UNIT);
+			let b = offer(&bob(), 2, 10, USD_UNIT / 2);
+			let p = purchase(8, 2 * USD_UNIT, false);
+			let cases = vec![
+				// Bob's device is outside the region, unmeasured, another maker.
+				(Violation::FilterViolated, matched(USD_UNIT, vec![(p, b, 8)])),
+				// Above Charlie's 2 USD.
+				(Violation::LimitPriceViolated, matched(3 * USD_UNIT, vec![(p, a, 8)])),
+				// Below Alice's 1 USD.
+				(Violation::LimitPriceViolated, matched(USD_UNIT / 2, vec![(p, a, 8)])),
+				// Part of a purchase that wants all 8.
+				(Violation::OverFill, matched(USD_UNIT, vec![(p, a, 4)])),
+				// More than Alice offers.
+				(Violation::OverFill, matched(USD_UNIT, vec![(p, a, 11)])),
+			];
+			for (i, (violation, s)) in cases.into_iter().enumerate() {
+				let who = sp_runtime::AccountId32::new(sp_io::hashing::blake2_256(&(i as u32 + 100).to_le_bytes()));
+				assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::mint_into(&who, 2 * SOLVER_BOND));
+				if Solvers::<Test>::count() == 4 {
+					let leaving = Solvers::<Test>::iter_keys().next().unwrap();
+					assert_ok!(Intents::unregister_solver(origin(&leaving)));
+				}
+				register(&who);
+				assert_ok!(Intents::submit_solution(origin(&who), s));
+				assert!(
+					matches!(events().last(), Some(Event::SolutionRejected { violation: v, .. }) if *v == violation),
+					"case {i}: {:?}",
+					events().last()
+				);
+			}
+			// Alice's device suspended since: stale, the solver is not at fault.
+			let leaving = Solvers::<Test>::iter_keys().next().unwrap();
+			assert_ok!(Intents::unregister_solver(origin(&leaving)));
+			register(&solver());
+			FakeRegistry::update(&device(1), |d| d.active = false);
+			assert_noop!(
+				Intents::submit_solution(origin(&solver()), matched(USD_UNIT, vec![(p, a, 8)])),
+				Error::<Test>::StaleSolution
+			);
+			// A suspended device cannot offer either.
+			assert_noop!(
+				Intents::offer_service(origin(&alice()), device(1), CLASS, USDT, 1, 1, RelayBlock::get() + 5),
+				Error::<Test>::NotDeviceOwner
+			);
+			assert_noop!(
+				Intents::offer_service(origin(&charlie()), device(2), CLASS, USDT, 1, 1, RelayBlock::get() + 5),
+				Error::<Test>::NotDeviceOwner
+			);
+			check();
+		});
+	}
+
+	#[test]
+	fn a_purchase_makes_a_bounded_number_of_orders_and_cancels_with_a_refund() {
+		new_test_ext().execute_with(|| {
+			devices();
+			register(&solver());
+			let offers: Vec<_> = (0..5).map(|_| offer(&alice(), 1, 1, USD_UNIT)).collect();
+			let p = purchase(5, USD_UNIT, true);
+			let five = matched(USD_UNIT, offers.iter().map(|o| (p, *o, 1)).collect());
+			assert_ok!(Intents::submit_solution(origin(&solver()), five));
+			assert!(matches!(
+				events().last(),
+				Some(Event::SolutionRejected { violation: Violation::TooManyOrders, .. })
+			));
+			register(&solver2());
+			let four = matched(USD_UNIT, offers.iter().take(4).map(|o| (p, *o, 1)).collect());
+			assert_ok!(Intents::submit_solution(origin(&solver2()), four));
+			close_round();
+			assert_eq!(Orders::<Test>::iter().count(), 4);
+			assert_eq!(Purchases::<Test>::get(p).unwrap().bought, 4);
+			check();
+			// Cancelling the rest refunds 1 USD and what is left of the deposit.
+			assert_ok!(Intents::cancel_intent(origin(&charlie()), p));
+			assert_eq!(held(USDT, HoldReason::IntentEscrow, &charlie()), 0);
+			assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), 4 * ORDER_DEPOSIT);
+			check();
+		});
 	}
 }

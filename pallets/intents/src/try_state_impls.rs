@@ -11,8 +11,9 @@ use sp_runtime::{traits::Saturating, TryRuntimeError};
 impl<T: Config> Pallet<T> {
 	/// Check the pallet's invariants:
 	/// - each account's `IntentEscrow` hold of each asset equals the remaining escrow of
-	///   its open intents, and its `ChannelEscrow` hold the unclaimed deposits of its
-	///   channels (nothing is lost or created);
+	///   its open intents and purchases, its `OrderEscrow` hold the value of its open
+	///   orders, and its `ChannelEscrow` hold the unclaimed deposits of its channels
+	///   (nothing is lost or created);
 	/// - its `StorageDeposit` hold equals the deposits of its intents, channels and markets;
 	/// - the indexes (`IntentsOf`, `MarketIntents`, `Expiries`, `ChannelsOf`, market
 	///   counters) agree with the records;
@@ -35,11 +36,40 @@ impl<T: Config> Pallet<T> {
 			ensure!(MarketIntents::<T>::contains_key(intent.market, id), "intent missing from MarketIntents");
 			ensure!(Expiries::<T>::contains_key(intent.deadline, id), "intent missing from Expiries");
 		}
+		let mut order_escrow: BTreeMap<(T::AccountId, T::AssetKind), u128> = BTreeMap::new();
+		for (id, offer) in Offers::<T>::iter() {
+			ensure!(offer.sold < offer.units, "a sold-out offer is open");
+			*deposits.entry(offer.owner.clone()).or_default() += offer.deposit.into();
+			*intent_count.entry(offer.owner.clone()).or_default() += 1;
+			ensure!(IntentsOf::<T>::get(&offer.owner).contains(&id), "offer missing from IntentsOf");
+			ensure!(ServiceIntents::<T>::contains_key(offer.class, id), "offer missing from ServiceIntents");
+			ensure!(Expiries::<T>::contains_key(offer.deadline, id), "offer missing from Expiries");
+		}
+		for (id, purchase) in Purchases::<T>::iter() {
+			ensure!(purchase.bought < purchase.units, "a bought-out purchase is open");
+			let left = Self::times(purchase.max_price, purchase.units - purchase.bought).map_err(|_| "overflow")?;
+			*escrow.entry((purchase.owner.clone(), purchase.asset.clone())).or_default() += left.into();
+			*deposits.entry(purchase.owner.clone()).or_default() += purchase.deposit.into();
+			*intent_count.entry(purchase.owner.clone()).or_default() += 1;
+			ensure!(PurchaseOrders::<T>::get(id) <= T::MaxOrdersPerPurchase::get(), "a purchase made too many orders");
+			ensure!(IntentsOf::<T>::get(&purchase.owner).contains(&id), "purchase missing from IntentsOf");
+			ensure!(ServiceIntents::<T>::contains_key(purchase.class, id), "purchase missing from ServiceIntents");
+			ensure!(Expiries::<T>::contains_key(purchase.deadline, id), "purchase missing from Expiries");
+		}
+		for (id, order) in Orders::<T>::iter() {
+			let value = Self::times(order.price, order.units).map_err(|_| "overflow")?;
+			*order_escrow.entry((order.buyer.clone(), order.asset.clone())).or_default() += value.into();
+			*deposits.entry(order.buyer.clone()).or_default() +=
+				OrderDeposits::<T>::get(id).saturating_add(order.dispute_deposit).into();
+		}
+		ensure!(OrderDeposits::<T>::iter().count() == Orders::<T>::iter().count(), "OrderDeposits out of sync");
+		let services = Offers::<T>::iter().count() + Purchases::<T>::iter().count();
+		ensure!(ServiceIntents::<T>::iter().count() == services, "ServiceIntents out of sync");
 		for (owner, ids) in IntentsOf::<T>::iter() {
 			ensure!(intent_count.get(&owner).copied().unwrap_or(0) == ids.len() as u32, "IntentsOf out of sync");
 		}
 		ensure!(MarketIntents::<T>::iter().count() == OpenIntents::<T>::iter().count(), "MarketIntents out of sync");
-		ensure!(Expiries::<T>::iter().count() == OpenIntents::<T>::iter().count(), "Expiries out of sync");
+		ensure!(Expiries::<T>::iter().count() == OpenIntents::<T>::iter().count() + services, "Expiries out of sync");
 		for (id, market) in Markets::<T>::iter() {
 			ensure!(per_market.get(&id).copied().unwrap_or(0) == market.open_intents, "market counter out of sync");
 			*deposits.entry(market.creator.clone()).or_default() += market.deposit.into();
@@ -67,21 +97,44 @@ impl<T: Config> Pallet<T> {
 				T::AssetHolds::balance_on_hold(asset.clone(), &HoldReason::ChannelEscrow.into(), who).into();
 			ensure!(held == *amount, "channel escrow hold differs from open channels");
 		}
+		for ((who, asset), amount) in order_escrow.iter() {
+			let held: u128 = T::AssetHolds::balance_on_hold(asset.clone(), &HoldReason::OrderEscrow.into(), who).into();
+			ensure!(held == *amount, "order escrow hold differs from open orders");
+		}
 		for (who, amount) in deposits.iter() {
 			let held: u128 =
 				T::AssetHolds::balance_on_hold(T::NativeAsset::get(), &HoldReason::StorageDeposit.into(), who).into();
 			ensure!(held == *amount, "storage deposit hold differs from records");
 		}
-		if let Some(best) = Best::<T>::get() {
+		let (head, tail) = SettleQueueBounds::<T>::get();
+		let queued: alloc::vec::Vec<MarketKeyOf<T>> =
+			(0..tail.wrapping_sub(head)).filter_map(|i| SettleQueue::<T>::get(head.wrapping_add(i))).collect();
+		ensure!(SettleQueue::<T>::iter().count() == queued.len(), "SettleQueue entries outside its bounds");
+		let mut bests_of: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		for (market, best) in Best::<T>::iter() {
+			ensure!(queued.contains(&market), "a best solution is not queued to settle");
+			ensure!(best.solution.market() == Some(market), "a best solution of another market");
+			*bests_of.entry(best.solver.clone()).or_default() += 1;
 			for fill in best.solution.fills.iter() {
 				ensure!(OpenIntents::<T>::contains_key(fill.intent), "best solution names a closed intent");
 			}
+			for m in best.solution.services.iter() {
+				ensure!(
+					Purchases::<T>::contains_key(m.purchase) && Offers::<T>::contains_key(m.offer),
+					"best solution names a closed service intent"
+				);
+			}
 			ensure!(Solvers::<T>::contains_key(&best.solver), "best solution of an unregistered solver");
 		}
+		for (solver, n) in SolverBests::<T>::iter() {
+			ensure!(bests_of.get(&solver).copied().unwrap_or(0) == n, "SolverBests out of sync");
+		}
+		ensure!(bests_of.len() == SolverBests::<T>::iter().count(), "SolverBests out of sync");
 		Ok(())
 	}
 
-	/// Every account's `IntentEscrow`, `ChannelEscrow` and `StorageDeposit` holds summed
+	/// Every account's `IntentEscrow` (0), `ChannelEscrow` (1), `StorageDeposit` (2) and
+	/// `OrderEscrow` (3) holds summed
 	/// per asset, as recorded by this pallet (for tests that compare them with the
 	/// asset pallets' own books).
 	pub fn recorded_holds() -> BTreeMap<(T::AssetKind, u8), u128> {
@@ -100,6 +153,19 @@ impl<T: Config> Pallet<T> {
 		}
 		for (_, market) in Markets::<T>::iter() {
 			*out.entry((T::NativeAsset::get(), 2)).or_default() += market.deposit.into();
+		}
+		for (_, offer) in Offers::<T>::iter() {
+			*out.entry((T::NativeAsset::get(), 2)).or_default() += offer.deposit.into();
+		}
+		for (_, p) in Purchases::<T>::iter() {
+			let left: u128 = Self::times(p.max_price, p.units.saturating_sub(p.bought)).unwrap_or_default().into();
+			*out.entry((p.asset.clone(), 0)).or_default() += left;
+			*out.entry((T::NativeAsset::get(), 2)).or_default() += p.deposit.into();
+		}
+		for (id, o) in Orders::<T>::iter() {
+			*out.entry((o.asset.clone(), 3)).or_default() += Self::times(o.price, o.units).unwrap_or_default().into();
+			*out.entry((T::NativeAsset::get(), 2)).or_default() +=
+				OrderDeposits::<T>::get(id).saturating_add(o.dispute_deposit).into();
 		}
 		out.retain(|_, v| *v > 0);
 		out

@@ -136,7 +136,7 @@ pub struct Fill {
 	EqNoBound,
 )]
 #[scale_info(skip_type_params(MaxMarkets, MaxFills))]
-pub struct Solution<MaxMarkets: Get<u32>, MaxFills: Get<u32>> {
+pub struct Solution<AssetKind: Clone + core::fmt::Debug + PartialEq + Eq, MaxMarkets: Get<u32>, MaxFills: Get<u32>> {
 	/// The round it is for (the current one).
 	pub round: RoundIndex,
 	/// The solver's fee, taken from each fill's `executed` before it is priced; at most
@@ -146,20 +146,56 @@ pub struct Solution<MaxMarkets: Get<u32>, MaxFills: Get<u32>> {
 	pub prices: BoundedVec<ClearingPrice, MaxMarkets>,
 	/// The fills.
 	pub fills: BoundedVec<Fill, MaxFills>,
+	/// One price per service market it matches in.
+	pub service_prices: BoundedVec<ServicePrice<AssetKind>, MaxMarkets>,
+	/// Service purchases matched with offers (they count towards `MaxFills`).
+	pub services: BoundedVec<ServiceMatch, MaxFills>,
 }
 
-/// The best solution of the current round, settled when the round closes.
+/// A market an auction runs in: a swap market, or a service class paid in an asset.
+/// Each market has its own auction and best solution, scored in its own quote asset, so
+/// scores are never summed across units and a market that fails to settle holds up no
+/// other.
+#[derive(
+	Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, PartialOrd, Ord,
+)]
+pub enum MarketKey<AssetKind> {
+	Swap(MarketId),
+	Service(ServiceClass, AssetKind),
+}
+
+impl<AssetKind: Clone + core::fmt::Debug + PartialEq + Eq, MaxMarkets: Get<u32>, MaxFills: Get<u32>>
+	Solution<AssetKind, MaxMarkets, MaxFills>
+{
+	/// The one market this solution clears: one swap price and swap fills only, or one
+	/// service price and service matches only.
+	pub fn market(&self) -> Option<MarketKey<AssetKind>> {
+		match (self.prices.len(), self.service_prices.len()) {
+			(1, 0) if self.services.is_empty() => Some(MarketKey::Swap(self.prices[0].market)),
+			(0, 1) if self.fills.is_empty() => {
+				Some(MarketKey::Service(self.service_prices[0].class, self.service_prices[0].asset.clone()))
+			},
+			_ => None,
+		}
+	}
+}
+
+/// The best solution of a market in the current round, settled when the round closes.
 #[derive(CloneNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound, PartialEqNoBound, EqNoBound)]
 #[scale_info(skip_type_params(MaxMarkets, MaxFills))]
-pub struct BestSolution<AccountId: Clone + core::fmt::Debug + PartialEq + Eq, MaxMarkets: Get<u32>, MaxFills: Get<u32>>
-{
+pub struct BestSolution<
+	AccountId: Clone + core::fmt::Debug + PartialEq + Eq,
+	AssetKind: Clone + core::fmt::Debug + PartialEq + Eq,
+	MaxMarkets: Get<u32>,
+	MaxFills: Get<u32>,
+> {
 	/// Who proposed it (paid the fees and rounding residue).
 	pub solver: AccountId,
 	/// Its score: the surplus over their limit prices it gives the intents' owners,
 	/// counted in each market's quote asset.
 	pub score: u128,
 	/// The solution.
-	pub solution: Solution<MaxMarkets, MaxFills>,
+	pub solution: Solution<AssetKind, MaxMarkets, MaxFills>,
 }
 
 /// Why a solution was rejected. The solver is slashed for every reason here: each is a
@@ -185,6 +221,12 @@ pub enum Violation {
 	FillBelowMinimum,
 	/// The batch pays out more of an asset than it takes in.
 	ConservationBroken,
+	/// A service match pairs a purchase and an offer of different classes or assets.
+	ServiceMismatch,
+	/// A service match's device does not pass the purchase's filter.
+	FilterViolated,
+	/// A purchase is matched with more orders than `MaxOrdersPerPurchase`.
+	TooManyOrders,
 }
 
 /// Why [`crate::Pallet::check_solution`] refused a solution without judging the solver:
@@ -203,6 +245,8 @@ pub enum Rejection {
 pub struct Execution {
 	/// Per fill, in the solution's order: (intent, executed, received).
 	pub fills: alloc::vec::Vec<(IntentId, u128, u128)>,
+	/// Per service match, in the solution's order: (purchase, offer, units, price).
+	pub services: alloc::vec::Vec<(IntentId, IntentId, u32, u128)>,
 	/// The surplus to intents' owners.
 	pub score: u128,
 }
@@ -250,8 +294,153 @@ pub struct RoundInfo<AccountId> {
 	pub closes_at: Moment,
 	/// The clock now.
 	pub now: Moment,
-	/// The best solution's solver and score so far.
-	pub best: Option<(AccountId, u128)>,
+	/// Markets with a best solution waiting to settle: this round's, and earlier
+	/// rounds' not settled yet (a bounded number settle per block).
+	pub queued: u32,
+	/// Solvers registered.
+	pub solvers: u32,
+	#[codec(skip)]
+	pub _account: core::marker::PhantomData<AccountId>,
 	/// The highest solver fee allowed.
 	pub fee_cap: Permill,
+}
+
+/// A kind of service devices sell (a data feed, a compute job, a charge); its meaning
+/// is agreed off-chain. With a payment asset it names a service market.
+pub type ServiceClass = u32;
+/// A service order's id: a counter, never reused.
+pub type OrderId = u64;
+
+/// The domain tag of a delivery receipt signed by a device.
+pub const RECEIPT_TAG: [u8; 16] = *b"machina/receipt1";
+
+/// Which devices a buyer accepts.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, Default,
+)]
+pub struct DeviceFilter {
+	/// The device's declared location lies in this H3 cell (at its resolution or finer).
+	pub region: Option<machina_primitives::H3Cell>,
+	/// The device was up at least this share of the last closed epoch (coverage).
+	pub min_uptime: Option<Permill>,
+	/// The device was attested under this manufacturer.
+	pub manufacturer: Option<u32>,
+}
+
+/// An owner's offer to sell `units` of `class` from `device` at `min_price` per unit or
+/// more. Nothing is escrowed: the device's bond answers for delivery (the SLA).
+#[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct ServiceOffer<AccountId, AssetKind, Balance> {
+	/// The device's owner, paid for deliveries.
+	pub owner: AccountId,
+	/// The device that serves.
+	pub device: machina_primitives::DeviceId,
+	/// What it sells.
+	pub class: ServiceClass,
+	/// What it is paid in.
+	pub asset: AssetKind,
+	/// How many units it offers in all.
+	pub units: u32,
+	/// How many were sold so far.
+	pub sold: u32,
+	/// The least it accepts per unit.
+	pub min_price: Balance,
+	/// From this clock instant it is withdrawn.
+	pub deadline: Moment,
+	/// The storage deposit held from `owner` (native).
+	pub deposit: Balance,
+}
+
+/// A buyer's intent to buy `units` of `class` from devices that pass `filter`, at
+/// `max_price` per unit or less; `units * max_price` is escrowed at submission.
+#[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct ServicePurchase<AccountId, AssetKind, Balance> {
+	/// Who pays.
+	pub owner: AccountId,
+	/// What it buys.
+	pub class: ServiceClass,
+	/// What it pays in.
+	pub asset: AssetKind,
+	/// How many units it wants.
+	pub units: u32,
+	/// How many were matched so far.
+	pub bought: u32,
+	/// The most it pays per unit.
+	pub max_price: Balance,
+	/// Which devices it accepts.
+	pub filter: DeviceFilter,
+	/// Whether it may be matched for fewer than `units` (and from several devices).
+	pub partial: bool,
+	/// From this clock instant it is refunded.
+	pub deadline: Moment,
+	/// The storage deposit held from `owner` (native): it also pays for the orders the
+	/// purchase creates.
+	pub deposit: Balance,
+}
+
+/// A uniform clearing price for a service market: `per_unit` of `asset` for one unit of
+/// `class`.
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct ServicePrice<AssetKind> {
+	pub class: ServiceClass,
+	pub asset: AssetKind,
+	pub per_unit: u128,
+}
+
+/// One match in a solution: `units` from `offer`'s device for `purchase`.
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct ServiceMatch {
+	pub purchase: IntentId,
+	pub offer: IntentId,
+	pub units: u32,
+}
+
+/// Where a service order stands.
+#[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+	/// Waiting for the device's delivery receipt, until `deadline`.
+	AwaitingDelivery { deadline: Moment },
+	/// Delivered `units` (hash `content`); the buyer may dispute until `deadline`, then
+	/// the seller is paid.
+	Delivered { units: u32, content: sp_core::H256, deadline: Moment },
+	/// The buyer disputed; governance rules until `deadline`, after which the receipt
+	/// stands.
+	Disputed { units: u32, content: sp_core::H256, deadline: Moment },
+}
+
+/// An escrowed service order, made when a solution matched a purchase with an offer.
+#[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct Order<AccountId, AssetKind, Balance> {
+	/// Who pays (its escrow is held under `OrderEscrow`).
+	pub buyer: AccountId,
+	/// The device's owner when matched: paid on delivery, its device bond slashed on a
+	/// failure.
+	pub seller: AccountId,
+	/// The device that serves.
+	pub device: machina_primitives::DeviceId,
+	pub class: ServiceClass,
+	pub asset: AssetKind,
+	/// Units ordered.
+	pub units: u32,
+	/// The clearing price per unit.
+	pub price: Balance,
+	/// Where it stands.
+	pub status: OrderStatus,
+	/// The buyer's dispute deposit, while disputed (native, held).
+	pub dispute_deposit: Balance,
+}
+
+/// What a device signs to say it delivered an order.
+#[derive(Clone, Encode, Decode, TypeInfo, Debug, PartialEq, Eq)]
+pub struct Receipt {
+	/// [`RECEIPT_TAG`].
+	pub tag: [u8; 16],
+	/// The chain's genesis hash.
+	pub genesis: H256,
+	/// The order.
+	pub order: OrderId,
+	/// Units delivered.
+	pub units: u32,
+	/// The hash of what was delivered.
+	pub content: H256,
 }

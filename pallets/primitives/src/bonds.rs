@@ -82,6 +82,9 @@ pub enum OffenceKind {
 	/// A solver's solution that broke a batch-auction rule (a price below an intent's
 	/// limit, an over-fill, an intent used twice, assets not conserved, an expired intent).
 	InvalidSolution,
+	/// A device that failed to deliver a service order it was matched to (no receipt by
+	/// the delivery deadline, or a dispute upheld): its device bond pays (the SLA).
+	ServiceDefault,
 }
 
 /// Which bond an offence is charged to.

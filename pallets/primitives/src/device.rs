@@ -58,6 +58,26 @@ pub enum OperationalKey {
 	Sr25519(sr25519::Public),
 }
 
+/// A signature by a device's operational key.
+#[derive(Clone, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub enum DeviceSignature {
+	Ed25519(ed25519::Signature),
+	Sr25519(sr25519::Signature),
+}
+
+impl DeviceSignature {
+	/// Whether this is `key`'s signature of `message` (a signature of the other scheme
+	/// never is).
+	pub fn verify(&self, key: &OperationalKey, message: &[u8]) -> bool {
+		use sp_runtime::traits::Verify;
+		match (self, key) {
+			(Self::Ed25519(s), OperationalKey::Ed25519(k)) => s.verify(message, k),
+			(Self::Sr25519(s), OperationalKey::Sr25519(k)) => s.verify(message, k),
+			_ => false,
+		}
+	}
+}
+
 /// A device's BLS12-381 aggregation key: a G1 point, uncompressed (96 bytes), checked
 /// on the curve and in the subgroup, with a proof of possession, when registered. Stored
 /// uncompressed because aggregating keys then needs no square roots.
@@ -74,6 +94,10 @@ pub trait DeviceInspect<AccountId> {
 	fn operational_key(device: &DeviceId) -> Option<OperationalKey>;
 	/// The H3 cell `device` declared, if any.
 	fn location(device: &DeviceId) -> Option<H3Cell>;
+	/// The manufacturer whose root attested `device`, if it is registered.
+	fn manufacturer(_device: &DeviceId) -> Option<u32> {
+		None
+	}
 	/// The BLS aggregation key of `device`, if it set one.
 	fn aggregation_key(device: &DeviceId) -> Option<AggregationKey>;
 	/// The first Unix second at which `device` is no longer `Active` if nothing but time
@@ -104,6 +128,21 @@ impl<AccountId> DeviceInspect<AccountId> for () {
 		None
 	}
 	fn active_until(_: &DeviceId) -> Option<u64> {
+		None
+	}
+}
+
+/// How much of the time a device was up, as proven by heartbeats. Implemented by
+/// coverage; used by intents to filter the devices a buyer accepts.
+pub trait UptimeInspect {
+	/// The share of the last closed epoch's slots `device` was counted up in; `None` if
+	/// it was not enrolled then.
+	fn uptime(device: &DeviceId) -> Option<sp_runtime::Permill>;
+}
+
+/// No uptime records: for runtimes and mocks without coverage.
+impl UptimeInspect for () {
+	fn uptime(_: &DeviceId) -> Option<sp_runtime::Permill> {
 		None
 	}
 }

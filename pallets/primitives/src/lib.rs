@@ -16,6 +16,7 @@ pub use bonds::{
 	OffenceId, OffenceKind, OnBondShortfall, PayHolder, RewardPayout, SlashOutcome, SlashTarget,
 };
 pub use device::{
-	device_id_of, AggregationKey, DeviceId, DeviceInspect, DeviceStatus, OnSignerRetired, OperationalKey,
+	device_id_of, AggregationKey, DeviceId, DeviceInspect, DeviceSignature, DeviceStatus, OnSignerRetired,
+	OperationalKey, UptimeInspect,
 };
 pub use h3::{H3Cell, H3Error};

@@ -34,6 +34,18 @@ parameter_types! {
 	pub const MaxIntentLifetime: RelayBlocks = 14_400;
 	/// A channel runs at most a week before its payer may close it.
 	pub const MaxChannelLifetime: RelayBlocks = 100_800;
+	/// A matched device has 10 minutes to deliver (100 relay blocks).
+	pub const DeliveryWindow: RelayBlocks = 100;
+	/// A buyer has 10 minutes to dispute a receipt.
+	pub const DisputeWindow: RelayBlocks = 100;
+	/// Governance has a day to rule on a dispute.
+	pub const ArbitrationPeriod: RelayBlocks = 14_400;
+	/// A dispute costs 1 MACH if rejected.
+	pub const DisputeDeposit: Balance = UNIT;
+	/// An order's storage: its record (~180 bytes) and its deposit entry.
+	pub const OrderDeposit: Balance = deposit(2, 220);
+	/// A buyer whose device failed gets half the device's slash from insurance.
+	pub const SlaCompensation: sp_runtime::Permill = sp_runtime::Permill::from_percent(50);
 	pub const IntentsPalletId: PalletId = PalletId(*b"mch/ints");
 }
 
@@ -56,15 +68,22 @@ impl pallet_intents::Config for Runtime {
 	type Clock = RelayClock;
 	type Bonds = MicroBonds;
 	type Slasher = MicroBonds;
+	type Devices = crate::DeviceRegistry;
+	type Uptime = crate::Coverage;
+	type Insurance = MicroBonds;
 	type Signature = Signature;
 	// Governance is sudo until the OpenGov issue lands.
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type PalletId = IntentsPalletId;
 	type RoundLength = RoundLength;
 	type SolverBond = SolverBond;
-	type MaxSolvers = ConstU32<64>;
+	// Large enough that squatting every slot costs a million MACH of locked bond.
+	type MaxSolvers = ConstU32<1_024>;
 	type MaxFills = ConstU32<64>;
-	type MaxMarketsPerSolution = ConstU32<8>;
+	// Each market has its own auction.
+	type MaxMarketsPerSolution = ConstU32<1>;
+	// After a round, 8 markets settle per block (each at most 64 fills).
+	type MaxSettlementsPerBlock = ConstU32<8>;
 	type MaxMarkets = ConstU32<1_024>;
 	type MarketDeposit = MarketDeposit;
 	type IntentDeposit = IntentDeposit;
@@ -74,6 +93,13 @@ impl pallet_intents::Config for Runtime {
 	type ChannelDeposit = ChannelDeposit;
 	type MaxChannelsPerPayer = ConstU32<32>;
 	type MaxChannelLifetime = MaxChannelLifetime;
+	type DeliveryWindow = DeliveryWindow;
+	type DisputeWindow = DisputeWindow;
+	type ArbitrationPeriod = ArbitrationPeriod;
+	type DisputeDeposit = DisputeDeposit;
+	type OrderDeposit = OrderDeposit;
+	type MaxOrdersPerPurchase = ConstU32<16>;
+	type SlaCompensation = SlaCompensation;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = IntentsBenchmarks;
@@ -82,6 +108,9 @@ impl pallet_intents::Config for Runtime {
 /// Tokens, funds, solver bonds and voucher keys for the intents benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct IntentsBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+use codec::Encode;
 
 #[cfg(feature = "runtime-benchmarks")]
 const VOUCHER_KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"ints");
@@ -119,6 +148,24 @@ impl pallet_intents::benchmarking::BenchmarkHelper<Runtime> for IntentsBenchmark
 	}
 	fn voucher_signer() -> AccountId {
 		sp_io::crypto::sr25519_generate(VOUCHER_KEY, Some(b"//voucher".to_vec())).into()
+	}
+	fn register_device(owner: &AccountId, n: u32) -> machina_primitives::DeviceId {
+		use frame_support::traits::fungible::Mutate;
+		use machina_primitives::{BondManager, BondPurpose, OperationalKey};
+		let id = sp_core::H256(sp_io::hashing::blake2_256(&(b"intents-bench", n).encode()));
+		let key = sp_io::crypto::sr25519_generate(VOUCHER_KEY, Some(alloc::format!("//device{n}").into_bytes()));
+		crate::DeviceRegistry::insert_benchmark_device(owner, id, OperationalKey::Sr25519(key), None);
+		let bond = crate::configs::device_registry::DeviceBond::get();
+		crate::Balances::mint_into(owner, bond * 2).expect("mints");
+		MicroBonds::bond(crate::RuntimeOrigin::signed(owner.clone()), BondPurpose::Device, bond).expect("bonds");
+		<MicroBonds as BondManager<_, _>>::require_bond(owner, BondPurpose::Device, id, bond).expect("commits");
+		id
+	}
+	fn device_sign(n: u32, payload: &[u8]) -> machina_primitives::DeviceSignature {
+		let key = sp_io::crypto::sr25519_generate(VOUCHER_KEY, Some(alloc::format!("//device{n}").into_bytes()));
+		machina_primitives::DeviceSignature::Sr25519(
+			sp_io::crypto::sr25519_sign(VOUCHER_KEY, &key, payload).expect("key in keystore"),
+		)
 	}
 	fn sign(signer: &AccountId, payload: &[u8]) -> Signature {
 		let public = sp_core::sr25519::Public::from_raw(*signer.as_ref());
