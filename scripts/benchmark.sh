@@ -29,6 +29,7 @@ declare -A PALLET_DIR=(
 	[pallet_micro_bonds]=pallets/micro-bonds
 	[pallet_device_registry]=pallets/device-registry
 	[pallet_coverage]=pallets/coverage
+	[pallet_intents]=pallets/intents
 )
 # Upstream pallets: `runtime/src/weights/<pallet>.rs`, from the CLI's default template (an
 # implementation of the pallet's own `WeightInfo`).
@@ -36,7 +37,7 @@ declare -A RUNTIME_WEIGHTS=(
 	[pallet_xcm]=runtime/src/weights/pallet_xcm.rs
 )
 PALLETS=("$@")
-[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry pallet_coverage pallet_xcm)
+[ ${#PALLETS[@]} -eq 0 ] && PALLETS=(pallet_micro_bonds pallet_device_registry pallet_coverage pallet_intents pallet_xcm)
 
 if [ ! -x "$NODE" ]; then
 	log "building machina-node (release)"

@@ -2,7 +2,9 @@
 # The node tier: build machina-node (release), start `--dev`, and run the @polkadot/api
 # smoke test against it: 3 finalized blocks, machina_nodeInfo, a signed transfer seen
 # finalized with its fee, the chain specs' :code against the node's runtime; then the
-# metadata decoding test (metadata.mjs) and the finality measurement (finality.mjs). Cold: about an hour on 2 cores (the node build); warm: ~1 min.
+# intents test with the Rust solver (intents.mjs), the metadata decoding test
+# (metadata.mjs) and the finality measurement (finality.mjs). Cold: about an hour on 2
+# cores (the node build); warm: ~6 min.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
@@ -63,6 +65,8 @@ wait_for_rpc
 
 status=0
 MACHINA_NODE="$NODE" node scripts/e2e/smoke.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
+# Intents with the Rust reference solver: a swap batch and a service order settle.
+MACHINA_SOLVER="$(dirname "$NODE")/machina-solver" node scripts/e2e/intents.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
 # Every call, event, storage item, constant and Machina runtime API decodes.
 node scripts/e2e/metadata.mjs "ws://127.0.0.1:$RPC_PORT" || status=$?
 # Submission to inclusion and finality, 50 transfers (docs/performance.md).

@@ -10,6 +10,7 @@ mod cli;
 mod command;
 mod heartbeat;
 mod rpc;
+mod rpc_client;
 mod service;
 
 fn main() -> sc_cli::Result<()> {

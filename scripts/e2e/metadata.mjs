@@ -15,7 +15,7 @@ import { check, summary } from './lib.mjs';
 const rpc = JSON.parse(readFileSync(new URL('../../node/rpc/definitions.json', import.meta.url), 'utf8'));
 const url = process.argv[2] ?? 'ws://127.0.0.1:9944';
 const MACHINA_PALLETS = ['MicroBonds', 'DeviceRegistry', 'Coverage'];
-const MACHINA_APIS = ['MicroBondsApi', 'DeviceRegistryApi', 'CoverageApi'];
+const MACHINA_APIS = ['MicroBondsApi', 'DeviceRegistryApi', 'CoverageApi', 'IntentsApi'];
 
 const lcFirst = (s) => s.charAt(0).toLowerCase() + s.slice(1);
 

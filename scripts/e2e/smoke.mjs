@@ -5,11 +5,11 @@
 // Prints one line per check and a closing `N passed, M failed`; exits non-zero on failure.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { compactFromU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { readFileSync } from 'node:fs';
 import { merkleizeMetadata } from '@polkadot-api/merkleize-metadata';
-import { check, results, timeoutAfter } from './lib.mjs';
+import { check, makeSubmit, registerTestDevice, results, timeoutAfter } from './lib.mjs';
 
 // The machina_* RPC definitions users paste into Polkadot.js apps / pass to ApiPromise.
 const rpc = JSON.parse(readFileSync(new URL('../../node/rpc/definitions.json', import.meta.url), 'utf8'));
@@ -94,17 +94,7 @@ async function main() {
   // unbond, and withdraw once the unbonding period has passed.
   const bob = keyring.addFromUri('//Bob');
   const bondAmount = 100n * 10n ** 12n;
-  const submit = (tx, signer, options = {}) => withTimeout(new Promise((resolve, reject) => {
-    tx.signAndSend(signer, options, ({ status, events, dispatchError }) => {
-      if (dispatchError) {
-        const decoded = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
-        reject(new Error(decoded ? `${decoded.section}.${decoded.name}` : dispatchError.toString()));
-      }
-      // Dev mode finalizes as it seals: a status may go straight to Finalized.
-      if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
-      else if (status.isFinalized) resolve({ blockHash: status.asFinalized, events });
-    }).catch(reject);
-  }), 'a transaction');
+  const submit = makeSubmit(api, withTimeout);
 
   // CheckMetadataHash (RFC 78), as the Ledger generic app and PAPI sign: mode 1 over the
   // hash a wallet computes from the V15 metadata and the chain's token properties.
@@ -164,38 +154,9 @@ async function main() {
   const manufacturer = (await api.rpc.machina.manufacturer(0)).toJSON();
   check('machina_manufacturer reports the dev manufacturer', manufacturer?.name === 'Machina Dev Devices' &&
     manufacturer.status === 'active' && manufacturer.roots[0].key.algorithm === 'ed25519', JSON.stringify(manufacturer));
-  const edKeyring = new Keyring({ type: 'ed25519' });
-  const root = edKeyring.addFromUri('//Alice');
   const charlie = keyring.addFromUri('//Charlie');
   const operationalKey = api.createType('MachinaPrimitivesDeviceOperationalKey', { Sr25519: charlie.publicKey });
-  async function registerDevice(tag) {
-    const hardware = edKeyring.addFromUri(`//device-${tag}-${Date.now()}`);
-    await submit(api.tx.microBonds.bond('Device', api.consts.deviceRegistry.deviceBond), charlie);
-    const unsigned = api.createType('PalletDeviceRegistryCompactCertificate', {
-      manufacturer: 0, hardwareKey: { Ed25519: hardware.publicKey }, model: 'smoke-sensor',
-      serial: u8aToHex(stringToU8a(`${tag}${Date.now()}`).slice(-8)), notBefore: 0, notAfter: '0xffffffffffffffff',
-      signature: new Uint8Array(64),
-    });
-    const certBody = unsigned.toU8a().slice(0, -64);
-    const certSignature = root.sign(u8aConcat(stringToU8a('machina:compact-certificate:1'), certBody));
-    const cert = api.createType('PalletDeviceRegistryCompactCertificate', { ...unsigned.toJSON(), signature: certSignature });
-    // The hardware signs the exact bytes the runtime API builds (no SCALE layout
-    // re-implemented here), naming a recent block: the parent of the best block.
-    const refBlock = (await api.rpc.chain.getHeader()).number.toNumber() - 1;
-    const payload = await api.call.deviceRegistryApi.registrationPayload(0, charlie.address, operationalKey, refBlock);
-    const attestation = { Compact: { root: 0, certificate: cert } };
-    // @polkadot/api 16.5 hands a `Vec<u8>` runtime-API result back with its SCALE length
-    // prefix still on: strip it (and check it is one).
-    const rawPayload = payload.toU8a(true);
-    const [prefix, length] = compactFromU8a(rawPayload);
-    const signable = prefix + length.toNumber() === rawPayload.length ? rawPayload.subarray(prefix) : rawPayload;
-    const hwSignature = { Ed25519: hardware.sign(signable) };
-    const registerTx = () => api.tx.deviceRegistry.registerDevice(attestation, operationalKey, null, refBlock, hwSignature);
-    const registered = await submit(registerTx(), charlie);
-    const id = blake2AsHex(hardware.publicKey, 256);
-    const event = registered.events.find(({ event }) => api.events.deviceRegistry.DeviceRegistered.is(event));
-    return { id, refBlock, registerTx, registered: event?.event.data.device.toHex() === id };
-  }
+  const registerDevice = (tag) => registerTestDevice(api, submit, charlie, operationalKey, tag);
   const first = await registerDevice('a');
   check('device registered with a compact certificate', first.registered, first.id);
   const deviceId = first.id;

@@ -56,9 +56,8 @@ impl<T: Config> Pallet<T> {
 		let mut execution = Execution::default();
 		for (fill, intent) in solution.fills.iter().zip(intents) {
 			let price = prices.get(&intent.market).ok_or(v(MissingPrice))?;
-			if !markets.contains_key(&intent.market) {
-				let market = Markets::<T>::get(intent.market).ok_or(Rejection::Stale)?;
-				markets.insert(intent.market, market);
+			if let alloc::collections::btree_map::Entry::Vacant(e) = markets.entry(intent.market) {
+				e.insert(Markets::<T>::get(intent.market).ok_or(Rejection::Stale)?);
 			}
 			let market = &markets[&intent.market];
 			let remaining: u128 = intent.remaining().into();
@@ -163,9 +162,7 @@ impl<T: Config> Pallet<T> {
 				// It must settle as things stand: try it and roll everything back. A
 				// solution whose transfers an asset refuses is turned away here, not left
 				// to fail at the round's close.
-				let trial = with_transaction(|| {
-					TransactionOutcome::Rollback(Self::execute(&who, &execution).map_err(DispatchError::from))
-				});
+				let trial = with_transaction(|| TransactionOutcome::Rollback(Self::execute(&who, &execution)));
 				ensure!(trial.is_ok(), Error::<T>::WouldNotSettle);
 				match previous {
 					Some(best) => Self::release_best(&best.solver),
@@ -245,7 +242,7 @@ impl<T: Config> Pallet<T> {
 				let _ = T::Assets::transfer(asset, &account, solver, residue.into(), Preservation::Preserve);
 			}
 		}
-		Self::settle_services(&execution)?;
+		Self::settle_services(execution)?;
 		for (id, mut intent, _, executed, out) in moves {
 			intent.given = intent.given.saturating_add(executed.into());
 			intent.received = intent.received.saturating_add(out.into());

@@ -159,13 +159,10 @@ impl<T: crate::Config> crate::Pallet<T> {
 		match Self::check_solution(&solution) {
 			Ok(execution) => {
 				let trial = frame_support::storage::with_transaction(|| {
-					frame_support::storage::TransactionOutcome::Rollback(
-						Self::execute(
-							&Self::settlement_account(&<T::NativeAsset as frame_support::traits::Get<_>>::get()),
-							&execution,
-						)
-						.map_err(sp_runtime::DispatchError::from),
-					)
+					frame_support::storage::TransactionOutcome::Rollback(Self::execute(
+						&Self::settlement_account(&<T::NativeAsset as frame_support::traits::Get<_>>::get()),
+						&execution,
+					))
 				});
 				if trial.is_err() {
 					return SolutionCheck::WouldNotSettle;

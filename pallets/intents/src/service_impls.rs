@@ -212,17 +212,17 @@ impl<T: Config> Pallet<T> {
 		let mut purchases: BTreeMap<IntentId, PurchaseOf<T>> = BTreeMap::new();
 		let mut offers: BTreeMap<IntentId, OfferOf<T>> = BTreeMap::new();
 		for m in solution.services.iter() {
-			if !purchases.contains_key(&m.purchase) {
-				purchases.insert(m.purchase, Purchases::<T>::get(m.purchase).ok_or(Rejection::Stale)?);
+			if let alloc::collections::btree_map::Entry::Vacant(e) = purchases.entry(m.purchase) {
+				e.insert(Purchases::<T>::get(m.purchase).ok_or(Rejection::Stale)?);
 			}
-			if !offers.contains_key(&m.offer) {
+			if let alloc::collections::btree_map::Entry::Vacant(e) = offers.entry(m.offer) {
 				let offer = Offers::<T>::get(m.offer).ok_or(Rejection::Stale)?;
 				if !T::Devices::is_active(&offer.device)
 					|| T::Devices::owner(&offer.device).as_ref() != Some(&offer.owner)
 				{
 					return Err(Rejection::Stale);
 				}
-				offers.insert(m.offer, offer);
+				e.insert(offer);
 			}
 		}
 		let mut prices = BTreeMap::new();

@@ -682,6 +682,10 @@ mod properties {
 		Open { who: u8, amount: u16 },
 		Claim { nth: u8, part: u8 },
 		Close { nth: u8 },
+		Offer { who: u8, units: u8, price: u8 },
+		Purchase { who: u8, units: u8, price: u8, partial: bool },
+		MatchServices,
+		Deliver { nth: u8, units: u8, outcome: u8 },
 	}
 
 	fn action() -> impl Strategy<Value = Action> {
@@ -695,6 +699,11 @@ mod properties {
 			1 => (0u8..5, 1u16..1000).prop_map(|(who, amount)| Action::Open { who, amount }),
 			1 => (any::<u8>(), 1u8..=100).prop_map(|(nth, part)| Action::Claim { nth, part }),
 			1 => any::<u8>().prop_map(|nth| Action::Close { nth }),
+			2 => (0u8..5, 1u8..10, 1u8..20).prop_map(|(who, units, price)| Action::Offer { who, units, price }),
+			2 => (0u8..5, 1u8..10, 1u8..20, any::<bool>())
+				.prop_map(|(who, units, price, partial)| Action::Purchase { who, units, price, partial }),
+			2 => Just(Action::MatchServices),
+			2 => (any::<u8>(), 0u8..10, 0u8..5).prop_map(|(nth, units, outcome)| Action::Deliver { nth, units, outcome }),
 		]
 	}
 
@@ -725,12 +734,36 @@ mod properties {
 
 	std::thread_local! {
 		static SETTLED: std::cell::RefCell<usize> = const { std::cell::RefCell::new(0) };
+		static ORDERS: std::cell::RefCell<usize> = const { std::cell::RefCell::new(0) };
 	}
 
 	fn scenario(actions: Vec<Action>) {
 		new_test_ext().execute_with(|| {
 			markets();
 			register(&solver());
+			// One device per test account, each owned by it and bonded.
+			for (n, key) in KEYS.iter().enumerate() {
+				let who = key.to_account_id();
+				let id = sp_core::H256::repeat_byte(n as u8 + 1);
+				FakeRegistry::add(
+					id,
+					FakeDevice {
+						owner: who.clone(),
+						active: true,
+						key: None,
+						location: None,
+						manufacturer: 1,
+						uptime: None,
+					},
+				);
+				assert_ok!(MicroBonds::bond(origin(&who), BondPurpose::Device, 100 * UNIT));
+				assert_ok!(<MicroBonds as machina_primitives::BondManager<_, _>>::require_bond(
+					&who,
+					BondPurpose::Device,
+					id,
+					100 * UNIT
+				));
+			}
 			let mut valid = 0u32;
 			for action in actions {
 				match action {
@@ -808,17 +841,132 @@ mod properties {
 							let _ = Intents::close_channel(origin(&ch.payer), *id);
 						}
 					},
+					Action::Offer { who, units, price } => {
+						let owner = KEYS[who as usize].to_account_id();
+						let device = sp_core::H256::repeat_byte(who + 1);
+						let deadline = RelayBlock::get() + 30;
+						let _ = Intents::offer_service(
+							origin(&owner),
+							device,
+							1,
+							USDT,
+							units as u32,
+							price as u128 * USD_UNIT / 10,
+							deadline,
+						);
+					},
+					Action::Purchase { who, units, price, partial } => {
+						let buyer = KEYS[who as usize].to_account_id();
+						let deadline = RelayBlock::get() + 30;
+						let _ = Intents::purchase_service(
+							origin(&buyer),
+							1,
+							USDT,
+							units as u32,
+							price as u128 * USD_UNIT / 10,
+							DeviceFilter::default(),
+							partial,
+							deadline,
+						);
+					},
+					Action::MatchServices => {
+						// Greedy: highest bid against lowest ask while they cross, at the
+						// highest matched ask; submitted when the dry run calls it valid.
+						let mut offers: Vec<_> = Offers::<Test>::iter().collect();
+						let mut purchases: Vec<_> = Purchases::<Test>::iter().collect();
+						offers.sort_by_key(|(_, o)| o.min_price);
+						purchases.sort_by_key(|(_, p)| core::cmp::Reverse(p.max_price));
+						let mut left: Vec<u32> = offers.iter().map(|(_, o)| o.units - o.sold).collect();
+						let (mut matches, mut price) = (vec![], 0u128);
+						for (pid, p) in &purchases {
+							let mut need = p.units - p.bought;
+							let mut got = vec![];
+							for (k, (oid, o)) in offers.iter().enumerate() {
+								if need > 0
+									&& left[k] > 0 && o.min_price <= p.max_price
+									&& got.len() < MAX_ORDERS as usize
+								{
+									let u = left[k].min(need);
+									got.push((k, *oid, u, o.min_price));
+									need -= u;
+								}
+							}
+							if got.is_empty() || (!p.partial && need > 0) {
+								continue;
+							}
+							for (k, oid, u, min) in got {
+								left[k] -= u;
+								price = price.max(min);
+								matches.push(ServiceMatch { purchase: *pid, offer: oid, units: u });
+							}
+						}
+						if !matches.is_empty() {
+							let mut s = solution(Permill::zero(), vec![], vec![]);
+							s.service_prices = BoundedVec::truncate_from(vec![ServicePrice {
+								class: 1,
+								asset: USDT,
+								per_unit: price,
+							}]);
+							s.services = BoundedVec::truncate_from(matches);
+							let check =
+								Intents::dry_run(s.fee, vec![], vec![], s.service_prices.to_vec(), s.services.to_vec());
+							if matches!(check, crate::runtime_api::SolutionCheck::Valid { .. })
+								&& Intents::bond_ok(&solver())
+							{
+								valid += 1;
+								if let Err(e) = Intents::submit_solution(origin(&solver()), s) {
+									assert!(
+										[Error::<Test>::NotBetter.into(), Error::<Test>::PreviousRoundPending.into()]
+											.contains(&e),
+										"{e:?}"
+									);
+								}
+							}
+						}
+					},
+					Action::Deliver { nth, units, outcome } => {
+						let orders: Vec<_> = Orders::<Test>::iter().collect();
+						if !orders.is_empty() {
+							let (id, o) = &orders[nth as usize % orders.len()];
+							let _ = match outcome {
+								0 => Intents::post_receipt(
+									origin(&o.seller),
+									*id,
+									(units as u32).min(o.units),
+									Default::default(),
+									None,
+								),
+								1 => Intents::accept_delivery(origin(&o.buyer), *id),
+								2 => Intents::dispute(origin(&o.buyer), *id),
+								3 => Intents::resolve_dispute(RuntimeOrigin::root(), *id, units % 2 == 0),
+								_ => Intents::finish_order(origin(&KEYS[0].to_account_id()), *id),
+							};
+						}
+					},
 				}
 				check();
 			}
 			// Everything ends: nothing is left held.
 			run_to_relay(RelayBlock::get() + 300);
-			while OpenIntents::<Test>::iter().next().is_some() {
+			while OpenIntents::<Test>::iter().next().is_some()
+				|| Offers::<Test>::iter().next().is_some()
+				|| Purchases::<Test>::iter().next().is_some()
+			{
 				run_to_relay(RelayBlock::get() + 1);
 			}
 			for (id, ch) in Channels::<Test>::iter().collect::<Vec<_>>() {
 				assert_ok!(Intents::close_channel(origin(&ch.payee), id));
 			}
+			// Every order ends: after the longest window, anyone finishes it.
+			run_to_relay(RelayBlock::get() + ARBITRATION + DELIVERY_WINDOW + DISPUTE_WINDOW);
+			for id in Orders::<Test>::iter_keys().collect::<Vec<_>>() {
+				assert_ok!(Intents::finish_order(origin(&KEYS[0].to_account_id()), id));
+			}
+			let orders = System::events()
+				.iter()
+				.filter(|r| matches!(r.event, RuntimeEvent::Intents(Event::OrderCreated { .. })))
+				.count();
+			ORDERS.with(|o| *o.borrow_mut() += orders);
 			check();
 			assert!(Intents::recorded_holds().keys().all(|(_, tag)| *tag == 2), "only market deposits remain");
 			let settled = System::events()
@@ -830,10 +978,12 @@ mod properties {
 		});
 	}
 
-	/// Whatever happens, every held unit is an open intent's escrow, a channel's
-	/// unclaimed deposit or a storage deposit, and each of those is held (checked after
-	/// every step against the asset pallets' books); at the end nothing but market
-	/// deposits is held. Rounds settle in the runs (asserted), so settlement is covered.
+	/// Whatever happens (swap intents, service offers and purchases, batches, orders
+	/// delivered, accepted, disputed, ruled on or failed, channels), every held unit is an
+	/// open intent's or purchase's escrow, an order's, a channel's unclaimed deposit or a
+	/// storage deposit, and each of those is held (checked after every step against the
+	/// asset pallets' books); at the end nothing but market deposits is held. Rounds
+	/// settle and orders are made in the runs (asserted), so both are covered.
 	#[test]
 	fn escrow_always_equals_open_intents_and_channels() {
 		let mut runner =
@@ -846,6 +996,8 @@ mod properties {
 			.unwrap();
 		let settled = SETTLED.with(|s| *s.borrow());
 		assert!(settled >= 5, "only {settled} rounds settled in 64 runs");
+		let orders = ORDERS.with(|o| *o.borrow());
+		assert!(orders >= 5, "only {orders} service orders in 64 runs");
 	}
 }
 

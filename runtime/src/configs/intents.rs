@@ -100,7 +100,7 @@ impl pallet_intents::Config for Runtime {
 	type OrderDeposit = OrderDeposit;
 	type MaxOrdersPerPurchase = ConstU32<16>;
 	type SlaCompensation = SlaCompensation;
-	type WeightInfo = ();
+	type WeightInfo = pallet_intents::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = IntentsBenchmarks;
 }
