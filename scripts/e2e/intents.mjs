@@ -54,10 +54,11 @@ async function main() {
   await submit(api.tx.intents.registerSolver(), ferdie);
   check('solver registered with its bond committed', (await api.query.intents.solvers(ferdie.address)).isSome);
 
-  // A swap market: Dave creates a token and gives Eve some; Alice opens MACH/token.
+  // A swap market: Dave creates a token and gives Eve some; Eve opens MACH/token (the
+  // first market of an asset seeds its settlement account with the minimum balance).
   await submit(api.tx.assets.create(TOKEN, dave.address, 1_000), dave);
   await submit(api.tx.assets.mint(TOKEN, eve.address, 1_000_000_000n), dave);
-  const created = await submit(api.tx.intents.createMarket('Native', { WithId: TOKEN }), alice);
+  const created = await submit(api.tx.intents.createMarket('Native', { WithId: TOKEN }), eve);
   const market = created.events.find(({ event }) => api.events.intents.MarketCreated.is(event)).event.data.market.toNumber();
   const deadline = (await relayNow()) + 100;
   // Alice sells 10 MACH for at least 20,000,000 tokens; Eve gives 25,000,000 for at least 10 MACH.

@@ -196,7 +196,7 @@ fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, genesis: H256, sp
 	ext.encode_to(&mut payload);
 	implicit.encode_to(&mut payload);
 	let signature =
-		if payload.len() > 256 { pair.sign(&sp_core::hashing::blake2_256(&payload)) } else { pair.sign(&payload) };
+		if payload.len() > 256 { pair.sign(&sp_io::hashing::blake2_256(&payload)) } else { pair.sign(&payload) };
 	UncheckedExtrinsic::new_signed(call, AccountId::from(pair.public()).into(), MultiSignature::Sr25519(signature), ext)
 		.encode()
 }
