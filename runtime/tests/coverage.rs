@@ -21,12 +21,9 @@ use machina_runtime::{
 	UncheckedExtrinsic,
 };
 use pallet_coverage::{BatchShard, DeviceSignature, HeartbeatRejection};
-use pallet_device_registry::{fixtures, Attestation, CompactCertificate, HardwareSignature, PublicKey};
+use pallet_device_registry::{fixtures, HardwareSignature};
 use sp_core::{ed25519, sr25519, Pair};
-use sp_keyring::{
-	Ed25519Keyring,
-	Sr25519Keyring::{Bob, Charlie},
-};
+use sp_keyring::Sr25519Keyring::{Bob, Charlie};
 use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
 	BuildStorage, Perbill,
@@ -76,25 +73,8 @@ fn apply(who: sp_keyring::Sr25519Keyring, call: RuntimeCall, nonce: u32) {
 /// Bob registers `d` with a compact certificate of the dev manufacturer (root: the
 /// Ed25519 key of //Alice) and sets its BLS key with its proof of possession.
 fn register(d: &TestDevice, nonce: &mut u32) {
-	let mut cert = CompactCertificate {
-		manufacturer: 0,
-		hardware_key: PublicKey::Ed25519(d.hardware.public().0),
-		model: BoundedVec::truncate_from(b"dev-sensor".to_vec()),
-		serial: BoundedVec::truncate_from(d.id.0[..8].to_vec()),
-		not_before: 0,
-		not_after: u64::MAX,
-		signature: [0; 64],
-	};
-	cert.signature = Ed25519Keyring::Alice.sign(&cert.signing_payload()).0;
 	let key = OperationalKey::Sr25519(d.operational.public());
-	let payload = DeviceRegistry::registration_payload(0, &Bob.to_account_id(), &key, 0);
-	let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
-		attestation: Attestation::Compact { root: 0, certificate: cert },
-		operational_key: key,
-		location: None,
-		reference_block: 0,
-		hw_signature: HardwareSignature::Ed25519(d.hardware.sign(&payload).0),
-	});
+	let call = common::compact_registration(Bob, &d.hardware, key, None);
 	apply(Bob, call, *nonce);
 	*nonce += 1;
 	let proof = fixtures::bls_key(d.bls_seed, &d.id);

@@ -174,3 +174,35 @@ pub fn open_block_at(view: RelayView) {
 pub fn close_block() -> Header {
 	Executive::finalize_block()
 }
+
+/// `owner`'s `register_device` call for a device with hardware key `hardware`, under the
+/// dev manufacturer (its root is the Ed25519 key of //Alice) with a compact certificate,
+/// bound to the genesis block. The owner must have bonded the device bond.
+pub fn compact_registration(
+	owner: Sr25519Keyring,
+	hardware: &sp_core::ed25519::Pair,
+	key: machina_primitives::OperationalKey,
+	location: Option<machina_primitives::H3Cell>,
+) -> RuntimeCall {
+	use pallet_device_registry::{Attestation, CompactCertificate, HardwareSignature, PublicKey};
+	use sp_core::Pair;
+	let id = machina_primitives::device_id_of(&hardware.public().0);
+	let mut cert = CompactCertificate {
+		manufacturer: 0,
+		hardware_key: PublicKey::Ed25519(hardware.public().0),
+		model: frame_support::BoundedVec::truncate_from(b"dev-sensor".to_vec()),
+		serial: frame_support::BoundedVec::truncate_from(id.0[..8].to_vec()),
+		not_before: 0,
+		not_after: u64::MAX,
+		signature: [0; 64],
+	};
+	cert.signature = sp_keyring::Ed25519Keyring::Alice.sign(&cert.signing_payload()).0;
+	let payload = machina_runtime::DeviceRegistry::registration_payload(0, &owner.to_account_id(), &key, 0);
+	RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
+		attestation: Attestation::Compact { root: 0, certificate: cert },
+		operational_key: key,
+		location,
+		reference_block: 0,
+		hw_signature: HardwareSignature::Ed25519(hardware.sign(&payload).0),
+	})
+}

@@ -1,0 +1,149 @@
+//! Service intents in the real runtime: a device registered in the real registry (with
+//! an H3 location, under the dev manufacturer) offers a service; a buyer's purchase
+//! filters by region and manufacturer through the registry; a solver's batch settles into
+//! an escrowed order when the round closes on the relay clock; the owner's receipt and
+//! the buyer's acceptance pay the owner.
+
+mod common;
+
+use common::{close_block, compact_registration, new_test_ext, open_block, signed};
+use frame_support::traits::fungible::{Inspect, NativeOrWithId};
+use machina_primitives::{device_id_of, BondPurpose, H3Cell, OperationalKey};
+use machina_runtime::{
+	configs::{device_registry::DeviceBond, intents::RoundLength},
+	constants::currency::{MILLI_UNIT, UNIT},
+	Balances, Executive, Intents, MicroBonds, Runtime, RuntimeCall,
+};
+use pallet_intents::{runtime_api::SolutionCheck, DeviceFilter, MarketKey, ServiceMatch, ServicePrice, Solution};
+use sp_core::{ed25519, sr25519, Pair};
+use sp_keyring::Sr25519Keyring::{self, Bob, Charlie, Ferdie};
+use sp_runtime::Permill;
+
+const CLASS: u32 = 7;
+
+fn ok(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) {
+	Executive::apply_extrinsic(signed(who, call, nonce))
+		.expect("valid")
+		.unwrap_or_else(|e| panic!("{who:?} {nonce}: {e:?}"));
+}
+
+fn intents(call: pallet_intents::Call<Runtime>) -> RuntimeCall {
+	RuntimeCall::Intents(call)
+}
+
+/// A resolution-9 cell; the buyer's region is its resolution-5 ancestor.
+fn cell() -> H3Cell {
+	H3Cell::new(0x8928308280fffff).unwrap()
+}
+
+fn matched(per_unit: u128, purchase: u64, offer: u64, units: u32) -> pallet_intents::SolutionOf<Runtime> {
+	Solution {
+		round: 1_000 / RoundLength::get(),
+		fee: Permill::zero(),
+		prices: Default::default(),
+		fills: Default::default(),
+		service_prices: vec![ServicePrice { class: CLASS, asset: NativeOrWithId::Native, per_unit }]
+			.try_into()
+			.unwrap(),
+		services: vec![ServiceMatch { purchase, offer, units }].try_into().unwrap(),
+	}
+}
+
+#[test]
+fn a_registered_device_sells_a_service_through_a_batch_and_is_paid_on_delivery() {
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		open_block(1_000);
+		Executive::inherents_applied();
+		// Bob's device, located in the cell, registered under the dev manufacturer (id 0).
+		let hardware = ed25519::Pair::from_seed(&[7; 32]);
+		let device = device_id_of(&hardware.public().0);
+		let operational = sr25519::Pair::from_seed(&[8; 32]);
+		ok(
+			Bob,
+			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+				purpose: BondPurpose::Device,
+				amount: DeviceBond::get(),
+			}),
+			0,
+		);
+		ok(Bob, compact_registration(Bob, &hardware, OperationalKey::Sr25519(operational.public()), Some(cell())), 1);
+		let deadline = 1_100;
+		ok(
+			Bob,
+			intents(pallet_intents::Call::offer_service {
+				device,
+				class: CLASS,
+				asset: NativeOrWithId::Native,
+				units: 10,
+				min_price: MILLI_UNIT,
+				deadline,
+			}),
+			2,
+		);
+		// Charlie wants 4 units from a device in the region, of manufacturer 0.
+		let filter = DeviceFilter { region: cell().parent(5), min_uptime: None, manufacturer: Some(0) };
+		ok(
+			Charlie,
+			intents(pallet_intents::Call::purchase_service {
+				class: CLASS,
+				asset: NativeOrWithId::Native,
+				units: 4,
+				max_price: 2 * MILLI_UNIT,
+				filter,
+				partial: false,
+				deadline,
+			}),
+			0,
+		);
+		ok(
+			Ferdie,
+			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+				purpose: BondPurpose::Solver,
+				amount: 1_000 * UNIT,
+			}),
+			0,
+		);
+		ok(Ferdie, intents(pallet_intents::Call::register_solver {}), 1);
+		let (offer, purchase) = (0, 1);
+		// The registry answers the filter: the device passes, and would not for maker 1.
+		assert!(Intents::passes(&device, &filter));
+		assert!(!Intents::passes(&device, &DeviceFilter { manufacturer: Some(1), ..filter }));
+		let s = matched(MILLI_UNIT, purchase, offer, 4);
+		assert!(matches!(
+			Intents::dry_run(s.fee, vec![], vec![], s.service_prices.to_vec(), s.services.to_vec()),
+			SolutionCheck::Valid { .. }
+		));
+		ok(Ferdie, intents(pallet_intents::Call::submit_solution { solution: s }), 2);
+		close_block();
+		Intents::do_try_state().unwrap();
+
+		// The round closes at relay block 1,002: the match becomes an order.
+		open_block(1_002);
+		Executive::inherents_applied();
+		assert!(pallet_intents::Best::<Runtime>::get(MarketKey::Service(CLASS, NativeOrWithId::Native)).is_none());
+		let order = pallet_intents::Orders::<Runtime>::get(0).expect("an order");
+		assert_eq!(
+			(order.units, order.price, order.device, order.seller.clone()),
+			(4, MILLI_UNIT, device, Bob.to_account_id())
+		);
+		let bob_before = Balances::total_balance(&Bob.to_account_id());
+		// The owner reports delivery; the buyer accepts: 4 mMACH to Bob.
+		ok(
+			Bob,
+			intents(pallet_intents::Call::post_receipt {
+				order: 0,
+				units: 4,
+				content: Default::default(),
+				signature: None,
+			}),
+			3,
+		);
+		ok(Charlie, intents(pallet_intents::Call::accept_delivery { order: 0 }), 1);
+		assert!(pallet_intents::Orders::<Runtime>::get(0).is_none());
+		let fees = bob_before + 4 * MILLI_UNIT - Balances::total_balance(&Bob.to_account_id());
+		assert!(fees < MILLI_UNIT * 10, "Bob paid {fees} in fees for the receipt");
+		close_block();
+		Intents::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+	});
+}
