@@ -4,7 +4,10 @@
 //!
 //! Two signed anchors for one slot are slashable evidence, and the RPC node is not
 //! trusted, so the client keeps slashing protection the way validators do:
-//! - it reads the slot at the **finalized** head (a finalized anchor cannot change);
+//! - it reads the slot at the **best** head: on a relay-chain network finality lags more
+//!   than a slot (~32 s against 30 s on the local zombienet network), so a client that
+//!   waited for the finalized head would sign only slots that have ended. A fork may show
+//!   it another anchor for the slot; the signing log below refuses to sign it;
 //! - it builds the slot message itself (domain tag, genesis hash, epoch, slot, anchor)
 //!   and never signs bytes the node hands it (the node's copy is only compared);
 //! - before signing it appends `(epoch, slot, anchor)` to a signing log on disk and never
@@ -90,7 +93,7 @@ impl HeartbeatCmd {
 		let deadline = Instant::now() + Duration::from_secs(self.timeout);
 		let mut counted_slot = None;
 		while Instant::now() < deadline {
-			let at: String = serde_json::from_value(rpc.call("chain_getFinalizedHead", serde_json::json!([]))?)
+			let at: String = serde_json::from_value(rpc.call("chain_getBlockHash", serde_json::json!([]))?)
 				.map_err(|e| e.to_string())?;
 			let info = rpc
 				.runtime_call::<Option<EpochInfo>>("CoverageApi_epoch_info", &[], &at)?
