@@ -76,8 +76,7 @@ fn setup() {
 		2,
 	);
 	ok(Alice, intents(pallet_intents::Call::create_market { base: NativeOrWithId::Native, quote: usd() }), 0);
-	for (n, solver) in [Charlie, Ferdie].into_iter().enumerate() {
-		let _ = n;
+	for solver in [Charlie, Ferdie] {
 		ok(
 			solver,
 			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
@@ -258,6 +257,5 @@ fn a_voucher_pays_through_a_channel_and_what_a_claim_costs() {
 		assert!(Executive::apply_extrinsic(replay).unwrap().is_err());
 		close_block();
 		Intents::do_try_state().unwrap();
-		let _ = NativeAndAssets::minimum_balance(usd()).encode();
 	});
 }

@@ -10,7 +10,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use sp_runtime::{traits::Zero, Permill};
+use sp_runtime::Permill;
 
 /// What the benchmarks need from the runtime.
 pub trait BenchmarkHelper<T: Config> {
@@ -208,6 +208,27 @@ fn nearly_full<T: Config>(who: &T::AccountId, market: MarketId) {
 	}
 }
 
+/// A funded payer (the whitelisted caller) with `n` open channels to one payee, in the
+/// asset of benchmark market 0.
+fn payer_with_channels<T: Config>(n: u32) -> (T::AccountId, T::AccountId, T::AssetKind) {
+	let (asset, _) = T::BenchmarkHelper::market_assets(0);
+	let payer: T::AccountId = whitelisted_caller();
+	let payee: T::AccountId = account("payee", 0, 0);
+	T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
+	T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
+	for _ in 0..n {
+		Pallet::<T>::do_open_channel(
+			payer.clone(),
+			payee.clone(),
+			asset.clone(),
+			amount().into(),
+			Pallet::<T>::now() + 10,
+		)
+		.expect("opens");
+	}
+	(payer, payee, asset)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -361,21 +382,7 @@ mod benchmarks {
 	#[benchmark]
 	fn open_channel() {
 		start::<T>();
-		let (asset, _) = T::BenchmarkHelper::market_assets(0);
-		let payer: T::AccountId = whitelisted_caller();
-		let payee: T::AccountId = account("payee", 0, 0);
-		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
-		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
-		for _ in 1..T::MaxChannelsPerPayer::get() {
-			Pallet::<T>::do_open_channel(
-				payer.clone(),
-				payee.clone(),
-				asset.clone(),
-				amount().into(),
-				Pallet::<T>::now() + 10,
-			)
-			.expect("opens");
-		}
+		let (payer, payee, asset) = payer_with_channels::<T>(T::MaxChannelsPerPayer::get() - 1);
 		let expires = Pallet::<T>::now() + 10;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(payer.clone()), payee, asset, amount().into(), expires);
@@ -385,18 +392,7 @@ mod benchmarks {
 	#[benchmark]
 	fn top_up_channel() {
 		start::<T>();
-		let (asset, _) = T::BenchmarkHelper::market_assets(0);
-		let payer: T::AccountId = whitelisted_caller();
-		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
-		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
-		Pallet::<T>::do_open_channel(
-			payer.clone(),
-			account("payee", 0, 0),
-			asset,
-			amount().into(),
-			Pallet::<T>::now() + 10,
-		)
-		.expect("opens");
+		let (payer, _, _) = payer_with_channels::<T>(1);
 		let id = NextChannelId::<T>::get() - 1;
 		let later = Pallet::<T>::now() + 20;
 		#[extrinsic_call]
@@ -428,27 +424,12 @@ mod benchmarks {
 	#[benchmark]
 	fn close_channel() {
 		start::<T>();
-		let (asset, _) = T::BenchmarkHelper::market_assets(0);
-		let payer: T::AccountId = whitelisted_caller();
-		let payee: T::AccountId = account("payee", 0, 0);
-		T::BenchmarkHelper::fund(T::NativeAsset::get(), &payer, plenty::<T>());
-		T::BenchmarkHelper::fund(asset.clone(), &payer, plenty::<T>());
-		for _ in 0..T::MaxChannelsPerPayer::get() {
-			Pallet::<T>::do_open_channel(
-				payer.clone(),
-				payee.clone(),
-				asset.clone(),
-				amount().into(),
-				Pallet::<T>::now() + 10,
-			)
-			.expect("opens");
-		}
+		let (payer, _, _) = payer_with_channels::<T>(T::MaxChannelsPerPayer::get());
 		let id = NextChannelId::<T>::get() - 1;
 		T::BenchmarkHelper::set_clock(Pallet::<T>::now() + 10);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(payer), id);
 		assert!(Channels::<T>::get(id).is_none());
-		let _ = BalanceOf::<T>::zero();
 	}
 
 	/// Checking `s` service matches (each its own purchase, offer and device).
