@@ -122,7 +122,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("machina"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the upgrade is refused otherwise.
-	spec_version: 5,
+	spec_version: 6,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the transaction format or a call's index or arguments change.

@@ -2,11 +2,12 @@
 //! an H3 location, under the dev manufacturer) offers a service; a buyer's purchase
 //! filters by region and manufacturer through the registry; a solver's batch settles into
 //! an escrowed order when the round closes on the relay clock; the owner's receipt and
-//! the buyer's acceptance pay the owner.
+//! the buyer's acceptance pay the owner. And the same with fee sponsorship: the device,
+//! without any balance, posts its own receipt and its owner's pot pays the fee.
 
 mod common;
 
-use common::{close_block, compact_registration, new_test_ext, open_block, signed};
+use common::{close_block, compact_registration, new_test_ext, open_block, signed, signed_by};
 use frame_support::traits::fungible::{Inspect, NativeOrWithId};
 use machina_primitives::{device_id_of, BondPurpose, H3Cell, OperationalKey};
 use machina_runtime::{
@@ -49,83 +50,88 @@ fn matched(per_unit: u128, purchase: u64, offer: u64, units: u32) -> pallet_inte
 	}
 }
 
+/// Bob's device (in the cell, dev manufacturer) sells 4 units to Charlie through Ferdie's
+/// batch; returns in block 1,002, with order 0 awaiting delivery, the device and its
+/// operational key.
+fn order_of_four_units() -> (machina_primitives::DeviceId, sr25519::Pair) {
+	open_block(1_000);
+	Executive::inherents_applied();
+	// Bob's device, located in the cell, registered under the dev manufacturer (id 0).
+	let hardware = ed25519::Pair::from_seed(&[7; 32]);
+	let device = device_id_of(&hardware.public().0);
+	let operational = sr25519::Pair::from_seed(&[8; 32]);
+	ok(
+		Bob,
+		RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
+			purpose: BondPurpose::Device,
+			amount: DeviceBond::get(),
+		}),
+		0,
+	);
+	ok(Bob, compact_registration(Bob, &hardware, OperationalKey::Sr25519(operational.public()), Some(cell())), 1);
+	let deadline = 1_100;
+	ok(
+		Bob,
+		intents(pallet_intents::Call::offer_service {
+			device,
+			class: CLASS,
+			asset: NativeOrWithId::Native,
+			units: 10,
+			min_price: MILLI_UNIT,
+			deadline,
+		}),
+		2,
+	);
+	// Charlie wants 4 units from a device in the region, of manufacturer 0.
+	let filter = DeviceFilter { region: cell().parent(5), min_uptime: None, manufacturer: Some(0) };
+	ok(
+		Charlie,
+		intents(pallet_intents::Call::purchase_service {
+			class: CLASS,
+			asset: NativeOrWithId::Native,
+			units: 4,
+			max_price: 2 * MILLI_UNIT,
+			filter,
+			partial: false,
+			deadline,
+		}),
+		0,
+	);
+	ok(
+		Ferdie,
+		RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond { purpose: BondPurpose::Solver, amount: 1_000 * UNIT }),
+		0,
+	);
+	ok(Ferdie, intents(pallet_intents::Call::register_solver {}), 1);
+	let (offer, purchase) = (0, 1);
+	// The registry answers the filter: the device passes, and would not for maker 1.
+	assert!(Intents::passes(&device, &filter));
+	assert!(!Intents::passes(&device, &DeviceFilter { manufacturer: Some(1), ..filter }));
+	let s = matched(MILLI_UNIT, purchase, offer, 4);
+	assert!(matches!(
+		Intents::dry_run(s.fee, vec![], vec![], s.service_prices.to_vec(), s.services.to_vec()),
+		SolutionCheck::Valid { .. }
+	));
+	ok(Ferdie, intents(pallet_intents::Call::submit_solution { solution: s }), 2);
+	close_block();
+	Intents::do_try_state().unwrap();
+
+	// The round closes at relay block 1,002: the match becomes an order.
+	open_block(1_002);
+	Executive::inherents_applied();
+	assert!(pallet_intents::Best::<Runtime>::get(MarketKey::Service(CLASS, NativeOrWithId::Native)).is_none());
+	let order = pallet_intents::Orders::<Runtime>::get(0).expect("an order");
+	assert_eq!(
+		(order.units, order.price, order.device, order.seller.clone()),
+		(4, MILLI_UNIT, device, Bob.to_account_id())
+	);
+	(device, operational)
+}
+
 #[test]
 fn a_registered_device_sells_a_service_through_a_batch_and_is_paid_on_delivery() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		open_block(1_000);
-		Executive::inherents_applied();
-		// Bob's device, located in the cell, registered under the dev manufacturer (id 0).
-		let hardware = ed25519::Pair::from_seed(&[7; 32]);
-		let device = device_id_of(&hardware.public().0);
-		let operational = sr25519::Pair::from_seed(&[8; 32]);
-		ok(
-			Bob,
-			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
-				purpose: BondPurpose::Device,
-				amount: DeviceBond::get(),
-			}),
-			0,
-		);
-		ok(Bob, compact_registration(Bob, &hardware, OperationalKey::Sr25519(operational.public()), Some(cell())), 1);
-		let deadline = 1_100;
-		ok(
-			Bob,
-			intents(pallet_intents::Call::offer_service {
-				device,
-				class: CLASS,
-				asset: NativeOrWithId::Native,
-				units: 10,
-				min_price: MILLI_UNIT,
-				deadline,
-			}),
-			2,
-		);
-		// Charlie wants 4 units from a device in the region, of manufacturer 0.
-		let filter = DeviceFilter { region: cell().parent(5), min_uptime: None, manufacturer: Some(0) };
-		ok(
-			Charlie,
-			intents(pallet_intents::Call::purchase_service {
-				class: CLASS,
-				asset: NativeOrWithId::Native,
-				units: 4,
-				max_price: 2 * MILLI_UNIT,
-				filter,
-				partial: false,
-				deadline,
-			}),
-			0,
-		);
-		ok(
-			Ferdie,
-			RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
-				purpose: BondPurpose::Solver,
-				amount: 1_000 * UNIT,
-			}),
-			0,
-		);
-		ok(Ferdie, intents(pallet_intents::Call::register_solver {}), 1);
-		let (offer, purchase) = (0, 1);
-		// The registry answers the filter: the device passes, and would not for maker 1.
-		assert!(Intents::passes(&device, &filter));
-		assert!(!Intents::passes(&device, &DeviceFilter { manufacturer: Some(1), ..filter }));
-		let s = matched(MILLI_UNIT, purchase, offer, 4);
-		assert!(matches!(
-			Intents::dry_run(s.fee, vec![], vec![], s.service_prices.to_vec(), s.services.to_vec()),
-			SolutionCheck::Valid { .. }
-		));
-		ok(Ferdie, intents(pallet_intents::Call::submit_solution { solution: s }), 2);
-		close_block();
-		Intents::do_try_state().unwrap();
-
-		// The round closes at relay block 1,002: the match becomes an order.
-		open_block(1_002);
-		Executive::inherents_applied();
-		assert!(pallet_intents::Best::<Runtime>::get(MarketKey::Service(CLASS, NativeOrWithId::Native)).is_none());
-		let order = pallet_intents::Orders::<Runtime>::get(0).expect("an order");
-		assert_eq!(
-			(order.units, order.price, order.device, order.seller.clone()),
-			(4, MILLI_UNIT, device, Bob.to_account_id())
-		);
+		order_of_four_units();
 		let bob_before = Balances::total_balance(&Bob.to_account_id());
 		// The owner reports delivery; the buyer accepts: 4 mMACH to Bob.
 		ok(
@@ -142,6 +148,80 @@ fn a_registered_device_sells_a_service_through_a_batch_and_is_paid_on_delivery()
 		assert!(pallet_intents::Orders::<Runtime>::get(0).is_none());
 		let fees = bob_before + 4 * MILLI_UNIT - Balances::total_balance(&Bob.to_account_id());
 		assert!(fees < MILLI_UNIT * 10, "Bob paid {fees} in fees for the receipt");
+		close_block();
+		Intents::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_sponsored_device_without_balance_posts_its_own_receipt() {
+	use frame_support::traits::fungible::InspectHold;
+	use machina_runtime::{configs::intents::SponsorshipDeposit, RuntimeEvent, System};
+	use pallet_intents::CallClass;
+	use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (device, operational) = order_of_four_units();
+		let account = sp_runtime::AccountId32::from(operational.public().0);
+		assert_eq!(Balances::total_balance(&account), 0);
+		let payment = Err(TransactionValidityError::Invalid(InvalidTransaction::Payment));
+		// Unsponsored, the device cannot even be charged: it has no account.
+		let receipt = intents(pallet_intents::Call::post_receipt {
+			order: 0,
+			units: 4,
+			content: sp_core::H256::repeat_byte(4),
+			signature: None,
+		});
+		assert_eq!(Executive::apply_extrinsic(signed_by(&operational, receipt.clone(), 0)).map(|_| ()), payment);
+
+		// Bob funds his pot with 1 MACH and pays the device's receipts, up to 0.1 MACH an hour.
+		let bob = Bob.to_account_id();
+		let deposits = || {
+			Balances::balance_on_hold(
+				&machina_runtime::RuntimeHoldReason::Intents(pallet_intents::HoldReason::StorageDeposit),
+				&bob,
+			)
+		};
+		let held_before = deposits();
+		ok(Bob, intents(pallet_intents::Call::fund_sponsor_pot { amount: UNIT }), 3);
+		ok(
+			Bob,
+			intents(pallet_intents::Call::sponsor_device {
+				device,
+				allowance: 100 * MILLI_UNIT,
+				calls: vec![CallClass::Receipts].try_into().unwrap(),
+			}),
+			4,
+		);
+		assert_eq!(deposits(), held_before + SponsorshipDeposit::get());
+		let pot = Intents::sponsor_pot_account(&bob);
+		assert_eq!(Balances::total_balance(&pot), UNIT);
+
+		Executive::apply_extrinsic(signed_by(&operational, receipt, 0)).expect("valid").expect("posted");
+		assert_eq!(Balances::total_balance(&account), 0, "the device paid nothing");
+		let fee = UNIT - Balances::total_balance(&pot);
+		assert!(fee > 0 && fee < 10 * MILLI_UNIT, "the pot paid {fee}");
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Intents(pallet_intents::Event::FeeSponsored {
+				sponsor: bob.clone(),
+				account: account.clone(),
+				fee
+			})));
+		println!("a sponsored receipt costs its sponsor {fee} pMACH ({:.6} MACH)", fee as f64 / UNIT as f64);
+		assert!(matches!(
+			pallet_intents::Orders::<Runtime>::get(0).unwrap().status,
+			pallet_intents::OrderStatus::Delivered { units: 4, .. }
+		));
+
+		// The device key cannot spend the pot on anything else: a transfer is refused.
+		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+			dest: Charlie.to_account_id().into(),
+			value: 1,
+		});
+		assert_eq!(Executive::apply_extrinsic(signed_by(&operational, transfer, 1)).map(|_| ()), payment);
+
+		// Charlie accepts; Bob is paid.
+		ok(Charlie, intents(pallet_intents::Call::accept_delivery { order: 0 }), 1);
 		close_block();
 		Intents::do_try_state().unwrap();
 		MicroBonds::do_try_state().unwrap();

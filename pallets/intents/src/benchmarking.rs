@@ -544,5 +544,80 @@ mod benchmarks {
 		assert!(Orders::<T>::get(order).is_none());
 	}
 
+	/// A device of a funded sponsor, with its account.
+	fn sponsor_and_device<T: Config>() -> (T::AccountId, machina_primitives::DeviceId, T::AccountId) {
+		let sponsor: T::AccountId = whitelisted_caller();
+		T::BenchmarkHelper::fund(T::NativeAsset::get(), &sponsor, plenty::<T>());
+		let device = T::BenchmarkHelper::register_device(&sponsor, 0);
+		let account = Pallet::<T>::device_account(&device).expect("device key");
+		(sponsor, device, account)
+	}
+
+	fn all_classes() -> BoundedVec<CallClass, MaxCallClasses> {
+		alloc::vec![
+			CallClass::Receipts,
+			CallClass::Channels,
+			CallClass::Intents,
+			CallClass::Coverage,
+			CallClass::Devices
+		]
+		.try_into()
+		.expect("five classes")
+	}
+
+	#[benchmark]
+	fn sponsor_device() {
+		start::<T>();
+		let (sponsor, device, account) = sponsor_and_device::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sponsor), device, amount().into(), all_classes());
+		assert!(Sponsorships::<T>::contains_key(&account));
+	}
+
+	#[benchmark]
+	fn end_sponsorship() {
+		start::<T>();
+		let (sponsor, device, account) = sponsor_and_device::<T>();
+		Pallet::<T>::do_sponsor_device(sponsor.clone(), device, amount().into(), all_classes()).expect("sponsored");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sponsor), account.clone());
+		assert!(!Sponsorships::<T>::contains_key(&account));
+	}
+
+	#[benchmark]
+	fn fund_sponsor_pot() {
+		let (sponsor, _, _) = sponsor_and_device::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sponsor.clone()), amount().into());
+		assert!(frame_system::Pallet::<T>::account_exists(&Pallet::<T>::sponsor_pot_account(&sponsor)));
+	}
+
+	#[benchmark]
+	fn withdraw_sponsor_pot() {
+		let (sponsor, _, _) = sponsor_and_device::<T>();
+		Pallet::<T>::do_fund_sponsor_pot(sponsor.clone(), amount().into()).expect("funded");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sponsor.clone()), amount().into());
+		assert!(!frame_system::Pallet::<T>::account_exists(&Pallet::<T>::sponsor_pot_account(&sponsor)));
+	}
+
+	/// What `SponsoredFees` adds to a transaction's fee charge, on its costliest path: a
+	/// sponsored device's lookup, charge and refund.
+	#[benchmark]
+	fn charge_sponsored_fee() {
+		start::<T>();
+		let (sponsor, device, account) = sponsor_and_device::<T>();
+		Pallet::<T>::do_sponsor_device(sponsor.clone(), device, amount().into(), all_classes()).expect("sponsored");
+		let fee: BalanceOf<T> = 1_000u128.into();
+		#[block]
+		{
+			let pot = Pallet::<T>::sponsoring_pot(&account, Some(CallClass::Receipts), fee, false);
+			assert!(pot.is_some());
+			Pallet::<T>::note_sponsored_charge(&account, fee);
+			Pallet::<T>::note_sponsored_refund(&account, 100u128.into(), 900u128.into());
+		}
+		assert_eq!(Sponsorships::<T>::get(&account).expect("sponsored").spent, 900u128.into());
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -9,6 +9,8 @@ mod dispatchable_impls;
 pub mod runtime_api;
 mod service_impls;
 pub mod solver;
+pub mod sponsorship;
+mod sponsorship_impls;
 mod tick_impls;
 pub mod types;
 pub mod weights;
@@ -72,6 +74,8 @@ pub mod pallet {
 	pub type MarketKeyOf<T> = MarketKey<<T as Config>::AssetKind>;
 	/// A service order as stored.
 	pub type OrderOf<T> = Order<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
+	/// A device's fee sponsorship as stored.
+	pub type SponsorshipOf<T> = Sponsorship<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
 	/// A payment channel as stored.
 	pub type ChannelOf<T> = Channel<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind, BalanceOf<T>>;
 
@@ -232,6 +236,21 @@ pub mod pallet {
 		#[pallet::constant]
 		type SlaCompensation: Get<Permill>;
 
+		/// Sorts calls into the classes a sponsor may pay a device's fees for.
+		type CallClassifier: ClassifyCall<<Self as frame_system::Config>::RuntimeCall>;
+
+		/// The account a device transacts as: its operational key's (`AccountId32` of the
+		/// public key on the runtime).
+		type OperationalAccount: sp_runtime::traits::Convert<machina_primitives::OperationalKey, Self::AccountId>;
+
+		/// The period a sponsorship's allowance renews over, on the clock.
+		#[pallet::constant]
+		type SponsorshipPeriod: Get<Moment>;
+
+		/// The storage deposit held per sponsored device (native).
+		#[pallet::constant]
+		type SponsorshipDeposit: Get<BalanceOf<Self>>;
+
 		/// Weights of this pallet.
 		type WeightInfo: WeightInfo;
 
@@ -249,7 +268,7 @@ pub mod pallet {
 		ChannelEscrow,
 		/// A service order's payment, until delivery is settled.
 		OrderEscrow,
-		/// Storage deposits for intents, channels and markets.
+		/// Storage deposits for intents, channels, markets and sponsorships.
 		StorageDeposit,
 	}
 
@@ -364,6 +383,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextChannelId<T: Config> = StorageValue<_, ChannelId, ValueQuery>;
 
+	/// Fee sponsorships by the sponsored device's account (its operational key's).
+	#[pallet::storage]
+	pub type Sponsorships<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, SponsorshipOf<T>, OptionQuery>;
+
+	/// Device accounts this pallet keeps in existence with a sufficient reference, so a
+	/// device without any balance has a nonce. Kept after the sponsorship ends if the
+	/// account has sent a transaction: dropping it would reset its nonce and let its old
+	/// transactions be replayed.
+	#[pallet::storage]
+	pub type SponsoredAccountRefs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -466,6 +496,23 @@ pub mod pallet {
 		/// Delivery failed: the buyer got its escrow back (`refunded`), the device bond was
 		/// slashed `slashed`, and insurance paid the buyer `compensation`.
 		OrderFailed { order: OrderId, refunded: BalanceOf<T>, slashed: BalanceOf<T>, compensation: BalanceOf<T> },
+		/// `sponsor` pays `device`'s fees (as `account`) up to `allowance` per period, for
+		/// `calls`.
+		DeviceSponsored {
+			sponsor: T::AccountId,
+			device: machina_primitives::DeviceId,
+			account: T::AccountId,
+			allowance: BalanceOf<T>,
+			calls: BoundedVec<CallClass, MaxCallClasses>,
+		},
+		/// A sponsorship ended; its deposit went back to `sponsor`.
+		SponsorshipEnded { sponsor: T::AccountId, device: machina_primitives::DeviceId, account: T::AccountId },
+		/// `amount` moved from `sponsor` into its sponsor pot.
+		SponsorPotFunded { sponsor: T::AccountId, amount: BalanceOf<T> },
+		/// `amount` moved from `sponsor`'s pot back to it.
+		SponsorPotWithdrawn { sponsor: T::AccountId, amount: BalanceOf<T> },
+		/// `sponsor`'s pot paid `fee` (after refunds) for a transaction of `account`.
+		FeeSponsored { sponsor: T::AccountId, account: T::AccountId, fee: BalanceOf<T> },
 	}
 
 	/// Why an intent closed.
@@ -570,10 +617,21 @@ pub mod pallet {
 		NotBuyer,
 		/// The order is not in the state this needs (or its deadline passed / has not).
 		WrongOrderState,
-		/// The receipt's signature is not the device's, or the caller is not its owner.
+		/// The receipt's signature is not the device's, or (without one) the caller is
+		/// neither the device's owner nor the device's own account.
 		BadReceipt,
 		/// A receipt cannot claim more units than were ordered.
 		TooManyUnits,
+		/// The device has no operational key to transact with.
+		NoOperationalKey,
+		/// A sponsorship must list at least one call class.
+		NoCallClasses,
+		/// Another owner's sponsorship of this account is still in force.
+		AlreadySponsored,
+		/// The account is not sponsored.
+		NotSponsored,
+		/// Only the sponsor may end a sponsorship that is still in force.
+		NotSponsor,
 	}
 
 	#[pallet::hooks]
@@ -756,9 +814,10 @@ pub mod pallet {
 			Self::do_purchase_service(who, class, asset, units, max_price, filter, partial, deadline)
 		}
 
-		/// Report delivery of an order: by the device's owner, or by anyone with the
-		/// device's operational-key signature over ([`RECEIPT_TAG`], genesis hash, order,
-		/// units, content). Before the delivery deadline.
+		/// Report delivery of an order: by the device's owner, by the device itself (its
+		/// operational key's account, which a sponsor may pay the fee for), or by anyone
+		/// with the device's operational-key signature over ([`RECEIPT_TAG`], genesis hash,
+		/// order, units, content). Before the delivery deadline.
 		#[pallet::call_index(15)]
 		pub fn post_receipt(
 			origin: OriginFor<T>,
@@ -807,6 +866,47 @@ pub mod pallet {
 		pub fn finish_order(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_finish_order(who, order)
+		}
+
+		/// Pay `device`'s transaction fees from the caller's sponsor pot: up to `allowance`
+		/// per `SponsorshipPeriod`, for calls of the listed classes only, with no tip. The
+		/// caller must own the device; the device transacts as its operational key's account,
+		/// which needs no balance. Holds `SponsorshipDeposit`; called again, it updates the
+		/// allowance and classes.
+		#[pallet::call_index(20)]
+		// Replacing a void sponsorship of the same key ends it first.
+		#[pallet::weight(<T as Config>::WeightInfo::sponsor_device().saturating_add(<T as Config>::WeightInfo::end_sponsorship()))]
+		pub fn sponsor_device(
+			origin: OriginFor<T>,
+			device: machina_primitives::DeviceId,
+			allowance: BalanceOf<T>,
+			calls: BoundedVec<CallClass, MaxCallClasses>,
+		) -> DispatchResult {
+			let sponsor = ensure_signed(origin)?;
+			Self::do_sponsor_device(sponsor, device, allowance, calls)
+		}
+
+		/// End the sponsorship of `account`. Its sponsor may always; anyone may once it is
+		/// void (the device changed owner or key, or was revoked or suspended). The deposit
+		/// goes back to the sponsor.
+		#[pallet::call_index(21)]
+		pub fn end_sponsorship(origin: OriginFor<T>, account: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_end_sponsorship(who, account)
+		}
+
+		/// Move `amount` of the native token into the caller's sponsor pot.
+		#[pallet::call_index(22)]
+		pub fn fund_sponsor_pot(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let sponsor = ensure_signed(origin)?;
+			Self::do_fund_sponsor_pot(sponsor, amount)
+		}
+
+		/// Move `amount` from the caller's sponsor pot back to it (all of it empties the pot).
+		#[pallet::call_index(23)]
+		pub fn withdraw_sponsor_pot(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let sponsor = ensure_signed(origin)?;
+			Self::do_withdraw_sponsor_pot(sponsor, amount)
 		}
 	}
 

@@ -32,6 +32,7 @@ frame_support::construct_runtime!(
 		AssetsHolder: pallet_assets_holder,
 		MicroBonds: pallet_micro_bonds,
 		Intents: pallet_intents,
+		TransactionPayment: pallet_transaction_payment,
 	}
 );
 
@@ -182,6 +183,9 @@ impl FakeRegistry {
 	fn get(id: &machina_primitives::DeviceId) -> Option<FakeDevice> {
 		DEVICES.with(|d| d.borrow().get(id).cloned())
 	}
+	pub fn get_key(id: &machina_primitives::DeviceId) -> Option<machina_primitives::OperationalKey> {
+		Self::get(id).and_then(|d| d.key)
+	}
 }
 impl machina_primitives::DeviceInspect<AccountId> for FakeRegistry {
 	fn owner(id: &machina_primitives::DeviceId) -> Option<AccountId> {
@@ -259,9 +263,61 @@ impl pallet_intents::Config for Test {
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type MaxOrdersPerPurchase = ConstU32<MAX_ORDERS>;
 	type SlaCompensation = SlaCompensation;
+	type CallClassifier = MockCallClasses;
+	type OperationalAccount = KeyAccount;
+	type SponsorshipPeriod = ConstU32<SPONSORSHIP_PERIOD>;
+	type SponsorshipDeposit = ConstU128<SPONSORSHIP_DEPOSIT>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarks;
+}
+
+/// A sponsorship's allowance renews every 10 relay blocks.
+pub const SPONSORSHIP_PERIOD: u32 = 10;
+pub const SPONSORSHIP_DEPOSIT: Balance = 10 * ED;
+
+/// Receipts and channel calls are device work; every other intents call is `Intents`;
+/// nothing else (transfers) is ever sponsored.
+pub struct MockCallClasses;
+impl crate::ClassifyCall<RuntimeCall> for MockCallClasses {
+	fn classify(call: &RuntimeCall) -> Option<crate::CallClass> {
+		use crate::{Call, CallClass};
+		match call {
+			RuntimeCall::Intents(Call::post_receipt { .. }) => Some(CallClass::Receipts),
+			RuntimeCall::Intents(
+				Call::claim { .. }
+				| Call::close_channel { .. }
+				| Call::open_channel { .. }
+				| Call::top_up_channel { .. },
+			) => Some(CallClass::Channels),
+			RuntimeCall::Intents(_) => Some(CallClass::Intents),
+			_ => None,
+		}
+	}
+}
+
+/// A device's account is its operational key's, as on the runtime.
+pub struct KeyAccount;
+impl sp_runtime::traits::Convert<machina_primitives::OperationalKey, AccountId> for KeyAccount {
+	fn convert(key: machina_primitives::OperationalKey) -> AccountId {
+		match key {
+			machina_primitives::OperationalKey::Ed25519(k) => k.0.into(),
+			machina_primitives::OperationalKey::Sr25519(k) => k.0.into(),
+		}
+	}
+}
+
+/// Fees as on the runtime: one planck per unit of weight ref-time and per byte, paid
+/// through the sponsorship adapter into nowhere (burnt).
+impl pallet_transaction_payment::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type OnChargeTransaction =
+		crate::sponsorship::SponsoredFees<Test, pallet_transaction_payment::FungibleAdapter<Balances, ()>>;
+	type WeightToFee = frame_support::weights::IdentityFee<Balance>;
+	type LengthToFee = frame_support::weights::IdentityFee<Balance>;
+	type FeeMultiplierUpdate = ();
+	type OperationalFeeMultiplier = frame_support::traits::ConstU8<5>;
+	type WeightInfo = ();
 }
 
 /// Benchmark market `n` trades asset `100 + 2n` against `101 + 2n`.

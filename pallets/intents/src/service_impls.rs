@@ -371,7 +371,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::now() < deadline, Error::<T>::WrongOrderState);
 		ensure!(units <= order.units, Error::<T>::TooManyUnits);
 		let valid = match signature {
-			None => who == order.seller,
+			// The device transacting as its own key's account signed the transaction.
+			None => who == order.seller || Self::device_account(&order.device).as_ref() == Some(&who),
 			Some(sig) => T::Devices::operational_key(&order.device)
 				.is_some_and(|key| sig.verify(&key, &Self::receipt_payload(id, units, content))),
 		};

@@ -1189,7 +1189,20 @@ mod services {
 				Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&key, order + 1, 8))),
 				Error::<Test>::BadReceipt
 			);
-			// Too late.
+			// Without a signature only the owner or the device itself (its operational key's
+			// account, as a transaction signer) may post.
+			assert_noop!(Intents::post_receipt(origin(&eve()), order, 8, content, None), Error::<Test>::BadReceipt);
+			let device_account = AccountId::from(key.public().0);
+			assert_ok!(Intents::post_receipt(origin(&device_account), order, 8, content, None));
+			assert!(matches!(Orders::<Test>::get(order).unwrap().status, OrderStatus::Delivered { units: 8, .. }));
+		});
+	}
+
+	#[test]
+	fn a_receipt_comes_too_late_after_the_delivery_window() {
+		new_test_ext().execute_with(|| {
+			let (key, order) = ordered();
+			let content = sp_core::H256::repeat_byte(0xcc);
 			run_to_relay(RelayBlock::get() + DELIVERY_WINDOW);
 			assert_noop!(
 				Intents::post_receipt(origin(&eve()), order, 8, content, Some(receipt(&key, order, 8))),
@@ -1348,5 +1361,306 @@ mod services {
 			assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), 4 * ORDER_DEPOSIT);
 			check();
 		});
+	}
+}
+
+mod sponsorship {
+	use super::*;
+	use frame_support::{
+		dispatch::{GetDispatchInfo, PostDispatchInfo},
+		traits::fungible::Inspect as _,
+		weights::Weight,
+	};
+	use machina_primitives::{DeviceId, OperationalKey};
+	use pallet_transaction_payment::ChargeTransactionPayment;
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionValidityError},
+	};
+
+	fn device(n: u8) -> DeviceId {
+		sp_core::H256::repeat_byte(n)
+	}
+
+	/// Alice's device 1, whose operational key (//Alice-device) has no balance at all.
+	fn alice_device() -> (DeviceId, AccountId) {
+		let key = sr25519::Pair::from_string("//Alice-device", None).unwrap();
+		FakeRegistry::add(
+			device(1),
+			FakeDevice {
+				owner: alice(),
+				active: true,
+				key: Some(OperationalKey::Sr25519(key.public())),
+				location: None,
+				manufacturer: 1,
+				uptime: None,
+			},
+		);
+		(device(1), AccountId::from(key.public().0))
+	}
+
+	fn classes(c: &[CallClass]) -> BoundedVec<CallClass, MaxCallClasses> {
+		c.to_vec().try_into().unwrap()
+	}
+
+	fn pot() -> AccountId {
+		Intents::sponsor_pot_account(&alice())
+	}
+
+	fn native(who: &AccountId) -> Balance {
+		Balances::total_balance(who)
+	}
+
+	/// The fee `who` would be charged for `call` with `tip`.
+	fn fee_of(call: &RuntimeCall, tip: Balance) -> Balance {
+		let len = codec::Encode::encoded_size(call) as u32;
+		TransactionPayment::compute_fee(len, &call.get_dispatch_info(), tip)
+	}
+
+	/// Dispatch `call` as a signed transaction of `who`, fees and all.
+	fn transact(
+		who: &AccountId,
+		call: RuntimeCall,
+		tip: Balance,
+	) -> Result<sp_runtime::DispatchResultWithInfo<PostDispatchInfo>, TransactionValidityError> {
+		let info = call.get_dispatch_info();
+		let len = codec::Encode::encoded_size(&call);
+		ChargeTransactionPayment::<Test>::from(tip).dispatch_transaction(origin(who), call, &info, len, 0)
+	}
+
+	/// Bob opens a native channel to the device; the call that claims `cumulative`.
+	fn claim_call(device_account: &AccountId, cumulative: Balance) -> RuntimeCall {
+		if Channels::<Test>::get(0).is_none() {
+			let expires = RelayBlock::get() + 600;
+			assert_ok!(Intents::open_channel(origin(&bob()), device_account.clone(), MACH, 10 * UNIT, expires));
+		}
+		RuntimeCall::Intents(Call::claim {
+			channel: 0,
+			cumulative,
+			signature: voucher(Sr25519Keyring::Bob, 0, cumulative),
+		})
+	}
+
+	fn sponsored(allowance: Balance, calls: &[CallClass]) -> (DeviceId, AccountId) {
+		let (device, account) = alice_device();
+		assert_ok!(Intents::fund_sponsor_pot(origin(&alice()), UNIT));
+		assert_ok!(Intents::sponsor_device(origin(&alice()), device, allowance, classes(calls)));
+		(device, account)
+	}
+
+	#[test]
+	fn a_device_without_balance_transacts_on_its_owners_pot() {
+		new_test_ext().execute_with(|| {
+			let (device, account) = sponsored(UNIT / 10, &[CallClass::Channels, CallClass::Receipts]);
+			assert_eq!(native(&account), 0);
+			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), SPONSORSHIP_DEPOSIT);
+			// The device account exists (a sufficient reference), so it has a nonce.
+			assert!(System::account_exists(&account));
+
+			let call = claim_call(&account, UNIT);
+			let fee = fee_of(&call, 0);
+			assert!(fee > 0);
+			assert_ok!(transact(&account, call, 0).unwrap());
+			// The device got its whole payment; the pot paid the fee.
+			assert_eq!(native(&account), UNIT);
+			assert_eq!(native(&pot()), UNIT - fee);
+			assert_eq!(Sponsorships::<Test>::get(&account).unwrap().spent, fee);
+			System::assert_has_event(Event::FeeSponsored { sponsor: alice(), account: account.clone(), fee }.into());
+			// Still sponsored while it has a balance of its own: the pot pays first.
+			let call = claim_call(&account, 2 * UNIT);
+			let fee2 = fee_of(&call, 0);
+			assert_ok!(transact(&account, call, 0).unwrap());
+			assert_eq!(native(&account), 2 * UNIT);
+			assert_eq!(native(&pot()), UNIT - fee - fee2);
+			assert_eq!(System::account_nonce(&account), 0, "nonces are the CheckNonce extension's");
+			let _ = device;
+			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	#[test]
+	fn only_listed_calls_without_tip_are_sponsored() {
+		new_test_ext().execute_with(|| {
+			let (_, account) = sponsored(UNIT / 10, &[CallClass::Receipts]);
+			let payment = Err(TransactionValidityError::Invalid(InvalidTransaction::Payment));
+			// A class the sponsor did not list.
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			// A call no class covers: a transfer out of the pot's money is impossible.
+			let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death { dest: bob(), value: 1 });
+			assert_eq!(transact(&account, transfer, 0).map(|_| ()), payment);
+			// A tip is never sponsored.
+			assert_ok!(Intents::sponsor_device(
+				origin(&alice()),
+				device(1),
+				UNIT / 10,
+				classes(&[CallClass::Channels])
+			));
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 1).map(|_| ()), payment);
+			assert_eq!(native(&pot()), UNIT, "the pot paid nothing");
+			assert_ok!(transact(&account, claim_call(&account, UNIT), 0).unwrap());
+			assert!(native(&pot()) < UNIT);
+		});
+	}
+
+	#[test]
+	fn the_allowance_renews_each_period_and_refunds_count() {
+		new_test_ext().execute_with(|| {
+			let (_, account) = alice_device();
+			let fee = fee_of(&claim_call(&account, UNIT), 0);
+			assert_ok!(Intents::fund_sponsor_pot(origin(&alice()), UNIT));
+			// Room for two claims a period, not three.
+			assert_ok!(Intents::sponsor_device(
+				origin(&alice()),
+				device(1),
+				2 * fee + fee / 2,
+				classes(&[CallClass::Channels])
+			));
+			assert_ok!(transact(&account, claim_call(&account, UNIT), 0).unwrap());
+			assert_ok!(transact(&account, claim_call(&account, 2 * UNIT), 0).unwrap());
+			// The third is the device's own to pay; it now has 2 MACH, so it does.
+			let pot_before = native(&pot());
+			assert_ok!(transact(&account, claim_call(&account, 3 * UNIT), 0).unwrap());
+			assert_eq!(native(&pot()), pot_before);
+			assert_eq!(native(&account), 3 * UNIT - fee);
+			// A period later (10 relay blocks) the allowance is whole again.
+			run_to_relay(RelayBlock::get() + SPONSORSHIP_PERIOD);
+			assert_ok!(transact(&account, claim_call(&account, 4 * UNIT), 0).unwrap());
+			assert_eq!(native(&pot()), pot_before - fee);
+			assert_eq!(Sponsorships::<Test>::get(&account).unwrap().spent, fee);
+
+			// A call that weighs less than declared gets the difference back, in the pot and
+			// in the allowance.
+			let call = claim_call(&account, 5 * UNIT);
+			let info = call.get_dispatch_info();
+			let len = codec::Encode::encoded_size(&call);
+			let before = native(&pot());
+			let actual = Weight::from_parts(info.call_weight.ref_time() / 2, 0);
+			assert_ok!(ChargeTransactionPayment::<Test>::from(0)
+				.test_run(origin(&account), &call, &info, len, 0, |_| Ok(PostDispatchInfo {
+					actual_weight: Some(actual),
+					pays_fee: frame_support::dispatch::Pays::Yes,
+				}))
+				.unwrap());
+			let paid = before - native(&pot());
+			assert!(paid < fee, "refunded: paid {paid} of {fee}");
+			assert_eq!(Sponsorships::<Test>::get(&account).unwrap().spent, fee + paid);
+			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	#[test]
+	fn an_empty_pot_leaves_the_device_to_pay() {
+		new_test_ext().execute_with(|| {
+			let (_, account) = alice_device();
+			assert_ok!(Intents::sponsor_device(origin(&alice()), device(1), UNIT, classes(&[CallClass::Channels])));
+			let payment = Err(TransactionValidityError::Invalid(InvalidTransaction::Payment));
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			// Funded, then emptied by its sponsor: the same.
+			assert_ok!(Intents::fund_sponsor_pot(origin(&alice()), UNIT));
+			assert_ok!(Intents::withdraw_sponsor_pot(origin(&alice()), UNIT));
+			assert!(!System::account_exists(&pot()));
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			assert_noop!(Intents::fund_sponsor_pot(origin(&alice()), 0), Error::<Test>::ZeroAmount);
+		});
+	}
+
+	#[test]
+	fn a_sponsorship_is_void_when_the_device_changes() {
+		new_test_ext().execute_with(|| {
+			let payment = Err(TransactionValidityError::Invalid(InvalidTransaction::Payment));
+			let (_, account) = sponsored(UNIT / 10, &[CallClass::Channels]);
+			// Only its sponsor may end one in force.
+			assert_noop!(Intents::end_sponsorship(origin(&bob()), account.clone()), Error::<Test>::NotSponsor);
+
+			// Sold to Bob: Alice's pot no longer pays, and anyone may clear the record.
+			FakeRegistry::update(&device(1), |d| d.owner = bob());
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			FakeRegistry::update(&device(1), |d| d.owner = alice());
+			// Suspended: the same.
+			FakeRegistry::update(&device(1), |d| d.active = false);
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			FakeRegistry::update(&device(1), |d| d.active = true);
+			// A new operational key: the old key's account is no longer the device's.
+			let new_key = sr25519::Pair::from_string("//Alice-device-2", None).unwrap();
+			FakeRegistry::update(&device(1), |d| d.key = Some(OperationalKey::Sr25519(new_key.public())));
+			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			assert_ok!(Intents::end_sponsorship(origin(&bob()), account.clone()));
+			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0, "deposit back to the sponsor");
+			System::assert_has_event(
+				Event::SponsorshipEnded { sponsor: alice(), device: device(1), account: account.clone() }.into(),
+			);
+			// It never transacted, so nothing keeps its account.
+			assert!(!System::account_exists(&account));
+			assert_noop!(Intents::end_sponsorship(origin(&alice()), account), Error::<Test>::NotSponsored);
+			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	#[test]
+	fn sponsoring_needs_the_owner_a_key_and_a_class() {
+		new_test_ext().execute_with(|| {
+			let (device, account) = alice_device();
+			let channels = classes(&[CallClass::Channels]);
+			assert_noop!(
+				Intents::sponsor_device(origin(&bob()), device, UNIT, channels.clone()),
+				Error::<Test>::NotDeviceOwner
+			);
+			assert_noop!(
+				Intents::sponsor_device(origin(&alice()), device, UNIT, classes(&[])),
+				Error::<Test>::NoCallClasses
+			);
+			FakeRegistry::add(
+				device_id(2),
+				FakeDevice { owner: alice(), active: true, key: None, location: None, manufacturer: 1, uptime: None },
+			);
+			assert_noop!(
+				Intents::sponsor_device(origin(&alice()), device_id(2), UNIT, channels.clone()),
+				Error::<Test>::NoOperationalKey
+			);
+			// Bob's device 3 claims the same key: Alice's sponsorship in force keeps it.
+			assert_ok!(Intents::sponsor_device(origin(&alice()), device, UNIT, channels.clone()));
+			let key = FakeRegistry::get_key(&device);
+			FakeRegistry::add(
+				device_id(3),
+				FakeDevice { owner: bob(), active: true, key, location: None, manufacturer: 1, uptime: None },
+			);
+			assert_noop!(
+				Intents::sponsor_device(origin(&bob()), device_id(3), UNIT, channels.clone()),
+				Error::<Test>::AlreadySponsored
+			);
+			// Once Alice's is void, Bob's replaces it and Alice gets her deposit back.
+			FakeRegistry::update(&device, |d| d.active = false);
+			assert_ok!(Intents::sponsor_device(origin(&bob()), device_id(3), UNIT, channels));
+			assert_eq!(Sponsorships::<Test>::get(&account).unwrap().sponsor, bob());
+			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0);
+			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &bob()), SPONSORSHIP_DEPOSIT);
+			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	#[test]
+	fn an_account_that_transacted_outlives_its_sponsorship() {
+		new_test_ext().execute_with(|| {
+			// A receipt-only device sends one sponsored transaction and is then dropped.
+			let (_, account) = sponsored(UNIT / 10, &[CallClass::Channels]);
+			let call = RuntimeCall::Intents(Call::close_channel { channel: 7 });
+			// A failed call is still paid for, by the pot.
+			let result = transact(&account, call, 0).unwrap();
+			assert!(result.is_err());
+			frame_system::Pallet::<Test>::inc_account_nonce(&account);
+			assert_ok!(Intents::end_sponsorship(origin(&alice()), account.clone()));
+			// Its nonce stays 1: its signed transaction cannot be replayed later.
+			assert!(System::account_exists(&account));
+			assert_eq!(System::account_nonce(&account), 1);
+			assert!(SponsoredAccountRefs::<Test>::contains_key(&account));
+			// Sponsored again, no second reference is taken.
+			assert_ok!(Intents::sponsor_device(origin(&alice()), device(1), UNIT, classes(&[CallClass::Channels])));
+			assert_eq!(System::sufficients(&account), 1);
+			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	fn device_id(n: u8) -> DeviceId {
+		device(n)
 	}
 }

@@ -14,7 +14,8 @@ impl<T: Config> Pallet<T> {
 	///   its open intents and purchases, its `OrderEscrow` hold the value of its open
 	///   orders, and its `ChannelEscrow` hold the unclaimed deposits of its channels
 	///   (nothing is lost or created);
-	/// - its `StorageDeposit` hold equals the deposits of its intents, channels and markets;
+	/// - its `StorageDeposit` hold equals the deposits of its intents, channels, markets and
+	///   sponsorships; every sponsored account is kept alive by a sufficient reference;
 	/// - the indexes (`IntentsOf`, `MarketIntents`, `Expiries`, `ChannelsOf`, market
 	///   counters) agree with the records;
 	/// - the round's best solution names open intents only.
@@ -85,6 +86,14 @@ impl<T: Config> Pallet<T> {
 		}
 		for (payer, ids) in ChannelsOf::<T>::iter() {
 			ensure!(channels_of.get(&payer).copied().unwrap_or(0) == ids.len() as u32, "ChannelsOf out of sync");
+		}
+		for (account, sponsorship) in Sponsorships::<T>::iter() {
+			*deposits.entry(sponsorship.sponsor.clone()).or_default() += sponsorship.deposit.into();
+			ensure!(SponsoredAccountRefs::<T>::contains_key(&account), "sponsored account not kept alive");
+			ensure!(sponsorship.period_start <= Self::now(), "sponsorship period starts in the future");
+		}
+		for (account, ()) in SponsoredAccountRefs::<T>::iter() {
+			ensure!(frame_system::Pallet::<T>::sufficients(&account) > 0, "kept account has no sufficient reference");
 		}
 		// Holds: exactly what the records say, for every account that has a record.
 		for ((who, asset), amount) in escrow.iter() {
@@ -166,6 +175,9 @@ impl<T: Config> Pallet<T> {
 			*out.entry((o.asset.clone(), 3)).or_default() += Self::times(o.price, o.units).unwrap_or_default().into();
 			*out.entry((T::NativeAsset::get(), 2)).or_default() +=
 				OrderDeposits::<T>::get(id).saturating_add(o.dispute_deposit).into();
+		}
+		for (_, sponsorship) in Sponsorships::<T>::iter() {
+			*out.entry((T::NativeAsset::get(), 2)).or_default() += sponsorship.deposit.into();
 		}
 		out.retain(|_, v| *v > 0);
 		out

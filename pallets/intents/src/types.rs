@@ -444,3 +444,61 @@ pub struct Receipt {
 	/// The hash of what was delivered.
 	pub content: H256,
 }
+
+/// The kinds of calls a sponsor may pay a device's fees for. The runtime sorts its calls
+/// into these ([`ClassifyCall`]); a call it does not sort (a transfer, a batch, a proxy
+/// call) is never sponsored, so a device key cannot spend a sponsor's pot on anything
+/// but device work.
+#[derive(
+	Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq, PartialOrd, Ord,
+)]
+pub enum CallClass {
+	/// Delivery receipts for service orders.
+	Receipts,
+	/// Payment-channel calls (claims and closes as payee, opens and top-ups as payer).
+	Channels,
+	/// Other intents calls: swaps, service offers and purchases.
+	Intents,
+	/// Coverage calls: heartbeats that are not feeless already, beacons, witnesses, claims.
+	Coverage,
+	/// Device-registry calls a device makes for itself.
+	Devices,
+}
+
+/// The most call classes one sponsorship lists (one of each).
+pub type MaxCallClasses = frame_support::traits::ConstU32<5>;
+
+/// Sorts the runtime's calls into [`CallClass`]es for fee sponsorship.
+pub trait ClassifyCall<Call> {
+	/// The class of `call`, or `None` if it is never sponsored.
+	fn classify(call: &Call) -> Option<CallClass>;
+}
+
+/// Nothing is ever sponsored.
+impl<Call> ClassifyCall<Call> for () {
+	fn classify(_: &Call) -> Option<CallClass> {
+		None
+	}
+}
+
+/// An owner's promise to pay one device's transaction fees from its sponsor pot: up to
+/// `allowance` per `SponsorshipPeriod`, for the listed call classes only. Keyed by the
+/// device's account (its operational key's); void as soon as the device changes owner,
+/// rotates its operational key, or is revoked or suspended.
+#[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
+pub struct Sponsorship<AccountId, Balance> {
+	/// The device's owner when it sponsored it: its pot pays.
+	pub sponsor: AccountId,
+	/// The device.
+	pub device: machina_primitives::DeviceId,
+	/// The most fees paid per period.
+	pub allowance: Balance,
+	/// The call classes paid for.
+	pub calls: BoundedVec<CallClass, MaxCallClasses>,
+	/// The clock instant the current period began.
+	pub period_start: Moment,
+	/// Fees paid in the current period.
+	pub spent: Balance,
+	/// The storage deposit held from the sponsor (native).
+	pub deposit: Balance,
+}

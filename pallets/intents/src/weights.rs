@@ -66,6 +66,11 @@ pub trait WeightInfo {
 	fn dispute() -> Weight;
 	fn resolve_dispute() -> Weight;
 	fn finish_order() -> Weight;
+	fn sponsor_device() -> Weight;
+	fn end_sponsorship() -> Weight;
+	fn fund_sponsor_pot() -> Weight;
+	fn withdraw_sponsor_pot() -> Weight;
+	fn charge_sponsored_fee() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -749,6 +754,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
+	fn sponsor_device() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn end_sponsorship() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn fund_sponsor_pot() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn withdraw_sponsor_pot() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn charge_sponsored_fee() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
@@ -892,5 +922,30 @@ impl WeightInfo for () {
 		Weight::from_parts(135_004_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().writes(8))
+	}
+	fn sponsor_device() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn end_sponsorship() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn fund_sponsor_pot() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn withdraw_sponsor_pot() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn charge_sponsored_fee() -> Weight {
+		Weight::from_parts(100_000_000, 6000)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 }

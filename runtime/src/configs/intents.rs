@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
 	constants::currency::{deposit, UNIT},
-	AccountId, Balance, MicroBonds, Runtime, RuntimeEvent, RuntimeHoldReason, Signature,
+	AccountId, Balance, MicroBonds, Runtime, RuntimeCall, RuntimeEvent, RuntimeHoldReason, Signature,
 };
 
 parameter_types! {
@@ -47,6 +47,49 @@ parameter_types! {
 	/// A buyer whose device failed gets half the device's slash from insurance.
 	pub const SlaCompensation: sp_runtime::Permill = sp_runtime::Permill::from_percent(50);
 	pub const IntentsPalletId: PalletId = PalletId(*b"mch/ints");
+	/// A sponsored device's allowance renews every hour (600 relay blocks).
+	pub const SponsorshipPeriod: RelayBlocks = 600;
+	/// A sponsorship's storage: its record (~130 bytes), and the device account it keeps.
+	pub const SponsorshipDeposit: Balance = deposit(2, 260);
+}
+
+/// The calls a sponsor may pay a device's fees for, by class. Everything else (transfers,
+/// batches, proxies, governance) is never sponsored: a device key cannot move its
+/// sponsor's money, only spend the allowance on device work.
+pub struct SponsoredCalls;
+impl pallet_intents::ClassifyCall<RuntimeCall> for SponsoredCalls {
+	fn classify(call: &RuntimeCall) -> Option<pallet_intents::CallClass> {
+		use pallet_intents::{Call as I, CallClass};
+		match call {
+			RuntimeCall::Intents(I::post_receipt { .. }) => Some(CallClass::Receipts),
+			RuntimeCall::Intents(
+				I::open_channel { .. } | I::top_up_channel { .. } | I::claim { .. } | I::close_channel { .. },
+			) => Some(CallClass::Channels),
+			// Pot and sponsorship management is the owner's business, never the device's.
+			RuntimeCall::Intents(
+				I::sponsor_device { .. }
+				| I::end_sponsorship { .. }
+				| I::fund_sponsor_pot { .. }
+				| I::withdraw_sponsor_pot { .. },
+			) => None,
+			RuntimeCall::Intents(_) => Some(CallClass::Intents),
+			RuntimeCall::Coverage(_) => Some(CallClass::Coverage),
+			RuntimeCall::DeviceRegistry(_) => Some(CallClass::Devices),
+			_ => None,
+		}
+	}
+}
+
+/// A device transacts as its operational key's account: the key's 32 bytes, as for any
+/// sr25519 or ed25519 account.
+pub struct OperationalKeyAccount;
+impl sp_runtime::traits::Convert<machina_primitives::OperationalKey, AccountId> for OperationalKeyAccount {
+	fn convert(key: machina_primitives::OperationalKey) -> AccountId {
+		match key {
+			machina_primitives::OperationalKey::Ed25519(k) => k.0.into(),
+			machina_primitives::OperationalKey::Sr25519(k) => k.0.into(),
+		}
+	}
 }
 
 /// The native asset, MACH.
@@ -102,6 +145,10 @@ impl pallet_intents::Config for Runtime {
 	type OrderDeposit = OrderDeposit;
 	type MaxOrdersPerPurchase = ConstU32<16>;
 	type SlaCompensation = SlaCompensation;
+	type CallClassifier = SponsoredCalls;
+	type OperationalAccount = OperationalKeyAccount;
+	type SponsorshipPeriod = SponsorshipPeriod;
+	type SponsorshipDeposit = SponsorshipDeposit;
 	type WeightInfo = pallet_intents::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = IntentsBenchmarks;

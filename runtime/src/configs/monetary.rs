@@ -61,12 +61,19 @@ impl WeightToFeePolynomial for WeightToFee {
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	// Fees and tips go to the collators' staking pot; a treasury share arrives with
-	// governance.
-	type OnChargeTransaction =
-		pallet_transaction_payment::FungibleAdapter<Balances, parachains_common::impls::DealWithFees<Runtime>>;
+	// governance. A sponsored device's fee is paid by its owner's sponsor pot
+	// (pallet-intents' fee sponsorship), through the same adapter.
+	type OnChargeTransaction = pallet_intents::sponsorship::SponsoredFees<
+		Runtime,
+		pallet_transaction_payment::FungibleAdapter<Balances, parachains_common::impls::DealWithFees<Runtime>>,
+	>;
 	type WeightToFee = WeightToFee;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = SlowAdjustingFeeUpdate<Self>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+	// Every signed transaction pays for the sponsorship lookup.
+	type WeightInfo = pallet_intents::sponsorship::WithSponsorshipWeight<
+		Runtime,
+		pallet_transaction_payment::weights::SubstrateWeight<Runtime>,
+	>;
 }

@@ -96,6 +96,16 @@ pub fn signed(who: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedEx
 	UncheckedExtrinsic::new_signed(call, who.to_account_id().into(), signature.into(), ext)
 }
 
+/// `call` signed by any sr25519 `pair` (a device's operational key, say) with `nonce`.
+pub fn signed_by(pair: &sp_core::sr25519::Pair, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
+	use sp_core::Pair;
+	let ext = tx_extension(nonce, 0);
+	let payload = SignedPayload::new(call.clone(), ext.clone()).expect("implicit data is available");
+	let signature = payload.using_encoded(|bytes| pair.sign(bytes));
+	let account = sp_runtime::AccountId32::from(pair.public().0);
+	UncheckedExtrinsic::new_signed(call, account.into(), sp_runtime::MultiSignature::Sr25519(signature), ext)
+}
+
 /// Open block `System::block_number() + 1` as the collator of Aura `slot` would: the
 /// Aura pre-digest, then the parachain validation data and timestamp inherents.
 ///

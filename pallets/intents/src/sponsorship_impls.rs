@@ -1,0 +1,185 @@
+//! Fee sponsorship: a device's owner pays the device's transaction fees from a pot, per
+//! device up to an allowance per period and for chosen call classes only. The fee
+//! adapter that charges the pot is in [`crate::sponsorship`].
+
+use crate::*;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{fungibles::Mutate, tokens::Preservation},
+};
+use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus};
+use sp_runtime::traits::{AccountIdConversion, Convert, Saturating, Zero};
+
+/// Names the sponsor pots among the pallet's sub-accounts.
+const SPONSOR_POT_TAG: [u8; 4] = *b"spon";
+
+impl<T: Config> Pallet<T> {
+	/// The account `sponsor`'s pot is kept in (a sub-account of the pallet).
+	pub fn sponsor_pot_account(sponsor: &T::AccountId) -> T::AccountId {
+		T::PalletId::get().into_sub_account_truncating((SPONSOR_POT_TAG, sponsor))
+	}
+
+	/// The account `device` transacts as: its operational key's.
+	pub fn device_account(device: &DeviceId) -> Option<T::AccountId> {
+		T::Devices::operational_key(device).map(T::OperationalAccount::convert)
+	}
+
+	/// Whether `sponsorship` of `account` is still in force: the device has the same owner
+	/// and operational key as when it was sponsored, and is neither revoked nor suspended.
+	pub fn sponsorship_in_force(sponsorship: &SponsorshipOf<T>, account: &T::AccountId) -> bool {
+		T::Devices::owner(&sponsorship.device).as_ref() == Some(&sponsorship.sponsor)
+			&& Self::device_account(&sponsorship.device).as_ref() == Some(account)
+			&& !matches!(
+				T::Devices::status(&sponsorship.device),
+				None | Some(DeviceStatus::Revoked) | Some(DeviceStatus::Suspended)
+			)
+	}
+
+	pub(crate) fn do_sponsor_device(
+		sponsor: T::AccountId,
+		device: DeviceId,
+		allowance: BalanceOf<T>,
+		calls: BoundedVec<CallClass, MaxCallClasses>,
+	) -> DispatchResult {
+		ensure!(T::Devices::owner(&device).as_ref() == Some(&sponsor), Error::<T>::NotDeviceOwner);
+		ensure!(!calls.is_empty(), Error::<T>::NoCallClasses);
+		let account = Self::device_account(&device).ok_or(Error::<T>::NoOperationalKey)?;
+		if let Some(mut existing) = Sponsorships::<T>::get(&account) {
+			if existing.sponsor == sponsor && existing.device == device {
+				// An update: the period and what it spent carry on.
+				existing.allowance = allowance;
+				existing.calls = calls.clone();
+				Sponsorships::<T>::insert(&account, existing);
+				Self::deposit_event(Event::DeviceSponsored { sponsor, device, account, allowance, calls });
+				return Ok(());
+			}
+			// Another device (or owner) had this key: its sponsorship must be void.
+			ensure!(!Self::sponsorship_in_force(&existing, &account), Error::<T>::AlreadySponsored);
+			Self::end(existing, account.clone());
+		}
+		let deposit = T::SponsorshipDeposit::get();
+		Self::hold_deposit(&sponsor, deposit)?;
+		if !SponsoredAccountRefs::<T>::contains_key(&account) {
+			// The device may have no balance: this keeps its account, and its nonce, alive.
+			frame_system::Pallet::<T>::inc_sufficients(&account);
+			SponsoredAccountRefs::<T>::insert(&account, ());
+		}
+		Sponsorships::<T>::insert(
+			&account,
+			Sponsorship {
+				sponsor: sponsor.clone(),
+				device,
+				allowance,
+				calls: calls.clone(),
+				period_start: Self::now(),
+				spent: Zero::zero(),
+				deposit,
+			},
+		);
+		Self::deposit_event(Event::DeviceSponsored { sponsor, device, account, allowance, calls });
+		Ok(())
+	}
+
+	pub(crate) fn do_end_sponsorship(who: T::AccountId, account: T::AccountId) -> DispatchResult {
+		let sponsorship = Sponsorships::<T>::get(&account).ok_or(Error::<T>::NotSponsored)?;
+		// Checked for the sponsor too, so the weight does not depend on who calls.
+		let in_force = Self::sponsorship_in_force(&sponsorship, &account);
+		ensure!(who == sponsorship.sponsor || !in_force, Error::<T>::NotSponsor);
+		Self::end(sponsorship, account);
+		Ok(())
+	}
+
+	/// Remove `account`'s sponsorship and return its deposit.
+	fn end(sponsorship: SponsorshipOf<T>, account: T::AccountId) {
+		Sponsorships::<T>::remove(&account);
+		Self::release_deposit(&sponsorship.sponsor, sponsorship.deposit);
+		// An account that never transacted loses nothing with its nonce; one that did
+		// keeps existing, or its signed transactions would become valid again.
+		if frame_system::Pallet::<T>::account_nonce(&account).is_zero()
+			&& SponsoredAccountRefs::<T>::take(&account).is_some()
+		{
+			frame_system::Pallet::<T>::dec_sufficients(&account);
+		}
+		Self::deposit_event(Event::SponsorshipEnded {
+			sponsor: sponsorship.sponsor,
+			device: sponsorship.device,
+			account,
+		});
+	}
+
+	pub(crate) fn do_fund_sponsor_pot(sponsor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let pot = Self::sponsor_pot_account(&sponsor);
+		T::Assets::transfer(T::NativeAsset::get(), &sponsor, &pot, amount, Preservation::Preserve)?;
+		Self::deposit_event(Event::SponsorPotFunded { sponsor, amount });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw_sponsor_pot(sponsor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let pot = Self::sponsor_pot_account(&sponsor);
+		T::Assets::transfer(T::NativeAsset::get(), &pot, &sponsor, amount, Preservation::Expendable)?;
+		Self::deposit_event(Event::SponsorPotWithdrawn { sponsor, amount });
+		Ok(())
+	}
+
+	/// The pot that pays `fee` for `account`'s transaction of class `class`, if a
+	/// sponsorship in force covers it: the class is listed, there is no tip, and the fee
+	/// fits in what is left of this period's allowance.
+	pub fn sponsoring_pot(
+		account: &T::AccountId,
+		class: Option<CallClass>,
+		fee: BalanceOf<T>,
+		tipped: bool,
+	) -> Option<T::AccountId> {
+		let class = class?;
+		if tipped {
+			return None;
+		}
+		let sponsorship = Sponsorships::<T>::get(account)?;
+		if !sponsorship.calls.contains(&class) || !Self::sponsorship_in_force(&sponsorship, account) {
+			return None;
+		}
+		let (_, spent) = Self::current_period(&sponsorship);
+		(spent.saturating_add(fee) <= sponsorship.allowance).then(|| Self::sponsor_pot_account(&sponsorship.sponsor))
+	}
+
+	/// (start, spent) of the period `sponsorship` is in now.
+	fn current_period(sponsorship: &SponsorshipOf<T>) -> (Moment, BalanceOf<T>) {
+		let now = Self::now();
+		let period = T::SponsorshipPeriod::get().max(1);
+		let elapsed = now.saturating_sub(sponsorship.period_start);
+		if elapsed >= period {
+			(now.saturating_sub(elapsed % period), Zero::zero())
+		} else {
+			(sponsorship.period_start, sponsorship.spent)
+		}
+	}
+
+	/// Count `fee`, just withdrawn from the pot, against `account`'s allowance.
+	pub(crate) fn note_sponsored_charge(account: &T::AccountId, fee: BalanceOf<T>) {
+		Sponsorships::<T>::mutate(account, |sponsorship| {
+			if let Some(sponsorship) = sponsorship {
+				let (start, spent) = Self::current_period(sponsorship);
+				sponsorship.period_start = start;
+				sponsorship.spent = spent.saturating_add(fee);
+			}
+		});
+	}
+
+	/// Give back `refund` of a charge after dispatch (the call weighed less), and record
+	/// what the sponsor paid.
+	pub(crate) fn note_sponsored_refund(account: &T::AccountId, refund: BalanceOf<T>, paid: BalanceOf<T>) {
+		Sponsorships::<T>::mutate(account, |sponsorship| {
+			if let Some(sponsorship) = sponsorship {
+				sponsorship.spent = sponsorship.spent.saturating_sub(refund);
+				Self::deposit_event(Event::FeeSponsored {
+					sponsor: sponsorship.sponsor.clone(),
+					account: account.clone(),
+					fee: paid,
+				});
+			}
+		});
+	}
+}
