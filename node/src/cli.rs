@@ -67,6 +67,12 @@ pub struct Cli {
 	#[arg(long, value_name = "MILLISECONDS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..))]
 	pub dev_block_time: u64,
 
+	/// How a collator authors blocks: `slot-based` (the default; the elastic-scaling
+	/// collator, which builds blocks on a timer and submits them on every core the relay
+	/// chain assigns) or `lookahead` (async backing on one core).
+	#[arg(long, value_enum, default_value_t = Authoring::SlotBased)]
+	pub authoring: Authoring,
+
 	/// Skip the hardware benchmark run at start-up.
 	#[arg(long)]
 	pub no_hardware_benchmarks: bool,
@@ -74,6 +80,16 @@ pub struct Cli {
 	/// Arguments for the in-process relay chain node, after `--`.
 	#[arg(raw = true)]
 	pub relay_chain_args: Vec<String>,
+}
+
+/// A collator's block-authoring engine (`--authoring`), as polkadot-omni-node names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Authoring {
+	/// `cumulus_client_consensus_aura::collators::slot_based`: blocks on a timer of
+	/// `relay slot / TargetBlockRate`, collations on every assigned core.
+	SlotBased,
+	/// `cumulus_client_consensus_aura::collators::lookahead`: one block per Aura slot.
+	Lookahead,
 }
 
 /// The relay chain node's command line, parsed from the arguments after `--`.

@@ -200,6 +200,7 @@ fn run_node(cli: &Cli) -> Result<()> {
 	let runner = cli.create_runner(&cli.run.normalize())?;
 	let collator_options = cli.run.collator_options();
 	let dev_block_time = cli.dev_block_time;
+	let authoring = cli.authoring;
 
 	runner.run_node_until_exit(|config| async move {
 		let node_facts = NodeFacts {
@@ -235,6 +236,9 @@ fn run_node(cli: &Cli) -> Result<()> {
 
 		info!("🪪 Parachain id: {para_id}");
 		info!("Is collating: {}", if config.role.is_authority() { "yes" } else { "no" });
+		if config.role.is_authority() {
+			info!("✍️  Authoring: {authoring:?}");
+		}
 
 		match config.network.network_backend {
 			sc_network::config::NetworkBackendType::Libp2p => {
@@ -245,6 +249,7 @@ fn run_node(cli: &Cli) -> Result<()> {
 					ParaId::from(para_id),
 					hwbench,
 					node_facts,
+					authoring,
 				)
 				.await
 			},
@@ -256,6 +261,7 @@ fn run_node(cli: &Cli) -> Result<()> {
 					ParaId::from(para_id),
 					hwbench,
 					node_facts,
+					authoring,
 				)
 				.await
 			},

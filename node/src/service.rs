@@ -7,7 +7,10 @@ use std::{sync::Arc, time::Duration};
 use codec::Encode;
 use cumulus_client_cli::CollatorOptions;
 use cumulus_client_collator::service::CollatorService;
-use cumulus_client_consensus_aura::collators::lookahead::{self as aura, Params as AuraParams};
+use cumulus_client_consensus_aura::collators::{
+	lookahead::{self as aura, Params as AuraParams},
+	slot_based::{self, Params as SlotBasedParams, SlotBasedBlockImport, SlotBasedBlockImportHandle},
+};
 use cumulus_client_consensus_common::ParachainBlockImport as TParachainBlockImport;
 use cumulus_client_parachain_inherent::MockValidationDataInherentDataProvider;
 use cumulus_client_service::{
@@ -49,7 +52,11 @@ pub type HostFunctions =
 pub type ParachainExecutor = WasmExecutor<HostFunctions>;
 pub type ParachainClient = TFullClient<Block, RuntimeApi, ParachainExecutor>;
 pub type ParachainBackend = TFullBackend<Block>;
-pub type ParachainBlockImport = TParachainBlockImport<Block, Arc<ParachainClient>, ParachainBackend>;
+/// Blocks are imported through the slot-based collator's import, which records the
+/// storage proof of every imported block for the collation task (a full node or a
+/// lookahead collator drops its handle and nothing waits on it).
+pub type ParachainBlockImport =
+	TParachainBlockImport<Block, SlotBasedBlockImport<Block, Arc<ParachainClient>, ParachainClient>, ParachainBackend>;
 pub type ParachainPool = TransactionPoolHandle<Block, ParachainClient>;
 
 /// What every mode and the chain-operation sub-commands share.
@@ -59,7 +66,7 @@ pub type Service = PartialComponents<
 	(),
 	DefaultImportQueue<Block>,
 	ParachainPool,
-	(ParachainBlockImport, Option<Telemetry>, Option<TelemetryWorkerHandle>),
+	(ParachainBlockImport, SlotBasedBlockImportHandle<Block>, Option<Telemetry>, Option<TelemetryWorkerHandle>),
 >;
 
 /// The relay chain's slot duration; the Machina runtime builds one block per slot.
@@ -119,7 +126,8 @@ pub fn new_partial(config: &Configuration) -> Result<Service, sc_service::Error>
 		.build(),
 	);
 
-	let block_import = ParachainBlockImport::new(client.clone(), backend.clone());
+	let (slot_based_import, slot_based_handle) = SlotBasedBlockImport::new(client.clone(), client.clone());
+	let block_import = ParachainBlockImport::new(slot_based_import, backend.clone());
 
 	let import_queue = build_import_queue(
 		client.clone(),
@@ -137,7 +145,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, sc_service::Error>
 		task_manager,
 		transaction_pool,
 		select_chain: (),
-		other: (block_import, telemetry, telemetry_worker_handle),
+		other: (block_import, slot_based_handle, telemetry, telemetry_worker_handle),
 	})
 }
 
@@ -218,6 +226,7 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 	para_id: ParaId,
 	hwbench: Option<sc_sysinfo::HwBench>,
 	node_facts: NodeFacts,
+	authoring: crate::cli::Authoring,
 ) -> sc_service::error::Result<TaskManager> {
 	let parachain_config = prepare_node_config(parachain_config);
 
@@ -227,7 +236,7 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 	let relay_chain_fork_id = polkadot_config.chain_spec.fork_id().map(ToString::to_string);
 
 	let params = new_partial(&parachain_config)?;
-	let (block_import, mut telemetry, telemetry_worker_handle) = params.other;
+	let (block_import, slot_based_handle, mut telemetry, telemetry_worker_handle) = params.other;
 	let client = params.client.clone();
 	let backend = params.backend.clone();
 	let mut task_manager = params.task_manager;
@@ -361,13 +370,17 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 			relay_chain_network.local_peer_id(),
 			overseer_handle,
 			announce_block,
+			authoring,
+			slot_based_handle,
 		)?;
 	}
 
 	Ok(task_manager)
 }
 
-/// Start the lookahead Aura collator (async backing: builds on unincluded blocks).
+/// Start the collator's Aura authoring: slot-based (elastic scaling: blocks on a timer
+/// of the relay slot divided by the runtime's `TargetBlockRate`, collations on every core
+/// the relay chain assigns) or lookahead (async backing: one block per Aura slot).
 #[allow(clippy::too_many_arguments)]
 fn start_consensus(
 	client: Arc<ParachainClient>,
@@ -384,6 +397,8 @@ fn start_consensus(
 	collator_peer_id: PeerId,
 	overseer_handle: OverseerHandle,
 	announce_block: Arc<dyn Fn(<Block as sp_runtime::traits::Block>::Hash, Option<Vec<u8>>) + Send + Sync>,
+	authoring: crate::cli::Authoring,
+	slot_based_handle: SlotBasedBlockImportHandle<Block>,
 ) -> Result<(), sc_service::Error> {
 	let proposer = sc_basic_authorship::ProposerFactory::new(
 		task_manager.spawn_handle(),
@@ -393,30 +408,69 @@ fn start_consensus(
 		telemetry.clone(),
 	);
 	let collator_service = CollatorService::new(client.clone(), announce_block, client.clone());
+	let code_client = client.clone();
+	let code_hash_provider =
+		move |block_hash| code_client.code_at(block_hash).ok().map(|c| ValidationCode::from(c).hash());
 
-	let params = AuraParams {
-		// The collator adds the timestamp, slot and parachain inherents itself.
-		create_inherent_data_providers: move |_, ()| async move { Ok::<_, Box<dyn std::error::Error + Send + Sync>>(()) },
-		block_import,
-		para_client: client.clone(),
-		para_backend: backend,
-		relay_client: relay_chain_interface,
-		code_hash_provider: move |block_hash| client.code_at(block_hash).ok().map(|c| ValidationCode::from(c).hash()),
-		keystore,
-		collator_key,
-		collator_peer_id,
-		para_id,
-		overseer_handle,
-		relay_chain_slot_duration: RELAY_CHAIN_SLOT_DURATION,
-		proposer,
-		collator_service,
-		// A third of the 6 s slot, leaving time to build the PoV and gossip it.
-		authoring_duration: Duration::from_millis(2000),
-		reinitialize: false,
-		max_pov_percentage: None,
-	};
-	let fut = aura::run::<Block, sp_consensus_aura::sr25519::AuthorityPair, _, _, _, _, _, _, _, _>(params);
-	task_manager.spawn_essential_handle().spawn("aura", None, fut);
+	match authoring {
+		crate::cli::Authoring::SlotBased => {
+			let params = SlotBasedParams {
+				// The collator adds the timestamp, slot and parachain inherents itself.
+				create_inherent_data_providers: move |_, ()| async move {
+					Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+				},
+				block_import,
+				para_client: client,
+				para_backend: backend,
+				relay_client: relay_chain_interface,
+				code_hash_provider,
+				keystore,
+				collator_key,
+				collator_peer_id,
+				para_id,
+				proposer,
+				collator_service,
+				reinitialize: false,
+				// Build a second into the relay slot, as polkadot-omni-node does: the
+				// relay parent of the slot is known by then.
+				slot_offset: Duration::from_secs(1),
+				block_import_handle: slot_based_handle,
+				spawner: task_manager.spawn_essential_handle(),
+				relay_chain_slot_duration: RELAY_CHAIN_SLOT_DURATION,
+				export_pov: None,
+				max_pov_percentage: None,
+			};
+			// Spawns the block-builder and collation tasks itself.
+			slot_based::run::<Block, sp_consensus_aura::sr25519::AuthorityPair, _, _, _, _, _, _, _, _, _>(params);
+		},
+		crate::cli::Authoring::Lookahead => {
+			drop(slot_based_handle);
+			let params = AuraParams {
+				create_inherent_data_providers: move |_, ()| async move {
+					Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+				},
+				block_import,
+				para_client: client,
+				para_backend: backend,
+				relay_client: relay_chain_interface,
+				code_hash_provider,
+				keystore,
+				collator_key,
+				collator_peer_id,
+				para_id,
+				overseer_handle,
+				relay_chain_slot_duration: RELAY_CHAIN_SLOT_DURATION,
+				proposer,
+				collator_service,
+				// A third of the 6 s slot, leaving time to build the PoV and gossip it.
+				authoring_duration: Duration::from_millis(2000),
+				reinitialize: false,
+				max_pov_percentage: None,
+			};
+			let fut = aura::run::<Block, sp_consensus_aura::sr25519::AuthorityPair, _, _, _, _, _, _, _, _>(params);
+			task_manager.spawn_essential_handle().spawn("aura", None, fut);
+		},
+	}
 	Ok(())
 }
 
@@ -436,7 +490,7 @@ pub fn start_dev_node(
 		keystore_container,
 		select_chain: _,
 		transaction_pool,
-		other: (_, mut telemetry, _),
+		other: (_, _, mut telemetry, _),
 	} = new_partial(&config)?;
 
 	// A dev node talks to nobody.

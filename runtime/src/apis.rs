@@ -343,6 +343,15 @@ impl_runtime_apis! {
 		fn voucher_payload(channel: pallet_intents::ChannelId, cumulative: u128) -> Vec<u8> {
 			crate::Intents::voucher_payload(channel, cumulative)
 		}
+		fn sponsorship(account: AccountId) -> Option<pallet_intents::Sponsorship<AccountId, Balance>> {
+			pallet_intents::Sponsorships::<Runtime>::get(account)
+		}
+		fn sponsor_pot(sponsor: AccountId) -> AccountId {
+			crate::Intents::sponsor_pot_account(&sponsor)
+		}
+		fn sponsor_consent_payload(device: machina_primitives::DeviceId, sponsor: AccountId) -> Vec<u8> {
+			crate::Intents::sponsor_consent_payload(device, &sponsor)
+		}
 	}
 
 	impl pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, BlockNumber> for Runtime {

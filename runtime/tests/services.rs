@@ -190,6 +190,10 @@ fn a_sponsored_device_without_balance_posts_its_own_receipt() {
 				device,
 				allowance: 100 * MILLI_UNIT,
 				calls: vec![CallClass::Receipts].try_into().unwrap(),
+				// The device's key accepts Bob: nobody else can claim it.
+				consent: Some(machina_primitives::DeviceSignature::Sr25519(
+					operational.sign(&Intents::sponsor_consent_payload(device, &Bob.to_account_id())),
+				)),
 			}),
 			4,
 		);
@@ -213,12 +217,27 @@ fn a_sponsored_device_without_balance_posts_its_own_receipt() {
 			pallet_intents::OrderStatus::Delivered { units: 4, .. }
 		));
 
-		// The device key cannot spend the pot on anything else: a transfer is refused.
+		// The device key cannot spend the pot on anything else: a transfer is refused, and
+		// so is a receipt wrapped in a batch.
 		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
 			dest: Charlie.to_account_id().into(),
 			value: 1,
 		});
-		assert_eq!(Executive::apply_extrinsic(signed_by(&operational, transfer, 1)).map(|_| ()), payment);
+		assert_eq!(Executive::apply_extrinsic(signed_by(&operational, transfer.clone(), 1)).map(|_| ()), payment);
+		let batch = RuntimeCall::Utility(pallet_utility::Call::batch {
+			calls: vec![
+				intents(pallet_intents::Call::post_receipt {
+					order: 0,
+					units: 4,
+					content: Default::default(),
+					signature: None,
+				}),
+				transfer,
+			],
+		});
+		assert_eq!(Executive::apply_extrinsic(signed_by(&operational, batch, 1)).map(|_| ()), payment);
+		let pot_after = Balances::total_balance(&pot);
+		assert_eq!(pot_after, UNIT - fee, "the pot paid for nothing refused");
 
 		// Charlie accepts; Bob is paid.
 		ok(Charlie, intents(pallet_intents::Call::accept_delivery { order: 0 }), 1);

@@ -2,8 +2,9 @@
 // matching: a token and a MACH/token swap market, two crossing swap intents; a device that
 // offers a service and a buyer that purchases it. The solver follows the intents over RPC
 // and submits one batch per market; the round closes on the relay clock and settles: the
-// swap pays both sides at one price, the service becomes an escrowed order; the device
-// signs a delivery receipt and the buyer accepts, which pays the owner.
+// swap pays both sides at one price, the service becomes an escrowed order; the device,
+// which has no balance at all, posts its own delivery receipt with its operational key and
+// its owner's sponsor pot pays the fee; the buyer accepts, which pays the owner.
 //
 // Usage: MACHINA_SOLVER=<path> node intents.mjs [ws://127.0.0.1:9944]
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -72,6 +73,17 @@ async function main() {
   const device = await registerTestDevice(api, submit, bob, operationalKey, 'intents');
   check('a device registered to sell its service', device.registered, device.id);
   const milli = UNIT / 1000n;
+  // Bob pays his device's receipt fees from his sponsor pot: 1 MACH in it, at most 0.1
+  // MACH an hour for this device.
+  await submit(api.tx.intents.fundSponsorPot(UNIT), bob);
+  // The device's key consents to Bob (so nobody else can claim it): it signs the payload
+  // the runtime API builds.
+  const consentPayload = await api.call.intentsApi.sponsorConsentPayload(device.id, bob.address);
+  const consent = { Sr25519: deviceKey.sign(unprefixed(consentPayload)) };
+  await submit(api.tx.intents.sponsorDevice(device.id, UNIT / 10n, ['Receipts'], consent), bob);
+  const sponsorship = await api.query.intents.sponsorships(deviceKey.address);
+  check('Bob sponsors his device\'s receipts', sponsorship.isSome &&
+    sponsorship.unwrap().sponsor.toString() === bob.address, JSON.stringify(sponsorship.toHuman()));
   await submit(api.tx.intents.offerService(device.id, CLASS, 'Native', 10, milli, deadline), bob);
   await submit(api.tx.intents.purchaseService(CLASS, 'Native', 4, 2n * milli, {}, false, deadline), charlie);
   const before = {
@@ -98,11 +110,17 @@ async function main() {
   check('the purchase became an escrowed order at the clearing price', created2.data.units.toNumber() === 4 &&
     price >= milli && price <= 2n * milli, `order ${order}, 4 units at ${price}`);
 
-  // The device signs its receipt over the runtime's payload; anyone can post it.
+  // The device posts its own receipt, signing the transaction with its operational key.
+  // It has no balance: its owner's pot pays the fee.
   const content = u8aToHex(new Uint8Array(32).fill(0xab));
-  const payload = await api.call.intentsApi.receiptPayload(order, 4, content);
-  const receipt = { Sr25519: deviceKey.sign(unprefixed(payload)) };
-  await submit(api.tx.intents.postReceipt(order, 4, content, receipt), eve);
+  const deviceFree = (await api.query.system.account(deviceKey.address)).data.free.toBigInt();
+  const posted = await submit(api.tx.intents.postReceipt(order, 4, content, null), deviceKey);
+  const sponsored = posted.events.find(({ event }) => api.events.intents.FeeSponsored.is(event));
+  const deviceAfter = (await api.query.system.account(deviceKey.address)).data.free.toBigInt();
+  check('the device, with no balance, posted its receipt; its owner\'s pot paid the fee',
+    deviceFree === 0n && deviceAfter === 0n && sponsored &&
+    sponsored.event.data.sponsor.toString() === bob.address && sponsored.event.data.fee.toBigInt() > 0n,
+    `fee ${sponsored?.event.data.fee} planck paid by ${sponsored?.event.data.sponsor}`);
   const paid = await submit(api.tx.intents.acceptDelivery(order), charlie);
   const paidEvent = paid.events.find(({ event }) => api.events.intents.OrderPaid.is(event));
   const bobAfter = (await api.query.system.account(bob.address)).data.free.toBigInt();

@@ -138,8 +138,17 @@ fn run(args: &Args) -> Result<()> {
 			.call("system_accountNextIndex", serde_json::json!([account.to_string()]))?
 			.as_u64()
 			.ok_or("system_accountNextIndex")? as u32;
+		// Mortal: a solution is worth one round, and a mortal transaction cannot be
+		// replayed if the account ever restarts its nonce.
+		let header = rpc.call("chain_getHeader", serde_json::json!([at]))?;
+		let number = header["number"]
+			.as_str()
+			.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+			.ok_or("header number")?;
+		let era = Era::mortal(MORTALITY, number);
+		let birth = block_hash(&rpc, Some(era.birth(number) as u32))?;
 		for p in proposals {
-			let xt = signed(&pair, p.call()?, nonce, genesis, spec, tx);
+			let xt = signed(&pair, p.call()?, nonce, Signing { genesis, era, birth, spec, tx });
 			match rpc.call("author_submitExtrinsic", serde_json::json!([hex(&xt)])) {
 				Ok(hash) => {
 					println!(
@@ -171,9 +180,23 @@ fn block_hash(rpc: &Rpc, number: Option<u32>) -> Result<H256> {
 	hash.as_str().and_then(unhex).filter(|b| b.len() == 32).map(|b| H256::from_slice(&b)).ok_or("not a hash".into())
 }
 
-/// `call` signed by `pair` the way a wallet signs it: the runtime's extensions, immortal,
+/// Blocks a solver's transaction stays valid for: a few rounds of 2 relay blocks.
+const MORTALITY: u64 = 32;
+
+/// What a signature commits to besides the call and the nonce.
+struct Signing {
+	genesis: H256,
+	era: Era,
+	/// The hash of the block the era starts at.
+	birth: H256,
+	spec: u32,
+	tx: u32,
+}
+
+/// `call` signed by `pair` the way a wallet signs it: the runtime's extensions, mortal,
 /// no tip, no metadata hash.
-fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, genesis: H256, spec: u32, tx: u32) -> Vec<u8> {
+fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, signing: Signing) -> Vec<u8> {
+	let Signing { genesis, era, birth, spec, tx } = signing;
 	use machina_runtime::Runtime;
 	let ext: TxExtension = (
 		frame_system::AuthorizeCall::<Runtime>::new(),
@@ -181,7 +204,7 @@ fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, genesis: H256, sp
 		frame_system::CheckSpecVersion::<Runtime>::new(),
 		frame_system::CheckTxVersion::<Runtime>::new(),
 		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckEra::<Runtime>::from(era),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
@@ -189,9 +212,8 @@ fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, genesis: H256, sp
 	)
 		.into();
 	// What the extensions add to the signed payload without carrying it: spec and
-	// transaction versions, the genesis hash (twice: the immortal era's block is genesis),
-	// and no metadata hash.
-	let implicit = (spec, tx, genesis, genesis, Option::<[u8; 32]>::None);
+	// transaction versions, the genesis hash, the era's first block, and no metadata hash.
+	let implicit = (spec, tx, genesis, birth, Option::<[u8; 32]>::None);
 	let mut payload = call.encode();
 	ext.encode_to(&mut payload);
 	implicit.encode_to(&mut payload);

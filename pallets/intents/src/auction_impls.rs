@@ -42,7 +42,7 @@ impl<T: Config> Pallet<T> {
 			intents.push(OpenIntents::<T>::get(fill.intent).ok_or(Rejection::Stale)?);
 		}
 		if solution.fee > SolverFeeCap::<T>::get() {
-			return Err(v(FeeAboveCap));
+			return Err(Rejection::FeeAboveCap);
 		}
 		let mut prices = BTreeMap::new();
 		for price in solution.prices.iter() {
@@ -135,6 +135,7 @@ impl<T: Config> Pallet<T> {
 		}
 		match Self::check_solution(&solution) {
 			Err(Rejection::Stale) => Err(Error::<T>::StaleSolution.into()),
+			Err(Rejection::FeeAboveCap) => Err(Error::<T>::FeeAboveCap.into()),
 			Err(Rejection::Violation(violation)) => {
 				// The solver is slashed and the call succeeds, so the slash stands. The
 				// same solution is punished once (its hash is the offence id).

@@ -505,8 +505,14 @@ pub mod pallet {
 			allowance: BalanceOf<T>,
 			calls: BoundedVec<CallClass, MaxCallClasses>,
 		},
-		/// A sponsorship ended; its deposit went back to `sponsor`.
-		SponsorshipEnded { sponsor: T::AccountId, device: machina_primitives::DeviceId, account: T::AccountId },
+		/// A sponsorship ended. Its deposit went back to `sponsor`, or was burnt (`burnt`)
+		/// because the device account it created transacted and stays in state.
+		SponsorshipEnded {
+			sponsor: T::AccountId,
+			device: machina_primitives::DeviceId,
+			account: T::AccountId,
+			burnt: BalanceOf<T>,
+		},
 		/// `amount` moved from `sponsor` into its sponsor pot.
 		SponsorPotFunded { sponsor: T::AccountId, amount: BalanceOf<T> },
 		/// `amount` moved from `sponsor`'s pot back to it.
@@ -570,6 +576,9 @@ pub mod pallet {
 		StaleSolution,
 		/// The solution does not score higher than its market's best this round.
 		NotBetter,
+		/// The solution's fee is above the governance cap (`SolverFeeCap`). Refused
+		/// without a slash: governance may have lowered the cap after it was computed.
+		FeeAboveCap,
 		/// A solution clears exactly one market: one price and that market's fills.
 		OneMarketPerSolution,
 		/// The market's best solution of the last round has not settled yet (a few
@@ -632,6 +641,9 @@ pub mod pallet {
 		NotSponsored,
 		/// Only the sponsor may end a sponsorship that is still in force.
 		NotSponsor,
+		/// A new sponsorship needs the device's consent: its operational key's signature of
+		/// (tag, genesis hash, device, sponsor).
+		BadConsent,
 	}
 
 	#[pallet::hooks]
@@ -871,8 +883,10 @@ pub mod pallet {
 		/// Pay `device`'s transaction fees from the caller's sponsor pot: up to `allowance`
 		/// per `SponsorshipPeriod`, for calls of the listed classes only, with no tip. The
 		/// caller must own the device; the device transacts as its operational key's account,
-		/// which needs no balance. Holds `SponsorshipDeposit`; called again, it updates the
-		/// allowance and classes.
+		/// which needs no balance. A new sponsorship needs `consent`: the operational key's
+		/// signature of [`Pallet::sponsor_consent_payload`] (tag, genesis hash, device,
+		/// sponsor), so nobody can sponsor a key it does not control and block its device.
+		/// Holds `SponsorshipDeposit`; called again, it updates the allowance and classes.
 		#[pallet::call_index(20)]
 		// Replacing a void sponsorship of the same key ends it first.
 		#[pallet::weight(<T as Config>::WeightInfo::sponsor_device().saturating_add(<T as Config>::WeightInfo::end_sponsorship()))]
@@ -881,9 +895,10 @@ pub mod pallet {
 			device: machina_primitives::DeviceId,
 			allowance: BalanceOf<T>,
 			calls: BoundedVec<CallClass, MaxCallClasses>,
+			consent: Option<machina_primitives::DeviceSignature>,
 		) -> DispatchResult {
 			let sponsor = ensure_signed(origin)?;
-			Self::do_sponsor_device(sponsor, device, allowance, calls)
+			Self::do_sponsor_device(sponsor, device, allowance, calls, consent)
 		}
 
 		/// End the sponsorship of `account`. Its sponsor may always; anyone may once it is

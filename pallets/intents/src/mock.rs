@@ -290,6 +290,13 @@ impl crate::ClassifyCall<RuntimeCall> for MockCallClasses {
 				| Call::open_channel { .. }
 				| Call::top_up_channel { .. },
 			) => Some(CallClass::Channels),
+			// As on the runtime: sponsorship management is never sponsored.
+			RuntimeCall::Intents(
+				Call::sponsor_device { .. }
+				| Call::end_sponsorship { .. }
+				| Call::fund_sponsor_pot { .. }
+				| Call::withdraw_sponsor_pot { .. },
+			) => None,
 			RuntimeCall::Intents(_) => Some(CallClass::Intents),
 			_ => None,
 		}

@@ -23,6 +23,8 @@ pub enum SolutionCheck {
 	WouldNotSettle,
 	/// It prices more than one market, or none: each market has its own auction.
 	NotOneMarket,
+	/// Its fee is above the governance cap: a submission would be refused, unslashed.
+	FeeAboveCap,
 }
 
 sp_api::decl_runtime_apis! {
@@ -72,6 +74,12 @@ sp_api::decl_runtime_apis! {
 		fn channel(channel: ChannelId) -> Option<Channel<AccountId, AssetKind, Balance>>;
 		/// The bytes a payer signs to owe `cumulative` in all on `channel`.
 		fn voucher_payload(channel: ChannelId, cumulative: u128) -> Vec<u8>;
+		/// The fee sponsorship of a device account (its operational key's), if any.
+		fn sponsorship(account: AccountId) -> Option<Sponsorship<AccountId, Balance>>;
+		/// The account `sponsor`'s pot is kept in: fund it with `fund_sponsor_pot`.
+		fn sponsor_pot(sponsor: AccountId) -> AccountId;
+		/// The bytes `device`'s operational key signs to accept `sponsor`.
+		fn sponsor_consent_payload(device: machina_primitives::DeviceId, sponsor: AccountId) -> Vec<u8>;
 	}
 }
 
@@ -170,6 +178,7 @@ impl<T: crate::Config> crate::Pallet<T> {
 				SolutionCheck::Valid { score: execution.score, fills: execution.fills }
 			},
 			Err(Rejection::Stale) => SolutionCheck::Stale,
+			Err(Rejection::FeeAboveCap) => SolutionCheck::FeeAboveCap,
 			Err(Rejection::Violation(v)) => SolutionCheck::Invalid(v),
 		}
 	}

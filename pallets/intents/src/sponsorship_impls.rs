@@ -3,21 +3,32 @@
 //! adapter that charges the pot is in [`crate::sponsorship`].
 
 use crate::*;
+use codec::Encode;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{fungibles::Mutate, tokens::Preservation},
+	traits::{
+		fungibles::{Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Preservation},
+	},
 };
-use machina_primitives::{DeviceId, DeviceInspect, DeviceStatus};
+use machina_primitives::{DeviceId, DeviceInspect, DeviceSignature, DeviceStatus};
 use sp_runtime::traits::{AccountIdConversion, Convert, Saturating, Zero};
 
 /// Names the sponsor pots among the pallet's sub-accounts.
 const SPONSOR_POT_TAG: [u8; 4] = *b"spon";
 
 impl<T: Config> Pallet<T> {
-	/// The account `sponsor`'s pot is kept in (a sub-account of the pallet).
+	/// The account `sponsor`'s pot is kept in: a sub-account of the pallet named by a hash
+	/// of the sponsor (the sub-account keeps 16 bytes of it, so accounts that share a
+	/// prefix do not share a pot).
 	pub fn sponsor_pot_account(sponsor: &T::AccountId) -> T::AccountId {
-		T::PalletId::get().into_sub_account_truncating((SPONSOR_POT_TAG, sponsor))
+		T::PalletId::get().into_sub_account_truncating((SPONSOR_POT_TAG, sp_io::hashing::blake2_256(&sponsor.encode())))
+	}
+
+	/// The bytes `device`'s operational key signs to accept `sponsor`.
+	pub fn sponsor_consent_payload(device: DeviceId, sponsor: &T::AccountId) -> alloc::vec::Vec<u8> {
+		SponsorConsent { tag: SPONSOR_TAG, genesis: Self::genesis_hash(), device, sponsor: sponsor.clone() }.encode()
 	}
 
 	/// The account `device` transacts as: its operational key's.
@@ -41,10 +52,12 @@ impl<T: Config> Pallet<T> {
 		device: DeviceId,
 		allowance: BalanceOf<T>,
 		calls: BoundedVec<CallClass, MaxCallClasses>,
+		consent: Option<DeviceSignature>,
 	) -> DispatchResult {
 		ensure!(T::Devices::owner(&device).as_ref() == Some(&sponsor), Error::<T>::NotDeviceOwner);
 		ensure!(!calls.is_empty(), Error::<T>::NoCallClasses);
-		let account = Self::device_account(&device).ok_or(Error::<T>::NoOperationalKey)?;
+		let key = T::Devices::operational_key(&device).ok_or(Error::<T>::NoOperationalKey)?;
+		let account = T::OperationalAccount::convert(key.clone());
 		if let Some(mut existing) = Sponsorships::<T>::get(&account) {
 			if existing.sponsor == sponsor && existing.device == device {
 				// An update: the period and what it spent carry on.
@@ -54,13 +67,20 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::DeviceSponsored { sponsor, device, account, allowance, calls });
 				return Ok(());
 			}
-			// Another device (or owner) had this key: its sponsorship must be void.
+		}
+		// Only the key's holder can say which device, and which sponsor, its account is for.
+		let payload = Self::sponsor_consent_payload(device, &sponsor);
+		ensure!(consent.is_some_and(|c| c.verify(&key, &payload)), Error::<T>::BadConsent);
+		if let Some(existing) = Sponsorships::<T>::get(&account) {
+			// The key's holder moved it to another device (or owner): the old sponsorship
+			// must be void.
 			ensure!(!Self::sponsorship_in_force(&existing, &account), Error::<T>::AlreadySponsored);
 			Self::end(existing, account.clone());
 		}
 		let deposit = T::SponsorshipDeposit::get();
 		Self::hold_deposit(&sponsor, deposit)?;
-		if !SponsoredAccountRefs::<T>::contains_key(&account) {
+		let holds_account = !SponsoredAccountRefs::<T>::contains_key(&account);
+		if holds_account {
 			// The device may have no balance: this keeps its account, and its nonce, alive.
 			frame_system::Pallet::<T>::inc_sufficients(&account);
 			SponsoredAccountRefs::<T>::insert(&account, ());
@@ -75,6 +95,7 @@ impl<T: Config> Pallet<T> {
 				period_start: Self::now(),
 				spent: Zero::zero(),
 				deposit,
+				holds_account,
 			},
 		);
 		Self::deposit_event(Event::DeviceSponsored { sponsor, device, account, allowance, calls });
@@ -90,21 +111,35 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Remove `account`'s sponsorship and return its deposit.
+	/// Remove `account`'s sponsorship and return (or burn) its deposit.
 	fn end(sponsorship: SponsorshipOf<T>, account: T::AccountId) {
 		Sponsorships::<T>::remove(&account);
-		Self::release_deposit(&sponsorship.sponsor, sponsorship.deposit);
 		// An account that never transacted loses nothing with its nonce; one that did
 		// keeps existing, or its signed transactions would become valid again.
-		if frame_system::Pallet::<T>::account_nonce(&account).is_zero()
-			&& SponsoredAccountRefs::<T>::take(&account).is_some()
-		{
+		let kept = !frame_system::Pallet::<T>::account_nonce(&account).is_zero();
+		if !kept && SponsoredAccountRefs::<T>::take(&account).is_some() {
 			frame_system::Pallet::<T>::dec_sufficients(&account);
 		}
+		let burnt = if kept && sponsorship.holds_account {
+			// The state this sponsorship created stays: its deposit pays for it.
+			T::AssetHolds::burn_held(
+				T::NativeAsset::get(),
+				&HoldReason::StorageDeposit.into(),
+				&sponsorship.sponsor,
+				sponsorship.deposit,
+				Precision::BestEffort,
+				Fortitude::Force,
+			)
+			.unwrap_or_default()
+		} else {
+			Self::release_deposit(&sponsorship.sponsor, sponsorship.deposit);
+			Zero::zero()
+		};
 		Self::deposit_event(Event::SponsorshipEnded {
 			sponsor: sponsorship.sponsor,
 			device: sponsorship.device,
 			account,
+			burnt,
 		});
 	}
 
@@ -134,7 +169,8 @@ impl<T: Config> Pallet<T> {
 		tipped: bool,
 	) -> Option<T::AccountId> {
 		let class = class?;
-		if tipped {
+		// A tip is the device's own business; a free transaction needs no sponsor.
+		if tipped || fee.is_zero() {
 			return None;
 		}
 		let sponsorship = Sponsorships::<T>::get(account)?;

@@ -176,12 +176,18 @@ fn solver_fee_is_paid_from_the_fills_and_capped() {
 		assert_eq!(balance(USDT, &solver()), solver_before.1 + 600_000);
 		check();
 
-		// Above the cap: rejected and slashed.
+		// Above the cap: refused, not slashed (governance may lower the cap while the
+		// solution is in the pool).
 		let b = submit(&bob(), 0, Side::Sell, 10 * UNIT, 15 * USD_UNIT, false);
 		let d = submit(&dave(), 0, Side::Buy, 20 * USD_UNIT, 5 * UNIT, false);
 		let s = solution(Permill::from_parts(3_001), vec![two_usd(0)], vec![(b, 10 * UNIT), (d, 20 * USD_UNIT)]);
-		assert_ok!(Intents::submit_solution(origin(&solver()), s));
-		assert!(matches!(events().last(), Some(Event::SolutionRejected { violation: Violation::FeeAboveCap, .. })));
+		let bond = <MicroBonds as machina_primitives::BondManager<_, _>>::bonded(&solver(), BondPurpose::Solver);
+		assert_noop!(Intents::submit_solution(origin(&solver()), s.clone()), Error::<Test>::FeeAboveCap);
+		assert!(matches!(
+			Intents::dry_run(s.fee, s.prices.to_vec(), s.fills.to_vec(), vec![], vec![]),
+			runtime_api::SolutionCheck::FeeAboveCap
+		));
+		assert_eq!(<MicroBonds as machina_primitives::BondManager<_, _>>::bonded(&solver(), BondPurpose::Solver), bond);
 	});
 }
 
@@ -1441,10 +1447,21 @@ mod sponsorship {
 		})
 	}
 
+	/// //Alice-device's consent to `sponsor` for `device`.
+	fn consent(device: DeviceId, sponsor: &AccountId) -> Option<machina_primitives::DeviceSignature> {
+		let key = sr25519::Pair::from_string("//Alice-device", None).unwrap();
+		Some(machina_primitives::DeviceSignature::Sr25519(key.sign(&Intents::sponsor_consent_payload(device, sponsor))))
+	}
+
+	/// Alice sponsors her device 1, with its consent.
+	fn sponsor(allowance: Balance, calls: &[CallClass]) -> sp_runtime::DispatchResult {
+		Intents::sponsor_device(origin(&alice()), device(1), allowance, classes(calls), consent(device(1), &alice()))
+	}
+
 	fn sponsored(allowance: Balance, calls: &[CallClass]) -> (DeviceId, AccountId) {
 		let (device, account) = alice_device();
 		assert_ok!(Intents::fund_sponsor_pot(origin(&alice()), UNIT));
-		assert_ok!(Intents::sponsor_device(origin(&alice()), device, allowance, classes(calls)));
+		assert_ok!(sponsor(allowance, calls));
 		(device, account)
 	}
 
@@ -1488,12 +1505,13 @@ mod sponsorship {
 			// A call no class covers: a transfer out of the pot's money is impossible.
 			let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death { dest: bob(), value: 1 });
 			assert_eq!(transact(&account, transfer, 0).map(|_| ()), payment);
-			// A tip is never sponsored.
+			// A tip is never sponsored. (An update of the classes needs no new consent.)
 			assert_ok!(Intents::sponsor_device(
 				origin(&alice()),
 				device(1),
 				UNIT / 10,
-				classes(&[CallClass::Channels])
+				classes(&[CallClass::Channels]),
+				None
 			));
 			assert_eq!(transact(&account, claim_call(&account, UNIT), 1).map(|_| ()), payment);
 			assert_eq!(native(&pot()), UNIT, "the pot paid nothing");
@@ -1509,12 +1527,7 @@ mod sponsorship {
 			let fee = fee_of(&claim_call(&account, UNIT), 0);
 			assert_ok!(Intents::fund_sponsor_pot(origin(&alice()), UNIT));
 			// Room for two claims a period, not three.
-			assert_ok!(Intents::sponsor_device(
-				origin(&alice()),
-				device(1),
-				2 * fee + fee / 2,
-				classes(&[CallClass::Channels])
-			));
+			assert_ok!(sponsor(2 * fee + fee / 2, &[CallClass::Channels]));
 			assert_ok!(transact(&account, claim_call(&account, UNIT), 0).unwrap());
 			assert_ok!(transact(&account, claim_call(&account, 2 * UNIT), 0).unwrap());
 			// The third is the device's own to pay; it now has 2 MACH, so it does.
@@ -1552,7 +1565,7 @@ mod sponsorship {
 	fn an_empty_pot_leaves_the_device_to_pay() {
 		new_test_ext().execute_with(|| {
 			let (_, account) = alice_device();
-			assert_ok!(Intents::sponsor_device(origin(&alice()), device(1), UNIT, classes(&[CallClass::Channels])));
+			assert_ok!(sponsor(UNIT, &[CallClass::Channels]));
 			let payment = Err(TransactionValidityError::Invalid(InvalidTransaction::Payment));
 			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
 			// Funded, then emptied by its sponsor: the same.
@@ -1587,7 +1600,8 @@ mod sponsorship {
 			assert_ok!(Intents::end_sponsorship(origin(&bob()), account.clone()));
 			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0, "deposit back to the sponsor");
 			System::assert_has_event(
-				Event::SponsorshipEnded { sponsor: alice(), device: device(1), account: account.clone() }.into(),
+				Event::SponsorshipEnded { sponsor: alice(), device: device(1), account: account.clone(), burnt: 0 }
+					.into(),
 			);
 			// It never transacted, so nothing keeps its account.
 			assert!(!System::account_exists(&account));
@@ -1597,40 +1611,65 @@ mod sponsorship {
 	}
 
 	#[test]
-	fn sponsoring_needs_the_owner_a_key_and_a_class() {
+	fn sponsoring_needs_the_owner_the_devices_consent_and_a_class() {
 		new_test_ext().execute_with(|| {
 			let (device, account) = alice_device();
 			let channels = classes(&[CallClass::Channels]);
 			assert_noop!(
-				Intents::sponsor_device(origin(&bob()), device, UNIT, channels.clone()),
+				Intents::sponsor_device(origin(&bob()), device, UNIT, channels.clone(), consent(device, &bob())),
 				Error::<Test>::NotDeviceOwner
 			);
-			assert_noop!(
-				Intents::sponsor_device(origin(&alice()), device, UNIT, classes(&[])),
-				Error::<Test>::NoCallClasses
-			);
+			assert_noop!(sponsor(UNIT, &[]), Error::<Test>::NoCallClasses);
 			FakeRegistry::add(
 				device_id(2),
 				FakeDevice { owner: alice(), active: true, key: None, location: None, manufacturer: 1, uptime: None },
 			);
 			assert_noop!(
-				Intents::sponsor_device(origin(&alice()), device_id(2), UNIT, channels.clone()),
+				Intents::sponsor_device(origin(&alice()), device_id(2), UNIT, channels.clone(), None),
 				Error::<Test>::NoOperationalKey
 			);
-			// Bob's device 3 claims the same key: Alice's sponsorship in force keeps it.
-			assert_ok!(Intents::sponsor_device(origin(&alice()), device, UNIT, channels.clone()));
+			// The key must consent, to this sponsor and this device.
+			for bad in [None, consent(device, &bob()), consent(device_id(3), &alice())] {
+				assert_noop!(
+					Intents::sponsor_device(origin(&alice()), device, UNIT, channels.clone(), bad),
+					Error::<Test>::BadConsent
+				);
+			}
+			assert_ok!(sponsor(UNIT, &[CallClass::Channels]));
+
+			// Squatting: Bob points his device 3 at Alice's device key, which is public. He
+			// cannot sign for it, so he cannot sponsor it, with or without Alice's consent.
 			let key = FakeRegistry::get_key(&device);
 			FakeRegistry::add(
 				device_id(3),
 				FakeDevice { owner: bob(), active: true, key, location: None, manufacturer: 1, uptime: None },
 			);
+			for bad in [None, consent(device, &alice())] {
+				assert_noop!(
+					Intents::sponsor_device(origin(&bob()), device_id(3), UNIT, channels.clone(), bad),
+					Error::<Test>::BadConsent
+				);
+			}
+			// Even the key's holder cannot move it while Alice's sponsorship is in force.
 			assert_noop!(
-				Intents::sponsor_device(origin(&bob()), device_id(3), UNIT, channels.clone()),
+				Intents::sponsor_device(
+					origin(&bob()),
+					device_id(3),
+					UNIT,
+					channels.clone(),
+					consent(device_id(3), &bob())
+				),
 				Error::<Test>::AlreadySponsored
 			);
-			// Once Alice's is void, Bob's replaces it and Alice gets her deposit back.
+			// Once Alice's is void, the holder's choice replaces it; Alice's deposit comes back.
 			FakeRegistry::update(&device, |d| d.active = false);
-			assert_ok!(Intents::sponsor_device(origin(&bob()), device_id(3), UNIT, channels));
+			assert_ok!(Intents::sponsor_device(
+				origin(&bob()),
+				device_id(3),
+				UNIT,
+				channels,
+				consent(device_id(3), &bob())
+			));
 			assert_eq!(Sponsorships::<Test>::get(&account).unwrap().sponsor, bob());
 			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0);
 			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &bob()), SPONSORSHIP_DEPOSIT);
@@ -1639,24 +1678,53 @@ mod sponsorship {
 	}
 
 	#[test]
-	fn an_account_that_transacted_outlives_its_sponsorship() {
+	fn an_account_that_transacted_outlives_its_sponsorship_which_pays_for_it() {
 		new_test_ext().execute_with(|| {
-			// A receipt-only device sends one sponsored transaction and is then dropped.
+			// A device sends one sponsored transaction and is then dropped.
 			let (_, account) = sponsored(UNIT / 10, &[CallClass::Channels]);
 			let call = RuntimeCall::Intents(Call::close_channel { channel: 7 });
 			// A failed call is still paid for, by the pot.
 			let result = transact(&account, call, 0).unwrap();
 			assert!(result.is_err());
 			frame_system::Pallet::<Test>::inc_account_nonce(&account);
+			let issuance = Balances::total_issuance();
 			assert_ok!(Intents::end_sponsorship(origin(&alice()), account.clone()));
 			// Its nonce stays 1: its signed transaction cannot be replayed later.
 			assert!(System::account_exists(&account));
 			assert_eq!(System::account_nonce(&account), 1);
 			assert!(SponsoredAccountRefs::<Test>::contains_key(&account));
-			// Sponsored again, no second reference is taken.
-			assert_ok!(Intents::sponsor_device(origin(&alice()), device(1), UNIT, classes(&[CallClass::Channels])));
+			// The deposit pays for the account left in state: burnt, not returned.
+			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0);
+			assert_eq!(Balances::total_issuance(), issuance - SPONSORSHIP_DEPOSIT);
+			System::assert_has_event(
+				Event::SponsorshipEnded {
+					sponsor: alice(),
+					device: device(1),
+					account: account.clone(),
+					burnt: SPONSORSHIP_DEPOSIT,
+				}
+				.into(),
+			);
+			// Sponsored again, no second reference is taken, and this deposit comes back.
+			assert_ok!(sponsor(UNIT, &[CallClass::Channels]));
 			assert_eq!(System::sufficients(&account), 1);
+			assert_ok!(Intents::end_sponsorship(origin(&alice()), account.clone()));
+			System::assert_last_event(
+				Event::SponsorshipEnded { sponsor: alice(), device: device(1), account: account.clone(), burnt: 0 }
+					.into(),
+			);
+			assert_eq!(Balances::total_issuance(), issuance - SPONSORSHIP_DEPOSIT);
 			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	#[test]
+	fn a_free_transaction_is_not_sponsored() {
+		new_test_ext().execute_with(|| {
+			let (_, account) = sponsored(UNIT / 10, &[CallClass::Channels]);
+			assert_eq!(Intents::sponsoring_pot(&account, Some(CallClass::Channels), 0, false), None);
+			assert_eq!(Intents::sponsoring_pot(&account, Some(CallClass::Channels), 1, false), Some(pot()));
+			assert_eq!(Intents::sponsoring_pot(&account, None, 1, false), None);
 		});
 	}
 

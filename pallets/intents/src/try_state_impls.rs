@@ -94,6 +94,12 @@ impl<T: Config> Pallet<T> {
 		}
 		for (account, ()) in SponsoredAccountRefs::<T>::iter() {
 			ensure!(frame_system::Pallet::<T>::sufficients(&account) > 0, "kept account has no sufficient reference");
+			// Kept without a sponsorship only to keep a used nonce.
+			ensure!(
+				Sponsorships::<T>::contains_key(&account)
+					|| !sp_runtime::traits::Zero::is_zero(&frame_system::Pallet::<T>::account_nonce(&account)),
+				"an unused account kept without a sponsorship"
+			);
 		}
 		// Holds: exactly what the records say, for every account that has a record.
 		for ((who, asset), amount) in escrow.iter() {

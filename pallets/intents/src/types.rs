@@ -202,8 +202,6 @@ pub struct BestSolution<
 /// rule the solver could check before submitting.
 #[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub enum Violation {
-	/// The fee is above the governance cap.
-	FeeAboveCap,
 	/// A market has two prices, or a price is zero.
 	InvalidPrice,
 	/// A fill's intent trades in a market the solution gives no price for.
@@ -236,6 +234,9 @@ pub enum Violation {
 pub enum Rejection {
 	/// An intent it names is no longer open: a race, not the solver's fault.
 	Stale,
+	/// Its fee is above the governance cap: refused without a slash, as governance may
+	/// have lowered the cap after the solver computed it.
+	FeeAboveCap,
 	/// A rule the solver broke.
 	Violation(Violation),
 }
@@ -501,4 +502,25 @@ pub struct Sponsorship<AccountId, Balance> {
 	pub spent: Balance,
 	/// The storage deposit held from the sponsor (native).
 	pub deposit: Balance,
+	/// Whether this sponsorship gave the device account its sufficient reference. If the
+	/// account transacts, the reference (and the account) outlives the sponsorship, and
+	/// the deposit pays for that state: it is burnt rather than returned.
+	pub holds_account: bool,
+}
+
+/// The domain tag of a device's consent to be sponsored.
+pub const SPONSOR_TAG: [u8; 16] = *b"machina/sponsor1";
+
+/// What a device's operational key signs to accept a sponsor: proof that the sponsored
+/// account is the device's, so nobody can claim another device's key and block it.
+#[derive(Clone, Encode, Decode, TypeInfo, Debug, PartialEq, Eq)]
+pub struct SponsorConsent<AccountId> {
+	/// [`SPONSOR_TAG`].
+	pub tag: [u8; 16],
+	/// The chain's genesis hash.
+	pub genesis: H256,
+	/// The device.
+	pub device: machina_primitives::DeviceId,
+	/// The sponsor it accepts.
+	pub sponsor: AccountId,
 }
