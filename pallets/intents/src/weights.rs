@@ -95,9 +95,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Markets` (r:1 w:1)
 	/// Proof: `Intents::Markets` (`max_values`: None, `max_size`: Some(74), added: 2549, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
-		// Proof size: measured `690`, estimated `11426`.
-		// Minimum execution time: 218_934_000 picoseconds.
-		Weight::from_parts(253_366_000, 11426)
+		// Proof size: measured `761`, estimated `11426`.
+		// Minimum execution time: 216_462_000 picoseconds.
+		Weight::from_parts(224_514_000, 11426)
 			.saturating_add(T::DbWeight::get().reads(16))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
@@ -112,9 +112,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::MarketOfPair` (r:0 w:1)
 	/// Proof: `Intents::MarketOfPair` (`max_values`: None, `max_size`: Some(46), added: 2521, mode: `MaxEncodedLen`)
 	fn remove_market() -> Weight {
-		// Proof size: measured `436`, estimated `3676`.
-		// Minimum execution time: 51_892_000 picoseconds.
-		Weight::from_parts(58_198_000, 3676)
+		// Proof size: measured `480`, estimated `3676`.
+		// Minimum execution time: 50_157_000 picoseconds.
+		Weight::from_parts(53_054_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -145,9 +145,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Expiries` (r:0 w:1)
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn submit_intent() -> Weight {
-		// Proof size: measured `1865`, estimated `4027`.
-		// Minimum execution time: 129_535_000 picoseconds.
-		Weight::from_parts(141_223_000, 4027)
+		// Proof size: measured `1928`, estimated `4027`.
+		// Minimum execution time: 126_281_000 picoseconds.
+		Weight::from_parts(134_409_000, 4027)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(12))
 	}
@@ -176,9 +176,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Expiries` (r:0 w:1)
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_intent() -> Weight {
-		// Proof size: measured `4176`, estimated `6430`.
-		// Minimum execution time: 125_295_000 picoseconds.
-		Weight::from_parts(133_934_000, 6430)
+		// Proof size: measured `4268`, estimated `6430`.
+		// Minimum execution time: 125_118_000 picoseconds.
+		Weight::from_parts(132_406_000, 6430)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
@@ -207,9 +207,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Expiries` (r:0 w:1)
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn expire_intent() -> Weight {
-		// Proof size: measured `2563`, estimated `4048`.
-		// Minimum execution time: 121_508_000 picoseconds.
-		Weight::from_parts(132_613_000, 4048)
+		// Proof size: measured `2652`, estimated `4137`.
+		// Minimum execution time: 117_693_000 picoseconds.
+		Weight::from_parts(124_428_000, 4137)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
@@ -224,9 +224,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
 	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
 	fn register_solver() -> Weight {
-		// Proof size: measured `333`, estimated `3891`.
-		// Minimum execution time: 31_640_000 picoseconds.
-		Weight::from_parts(35_537_000, 3891)
+		// Proof size: measured `377`, estimated `3891`.
+		// Minimum execution time: 31_088_000 picoseconds.
+		Weight::from_parts(33_073_000, 3891)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -247,9 +247,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `MicroBonds::Expiring` (r:0 w:1)
 	/// Proof: `MicroBonds::Expiring` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn unregister_solver() -> Weight {
-		// Proof size: measured `622`, estimated `3891`.
-		// Minimum execution time: 47_838_000 picoseconds.
-		Weight::from_parts(51_619_000, 3891)
+		// Proof size: measured `645`, estimated `3891`.
+		// Minimum execution time: 46_617_000 picoseconds.
+		Weight::from_parts(49_194_000, 3891)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -289,11 +289,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Intents::SolverBests` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[2, 64]`.
 	fn submit_solution(f: u32, ) -> Weight {
-		// Proof size: measured `2036 + f * (617 ±0)`, estimated `6961 + f * (3047 ±7)`.
-		// Minimum execution time: 322_289_000 picoseconds.
-		Weight::from_parts(98_000_552, 6961)
-			// Standard error: 275_661
-			.saturating_add(Weight::from_parts(132_293_418, 0).saturating_mul(f.into()))
+		// Proof size: measured `2128 + f * (617 ±0)`, estimated `6961 + f * (3047 ±7)`.
+		// Minimum execution time: 318_309_000 picoseconds.
+		Weight::from_parts(133_230_728, 6961)
+			// Standard error: 156_224
+			.saturating_add(Weight::from_parts(118_673_496, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(17))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -327,11 +327,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `f` is `[2, 64]`.
 	fn settle(f: u32, ) -> Weight {
-		// Proof size: measured `1312 + f * (618 ±0)`, estimated `6961 + f * (3047 ±7)`.
-		// Minimum execution time: 279_833_000 picoseconds.
-		Weight::from_parts(91_797_831, 6961)
-			// Standard error: 210_994
-			.saturating_add(Weight::from_parts(126_486_543, 0).saturating_mul(f.into()))
+		// Proof size: measured `1401 + f * (618 ±0)`, estimated `6961 + f * (3047 ±7)`.
+		// Minimum execution time: 269_043_000 picoseconds.
+		Weight::from_parts(81_384_353, 6961)
+			// Standard error: 148_516
+			.saturating_add(Weight::from_parts(114_118_934, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -365,27 +365,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 16]`.
 	/// The range of component `v` is `[0, 16]`.
 	fn expire_due(e: u32, v: u32, ) -> Weight {
-		// Proof size: measured `856 + e * (612 ±0)`, estimated `5009 + e * (3037 ±0) + v * (2429 ±9)`.
-		// Minimum execution time: 58_488_000 picoseconds.
-		Weight::from_parts(29_711_204, 5009)
-			// Standard error: 144_230
-			.saturating_add(Weight::from_parts(87_590_880, 0).saturating_mul(e.into()))
-			// Standard error: 144_230
-			.saturating_add(Weight::from_parts(3_275_877, 0).saturating_mul(v.into()))
+		// Proof size: measured `945 + e * (612 ±0)`, estimated `5017 + e * (3037 ±0) + v * (2428 ±8)`.
+		// Minimum execution time: 56_093_000 picoseconds.
+		Weight::from_parts(26_445_496, 5017)
+			// Standard error: 115_386
+			.saturating_add(Weight::from_parts(77_831_544, 0).saturating_mul(e.into()))
+			// Standard error: 115_386
+			.saturating_add(Weight::from_parts(3_127_267, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 3037).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(0, 2429).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 2428).saturating_mul(v.into()))
 	}
 	/// Storage: `Intents::SolverFeeCap` (r:0 w:1)
 	/// Proof: `Intents::SolverFeeCap` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_solver_fee_cap() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_143_000 picoseconds.
-		Weight::from_parts(6_261_000, 0)
+		// Minimum execution time: 5_107_000 picoseconds.
+		Weight::from_parts(5_753_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
@@ -407,9 +407,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Channels` (r:0 w:1)
 	/// Proof: `Intents::Channels` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
 	fn open_channel() -> Weight {
-		// Proof size: measured `1135`, estimated `3770`.
-		// Minimum execution time: 105_522_000 picoseconds.
-		Weight::from_parts(118_230_000, 3770)
+		// Proof size: measured `1224`, estimated `3770`.
+		// Minimum execution time: 105_713_000 picoseconds.
+		Weight::from_parts(110_657_000, 3770)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -426,9 +426,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `AssetsHolder::Holds` (r:1 w:1)
 	/// Proof: `AssetsHolder::Holds` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	fn top_up_channel() -> Weight {
-		// Proof size: measured `919`, estimated `3696`.
-		// Minimum execution time: 61_421_000 picoseconds.
-		Weight::from_parts(68_101_000, 3696)
+		// Proof size: measured `988`, estimated `3696`.
+		// Minimum execution time: 60_749_000 picoseconds.
+		Weight::from_parts(63_399_000, 3696)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -445,9 +445,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Assets::Account` (r:1 w:1)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn claim() -> Weight {
-		// Proof size: measured `984`, estimated `3696`.
-		// Minimum execution time: 95_446_000 picoseconds.
-		Weight::from_parts(111_216_000, 3696)
+		// Proof size: measured `1053`, estimated `3696`.
+		// Minimum execution time: 93_053_000 picoseconds.
+		Weight::from_parts(104_913_000, 3696)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -468,9 +468,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::ChannelsOf` (r:1 w:1)
 	/// Proof: `Intents::ChannelsOf` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	fn close_channel() -> Weight {
-		// Proof size: measured `1775`, estimated `3770`.
-		// Minimum execution time: 92_257_000 picoseconds.
-		Weight::from_parts(104_823_000, 3770)
+		// Proof size: measured `1844`, estimated `3770`.
+		// Minimum execution time: 90_667_000 picoseconds.
+		Weight::from_parts(96_358_000, 3770)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -524,11 +524,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Intents::SettleQueue` (`max_values`: None, `max_size`: Some(22), added: 2497, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 64]`.
 	fn submit_services(s: u32, ) -> Weight {
-		// Proof size: measured `1997 + s * (1396 ±0)`, estimated `6657 + s * (6074 ±0)`.
-		// Minimum execution time: 293_141_000 picoseconds.
-		Weight::from_parts(76_124_651, 6657)
-			// Standard error: 656_603
-			.saturating_add(Weight::from_parts(221_053_568, 0).saturating_mul(s.into()))
+		// Proof size: measured `2083 + s * (1396 ±0)`, estimated `6657 + s * (6074 ±0)`.
+		// Minimum execution time: 271_607_000 picoseconds.
+		Weight::from_parts(55_510_572, 6657)
+			// Standard error: 266_608
+			.saturating_add(Weight::from_parts(195_661_794, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((15_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -568,11 +568,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 64]`.
 	fn settle_services(s: u32, ) -> Weight {
-		// Proof size: measured `982 + s * (953 ±0)`, estimated `3675 + s * (6074 ±0)`.
-		// Minimum execution time: 188_196_000 picoseconds.
-		Weight::from_parts(202_382_000, 3675)
-			// Standard error: 531_458
-			.saturating_add(Weight::from_parts(181_587_009, 0).saturating_mul(s.into()))
+		// Proof size: measured `1068 + s * (953 ±0)`, estimated `3675 + s * (6074 ±0)`.
+		// Minimum execution time: 181_997_000 picoseconds.
+		Weight::from_parts(9_842_380, 3675)
+			// Standard error: 195_366
+			.saturating_add(Weight::from_parts(163_318_179, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -606,9 +606,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Expiries` (r:0 w:1)
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn offer_service() -> Weight {
-		// Proof size: measured `1978`, estimated `6657`.
-		// Minimum execution time: 116_550_000 picoseconds.
-		Weight::from_parts(134_252_000, 6657)
+		// Proof size: measured `1999`, estimated `6657`.
+		// Minimum execution time: 113_930_000 picoseconds.
+		Weight::from_parts(124_046_000, 6657)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -637,9 +637,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Intents::Expiries` (r:0 w:1)
 	/// Proof: `Intents::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn purchase_service() -> Weight {
-		// Proof size: measured `1731`, estimated `4027`.
-		// Minimum execution time: 125_339_000 picoseconds.
-		Weight::from_parts(140_595_000, 4027)
+		// Proof size: measured `1794`, estimated `4027`.
+		// Minimum execution time: 124_113_000 picoseconds.
+		Weight::from_parts(131_067_000, 4027)
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
@@ -652,9 +652,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn post_receipt() -> Weight {
-		// Proof size: measured `846`, estimated `4710`.
-		// Minimum execution time: 75_552_000 picoseconds.
-		Weight::from_parts(88_621_000, 4710)
+		// Proof size: measured `890`, estimated `4710`.
+		// Minimum execution time: 69_536_000 picoseconds.
+		Weight::from_parts(79_353_000, 4710)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -675,9 +675,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn accept_delivery() -> Weight {
-		// Proof size: measured `1467`, estimated `3696`.
-		// Minimum execution time: 96_679_000 picoseconds.
-		Weight::from_parts(111_197_000, 3696)
+		// Proof size: measured `1553`, estimated `3696`.
+		// Minimum execution time: 93_294_000 picoseconds.
+		Weight::from_parts(99_292_000, 3696)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -690,9 +690,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
-		// Proof size: measured `712`, estimated `3676`.
-		// Minimum execution time: 62_369_000 picoseconds.
-		Weight::from_parts(72_851_000, 3676)
+		// Proof size: measured `756`, estimated `3676`.
+		// Minimum execution time: 60_203_000 picoseconds.
+		Weight::from_parts(64_790_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -706,24 +706,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `AssetsHolder::Holds` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `AssetsHolder::BalancesOnHold` (r:1 w:1)
 	/// Proof: `AssetsHolder::BalancesOnHold` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:1)
+	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
 	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
-	/// Storage: `MicroBonds::SeenOffences` (r:1 w:0)
+	/// Storage: `MicroBonds::SeenOffences` (r:1 w:1)
 	/// Proof: `MicroBonds::SeenOffences` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::SlashPolicies` (r:1 w:0)
 	/// Proof: `MicroBonds::SlashPolicies` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Commitments` (r:1 w:1)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::TotalHeld` (r:1 w:1)
+	/// Proof: `MicroBonds::TotalHeld` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `Coverage::Members` (r:1 w:0)
+	/// Proof: `Coverage::Members` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::PruneCursor` (r:1 w:1)
+	/// Proof: `MicroBonds::PruneCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::InsurancePaidOut` (r:1 w:1)
+	/// Proof: `MicroBonds::InsurancePaidOut` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Intents::OrderDeposits` (r:1 w:1)
 	/// Proof: `Intents::OrderDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Expiring` (r:0 w:1)
+	/// Proof: `MicroBonds::Expiring` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
-		// Proof size: measured `1898`, estimated `6196`.
-		// Minimum execution time: 139_757_000 picoseconds.
-		Weight::from_parts(160_259_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().writes(8))
+		// Proof size: measured `3036`, estimated `8799`.
+		// Minimum execution time: 271_080_000 picoseconds.
+		Weight::from_parts(284_703_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(21))
+			.saturating_add(T::DbWeight::get().writes(18))
 	}
 	/// Storage: `Intents::Orders` (r:1 w:1)
 	/// Proof: `Intents::Orders` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
@@ -737,98 +753,176 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `AssetsHolder::Holds` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// Storage: `AssetsHolder::BalancesOnHold` (r:1 w:1)
 	/// Proof: `AssetsHolder::BalancesOnHold` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
-	/// Storage: `MicroBonds::SeenOffences` (r:1 w:0)
+	/// Storage: `MicroBonds::SeenOffences` (r:1 w:1)
 	/// Proof: `MicroBonds::SeenOffences` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `MicroBonds::SlashPolicies` (r:1 w:0)
 	/// Proof: `MicroBonds::SlashPolicies` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:1)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:1)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Commitments` (r:1 w:1)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::TotalHeld` (r:1 w:1)
+	/// Proof: `MicroBonds::TotalHeld` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `Coverage::Members` (r:1 w:0)
+	/// Proof: `Coverage::Members` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::PruneCursor` (r:1 w:1)
+	/// Proof: `MicroBonds::PruneCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::InsurancePaidOut` (r:1 w:1)
+	/// Proof: `MicroBonds::InsurancePaidOut` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Intents::OrderDeposits` (r:1 w:1)
 	/// Proof: `Intents::OrderDeposits` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Expiring` (r:0 w:1)
+	/// Proof: `MicroBonds::Expiring` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	fn finish_order() -> Weight {
+		// Proof size: measured `3000`, estimated `8799`.
+		// Minimum execution time: 280_814_000 picoseconds.
+		Weight::from_parts(295_018_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(21))
+			.saturating_add(T::DbWeight::get().writes(18))
+	}
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `Intents::Sponsorships` (r:1 w:1)
+	/// Proof: `Intents::Sponsorships` (`max_values`: None, `max_size`: Some(171), added: 2646, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
-	fn finish_order() -> Weight {
-		// Proof size: measured `1862`, estimated `6196`.
-		// Minimum execution time: 114_835_000 picoseconds.
-		Weight::from_parts(135_004_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().writes(8))
-	}
+	/// Storage: `Intents::SponsoredAccountRefs` (r:1 w:1)
+	/// Proof: `Intents::SponsoredAccountRefs` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
+	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	fn sponsor_device() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+		// Proof size: measured `737`, estimated `4710`.
+		// Minimum execution time: 117_023_000 picoseconds.
+		Weight::from_parts(130_861_000, 4710)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
+	/// Storage: `Intents::Sponsorships` (r:1 w:1)
+	/// Proof: `Intents::Sponsorships` (`max_values`: None, `max_size`: Some(171), added: 2646, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Commitments` (r:1 w:0)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:0)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Intents::SponsoredAccountRefs` (r:1 w:1)
+	/// Proof: `Intents::SponsoredAccountRefs` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn end_sponsorship() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+		// Proof size: measured `1538`, estimated `6657`.
+		// Minimum execution time: 90_153_000 picoseconds.
+		Weight::from_parts(110_072_000, 6657)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn fund_sponsor_pot() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+		// Proof size: measured `89`, estimated `3593`.
+		// Minimum execution time: 44_734_000 picoseconds.
+		Weight::from_parts(48_972_000, 3593)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw_sponsor_pot() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+		// Proof size: measured `178`, estimated `3593`.
+		// Minimum execution time: 48_414_000 picoseconds.
+		Weight::from_parts(51_860_000, 3593)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Intents::Sponsorships` (r:1 w:1)
+	/// Proof: `Intents::Sponsorships` (`max_values`: None, `max_size`: Some(171), added: 2646, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(1245), added: 3720, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Manufacturers` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Manufacturers` (`max_values`: None, `max_size`: Some(3192), added: 5667, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Commitments` (r:1 w:0)
+	/// Proof: `MicroBonds::Commitments` (`max_values`: None, `max_size`: Some(143), added: 2618, mode: `MaxEncodedLen`)
+	/// Storage: `MicroBonds::Bonds` (r:1 w:0)
+	/// Proof: `MicroBonds::Bonds` (`max_values`: None, `max_size`: Some(426), added: 2901, mode: `MaxEncodedLen`)
+	/// Storage: `ParachainSystem::ValidationData` (r:1 w:0)
+	/// Proof: `ParachainSystem::ValidationData` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `System::Account` (r:1 w:0)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn charge_sponsored_fee() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
+		// Proof size: measured `1378`, estimated `6657`.
+		// Minimum execution time: 65_380_000 picoseconds.
+		Weight::from_parts(80_150_000, 6657)
 			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(253_366_000, 11426)
+		Weight::from_parts(224_514_000, 11426)
 			.saturating_add(RocksDbWeight::get().reads(16))
 			.saturating_add(RocksDbWeight::get().writes(13))
 	}
 	fn remove_market() -> Weight {
-		Weight::from_parts(58_198_000, 3676)
+		Weight::from_parts(53_054_000, 3676)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn submit_intent() -> Weight {
-		Weight::from_parts(141_223_000, 4027)
+		Weight::from_parts(134_409_000, 4027)
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(12))
 	}
 	fn cancel_intent() -> Weight {
-		Weight::from_parts(133_934_000, 6430)
+		Weight::from_parts(132_406_000, 6430)
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	fn expire_intent() -> Weight {
-		Weight::from_parts(132_613_000, 4048)
+		Weight::from_parts(124_428_000, 4137)
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	fn register_solver() -> Weight {
-		Weight::from_parts(35_537_000, 3891)
+		Weight::from_parts(33_073_000, 3891)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn unregister_solver() -> Weight {
-		Weight::from_parts(51_619_000, 3891)
+		Weight::from_parts(49_194_000, 3891)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn submit_solution(f: u32, ) -> Weight {
-		Weight::from_parts(98_000_552, 6961)
-			.saturating_add(Weight::from_parts(132_293_418, 0).saturating_mul(f.into()))
+		Weight::from_parts(133_230_728, 6961)
+			.saturating_add(Weight::from_parts(118_673_496, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(17))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(Weight::from_parts(0, 3047).saturating_mul(f.into()))
 	}
 	fn settle(f: u32, ) -> Weight {
-		Weight::from_parts(91_797_831, 6961)
-			.saturating_add(Weight::from_parts(126_486_543, 0).saturating_mul(f.into()))
+		Weight::from_parts(81_384_353, 6961)
+			.saturating_add(Weight::from_parts(114_118_934, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -836,52 +930,52 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3047).saturating_mul(f.into()))
 	}
 	fn expire_due(e: u32, v: u32, ) -> Weight {
-		Weight::from_parts(29_711_204, 5009)
-			.saturating_add(Weight::from_parts(87_590_880, 0).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(3_275_877, 0).saturating_mul(v.into()))
+		Weight::from_parts(26_445_496, 5017)
+			.saturating_add(Weight::from_parts(77_831_544, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(3_127_267, 0).saturating_mul(v.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
 			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 3037).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(0, 2429).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 2428).saturating_mul(v.into()))
 	}
 	fn set_solver_fee_cap() -> Weight {
-		Weight::from_parts(6_261_000, 0)
+		Weight::from_parts(5_753_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn open_channel() -> Weight {
-		Weight::from_parts(118_230_000, 3770)
+		Weight::from_parts(110_657_000, 3770)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn top_up_channel() -> Weight {
-		Weight::from_parts(68_101_000, 3696)
+		Weight::from_parts(63_399_000, 3696)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn claim() -> Weight {
-		Weight::from_parts(111_216_000, 3696)
+		Weight::from_parts(104_913_000, 3696)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn close_channel() -> Weight {
-		Weight::from_parts(104_823_000, 3770)
+		Weight::from_parts(96_358_000, 3770)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn submit_services(s: u32, ) -> Weight {
-		Weight::from_parts(76_124_651, 6657)
-			.saturating_add(Weight::from_parts(221_053_568, 0).saturating_mul(s.into()))
+		Weight::from_parts(55_510_572, 6657)
+			.saturating_add(Weight::from_parts(195_661_794, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((15_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(4))
 			.saturating_add(Weight::from_parts(0, 6074).saturating_mul(s.into()))
 	}
 	fn settle_services(s: u32, ) -> Weight {
-		Weight::from_parts(202_382_000, 3675)
-			.saturating_add(Weight::from_parts(181_587_009, 0).saturating_mul(s.into()))
+		Weight::from_parts(9_842_380, 3675)
+			.saturating_add(Weight::from_parts(163_318_179, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().reads((12_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(2))
@@ -889,63 +983,63 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6074).saturating_mul(s.into()))
 	}
 	fn offer_service() -> Weight {
-		Weight::from_parts(134_252_000, 6657)
+		Weight::from_parts(124_046_000, 6657)
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn purchase_service() -> Weight {
-		Weight::from_parts(140_595_000, 4027)
+		Weight::from_parts(131_067_000, 4027)
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	fn post_receipt() -> Weight {
-		Weight::from_parts(88_621_000, 4710)
+		Weight::from_parts(79_353_000, 4710)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn accept_delivery() -> Weight {
-		Weight::from_parts(111_197_000, 3696)
+		Weight::from_parts(99_292_000, 3696)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn dispute() -> Weight {
-		Weight::from_parts(72_851_000, 3676)
+		Weight::from_parts(64_790_000, 3676)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(160_259_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(12))
-			.saturating_add(RocksDbWeight::get().writes(8))
+		Weight::from_parts(284_703_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(21))
+			.saturating_add(RocksDbWeight::get().writes(18))
 	}
 	fn finish_order() -> Weight {
-		Weight::from_parts(135_004_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(12))
-			.saturating_add(RocksDbWeight::get().writes(8))
+		Weight::from_parts(295_018_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(21))
+			.saturating_add(RocksDbWeight::get().writes(18))
 	}
 	fn sponsor_device() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(6))
+		Weight::from_parts(130_861_000, 4710)
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn end_sponsorship() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(6))
+		Weight::from_parts(110_072_000, 6657)
+			.saturating_add(RocksDbWeight::get().reads(9))
+			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn fund_sponsor_pot() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(6))
+		Weight::from_parts(48_972_000, 3593)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn withdraw_sponsor_pot() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
-			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(6))
+		Weight::from_parts(51_860_000, 3593)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn charge_sponsored_fee() -> Weight {
-		Weight::from_parts(100_000_000, 6000)
+		Weight::from_parts(80_150_000, 6657)
 			.saturating_add(RocksDbWeight::get().reads(8))
-			.saturating_add(RocksDbWeight::get().writes(6))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }
