@@ -36,15 +36,20 @@ impl<T: Config> Pallet<T> {
 		T::Devices::operational_key(device).map(T::OperationalAccount::convert)
 	}
 
-	/// Whether `sponsorship` of `account` is still in force: the device has the same owner
-	/// and operational key as when it was sponsored, and is neither revoked nor suspended.
+	/// Whether `sponsorship` of `account` is void for good: the device changed owner or
+	/// operational key, left the registry, or was revoked. A void sponsorship pays nothing,
+	/// anyone may end it, and the key's holder may replace it.
+	pub fn sponsorship_void(sponsorship: &SponsorshipOf<T>, account: &T::AccountId) -> bool {
+		T::Devices::owner(&sponsorship.device).as_ref() != Some(&sponsorship.sponsor)
+			|| Self::device_account(&sponsorship.device).as_ref() != Some(account)
+			|| matches!(T::Devices::status(&sponsorship.device), None | Some(DeviceStatus::Revoked))
+	}
+
+	/// Whether `sponsorship` of `account` pays now: not void, and the device not suspended
+	/// (a suspension may be lifted, so it does not void the sponsorship).
 	pub fn sponsorship_in_force(sponsorship: &SponsorshipOf<T>, account: &T::AccountId) -> bool {
-		T::Devices::owner(&sponsorship.device).as_ref() == Some(&sponsorship.sponsor)
-			&& Self::device_account(&sponsorship.device).as_ref() == Some(account)
-			&& !matches!(
-				T::Devices::status(&sponsorship.device),
-				None | Some(DeviceStatus::Revoked) | Some(DeviceStatus::Suspended)
-			)
+		!Self::sponsorship_void(sponsorship, account)
+			&& T::Devices::status(&sponsorship.device) != Some(DeviceStatus::Suspended)
 	}
 
 	pub(crate) fn do_sponsor_device(
@@ -74,7 +79,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(existing) = Sponsorships::<T>::get(&account) {
 			// The key's holder moved it to another device (or owner): the old sponsorship
 			// must be void.
-			ensure!(!Self::sponsorship_in_force(&existing, &account), Error::<T>::AlreadySponsored);
+			ensure!(Self::sponsorship_void(&existing, &account), Error::<T>::AlreadySponsored);
 			Self::end(existing, account.clone());
 		}
 		let deposit = T::SponsorshipDeposit::get();
@@ -96,6 +101,7 @@ impl<T: Config> Pallet<T> {
 				spent: Zero::zero(),
 				deposit,
 				holds_account,
+				used: false,
 			},
 		);
 		Self::deposit_event(Event::DeviceSponsored { sponsor, device, account, allowance, calls });
@@ -105,8 +111,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_end_sponsorship(who: T::AccountId, account: T::AccountId) -> DispatchResult {
 		let sponsorship = Sponsorships::<T>::get(&account).ok_or(Error::<T>::NotSponsored)?;
 		// Checked for the sponsor too, so the weight does not depend on who calls.
-		let in_force = Self::sponsorship_in_force(&sponsorship, &account);
-		ensure!(who == sponsorship.sponsor || !in_force, Error::<T>::NotSponsor);
+		let void = Self::sponsorship_void(&sponsorship, &account);
+		ensure!(who == sponsorship.sponsor || void, Error::<T>::NotSponsor);
 		Self::end(sponsorship, account);
 		Ok(())
 	}
@@ -120,8 +126,8 @@ impl<T: Config> Pallet<T> {
 		if !kept && SponsoredAccountRefs::<T>::take(&account).is_some() {
 			frame_system::Pallet::<T>::dec_sufficients(&account);
 		}
-		let burnt = if kept && sponsorship.holds_account {
-			// The state this sponsorship created stays: its deposit pays for it.
+		let burnt = if kept && sponsorship.holds_account && sponsorship.used {
+			// The state this sponsorship created, and used, stays: its deposit pays for it.
 			T::AssetHolds::burn_held(
 				T::NativeAsset::get(),
 				&HoldReason::StorageDeposit.into(),
@@ -200,6 +206,7 @@ impl<T: Config> Pallet<T> {
 				let (start, spent) = Self::current_period(sponsorship);
 				sponsorship.period_start = start;
 				sponsorship.spent = spent.saturating_add(fee);
+				sponsorship.used = true;
 			}
 		});
 	}

@@ -1589,22 +1589,32 @@ mod sponsorship {
 			FakeRegistry::update(&device(1), |d| d.owner = bob());
 			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
 			FakeRegistry::update(&device(1), |d| d.owner = alice());
-			// Suspended: the same.
+			// Suspended: the pot pays nothing meanwhile, but a suspension can be lifted, so
+			// the sponsorship is not void and only Alice may end it.
 			FakeRegistry::update(&device(1), |d| d.active = false);
 			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			assert_noop!(Intents::end_sponsorship(origin(&bob()), account.clone()), Error::<Test>::NotSponsor);
 			FakeRegistry::update(&device(1), |d| d.active = true);
+			assert_ok!(transact(&account, claim_call(&account, UNIT), 0).unwrap());
+			frame_system::Pallet::<Test>::inc_account_nonce(&account);
 			// A new operational key: the old key's account is no longer the device's.
 			let new_key = sr25519::Pair::from_string("//Alice-device-2", None).unwrap();
 			FakeRegistry::update(&device(1), |d| d.key = Some(OperationalKey::Sr25519(new_key.public())));
-			assert_eq!(transact(&account, claim_call(&account, UNIT), 0).map(|_| ()), payment);
+			// (The account was paid 1 MACH by the claim, so it could pay for itself now.)
+			assert_eq!(Intents::sponsoring_pot(&account, Some(CallClass::Channels), 1, false), None);
 			assert_ok!(Intents::end_sponsorship(origin(&bob()), account.clone()));
-			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0, "deposit back to the sponsor");
+			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0);
+			// It transacted on the pot, so its account stays, paid for by the deposit.
 			System::assert_has_event(
-				Event::SponsorshipEnded { sponsor: alice(), device: device(1), account: account.clone(), burnt: 0 }
-					.into(),
+				Event::SponsorshipEnded {
+					sponsor: alice(),
+					device: device(1),
+					account: account.clone(),
+					burnt: SPONSORSHIP_DEPOSIT,
+				}
+				.into(),
 			);
-			// It never transacted, so nothing keeps its account.
-			assert!(!System::account_exists(&account));
+			assert!(System::account_exists(&account));
 			assert_noop!(Intents::end_sponsorship(origin(&alice()), account), Error::<Test>::NotSponsored);
 			assert_ok!(Intents::do_try_state());
 		});
@@ -1661,8 +1671,24 @@ mod sponsorship {
 				),
 				Error::<Test>::AlreadySponsored
 			);
-			// Once Alice's is void, the holder's choice replaces it; Alice's deposit comes back.
+			// Suspending Alice's device does not void it either.
 			FakeRegistry::update(&device, |d| d.active = false);
+			assert_noop!(
+				Intents::sponsor_device(
+					origin(&bob()),
+					device_id(3),
+					UNIT,
+					channels.clone(),
+					consent(device_id(3), &bob())
+				),
+				Error::<Test>::AlreadySponsored
+			);
+			// Once Alice's is void (her device has another key now), the holder's choice
+			// replaces it; Alice's deposit comes back (her sponsorship paid nothing).
+			FakeRegistry::update(&device, |d| {
+				d.active = true;
+				d.key = Some(OperationalKey::Sr25519(sr25519::Pair::from_string("//other", None).unwrap().public()))
+			});
 			assert_ok!(Intents::sponsor_device(
 				origin(&bob()),
 				device_id(3),
@@ -1714,6 +1740,23 @@ mod sponsorship {
 					.into(),
 			);
 			assert_eq!(Balances::total_issuance(), issuance - SPONSORSHIP_DEPOSIT);
+			assert_ok!(Intents::do_try_state());
+		});
+	}
+
+	#[test]
+	fn the_deposit_is_burnt_only_if_the_pot_paid_for_the_device() {
+		new_test_ext().execute_with(|| {
+			// The device transacts on its own (its nonce moves) but never on the pot.
+			let (_, account) = sponsored(UNIT / 10, &[CallClass::Receipts]);
+			frame_system::Pallet::<Test>::inc_account_nonce(&account);
+			assert_ok!(Intents::end_sponsorship(origin(&alice()), account.clone()));
+			System::assert_last_event(
+				Event::SponsorshipEnded { sponsor: alice(), device: device(1), account: account.clone(), burnt: 0 }
+					.into(),
+			);
+			// Kept for its nonce all the same.
+			assert!(System::account_exists(&account));
 			assert_ok!(Intents::do_try_state());
 		});
 	}

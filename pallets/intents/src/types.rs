@@ -485,7 +485,7 @@ impl<Call> ClassifyCall<Call> for () {
 /// An owner's promise to pay one device's transaction fees from its sponsor pot: up to
 /// `allowance` per `SponsorshipPeriod`, for the listed call classes only. Keyed by the
 /// device's account (its operational key's); void as soon as the device changes owner,
-/// rotates its operational key, or is revoked or suspended.
+/// rotates its operational key, or is revoked; paused while it is suspended.
 #[derive(Clone, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, PartialEq, Eq)]
 pub struct Sponsorship<AccountId, Balance> {
 	/// The device's owner when it sponsored it: its pot pays.
@@ -503,9 +503,12 @@ pub struct Sponsorship<AccountId, Balance> {
 	/// The storage deposit held from the sponsor (native).
 	pub deposit: Balance,
 	/// Whether this sponsorship gave the device account its sufficient reference. If the
-	/// account transacts, the reference (and the account) outlives the sponsorship, and
-	/// the deposit pays for that state: it is burnt rather than returned.
+	/// account transacts on the pot, the reference (and the account) outlives the
+	/// sponsorship, and the deposit pays for that state: it is burnt rather than returned.
 	pub holds_account: bool,
+	/// Whether the pot paid at least one of the device's transactions: only then does
+	/// the deposit pay for an account kept in state.
+	pub used: bool,
 }
 
 /// The domain tag of a device's consent to be sponsored.
