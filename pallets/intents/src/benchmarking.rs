@@ -585,18 +585,19 @@ mod benchmarks {
 		assert!(Sponsorships::<T>::contains_key(&account));
 	}
 
+	/// A device sponsored for every class by a funded sponsor: (sponsor, device account).
+	fn sponsored_device<T: Config>() -> (T::AccountId, T::AccountId) {
+		let (sponsor, device, account) = sponsor_and_device::<T>();
+		let consent = consent::<T>(device, &sponsor);
+		Pallet::<T>::do_sponsor_device(sponsor.clone(), device, amount().into(), all_classes(), consent)
+			.expect("sponsored");
+		(sponsor, account)
+	}
+
 	#[benchmark]
 	fn end_sponsorship() {
 		start::<T>();
-		let (sponsor, device, account) = sponsor_and_device::<T>();
-		Pallet::<T>::do_sponsor_device(
-			sponsor.clone(),
-			device,
-			amount().into(),
-			all_classes(),
-			consent::<T>(device, &sponsor),
-		)
-		.expect("sponsored");
+		let (sponsor, account) = sponsored_device::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(sponsor), account.clone());
 		assert!(!Sponsorships::<T>::contains_key(&account));
@@ -624,15 +625,7 @@ mod benchmarks {
 	#[benchmark]
 	fn charge_sponsored_fee() {
 		start::<T>();
-		let (sponsor, device, account) = sponsor_and_device::<T>();
-		Pallet::<T>::do_sponsor_device(
-			sponsor.clone(),
-			device,
-			amount().into(),
-			all_classes(),
-			consent::<T>(device, &sponsor),
-		)
-		.expect("sponsored");
+		let (sponsor, account) = sponsored_device::<T>();
 		let fee: BalanceOf<T> = 1_000u128.into();
 		let pot = Pallet::<T>::sponsor_pot_account(&sponsor);
 		#[block]

@@ -1661,41 +1661,17 @@ mod sponsorship {
 				);
 			}
 			// Even the key's holder cannot move it while Alice's sponsorship is in force.
-			assert_noop!(
-				Intents::sponsor_device(
-					origin(&bob()),
-					device_id(3),
-					UNIT,
-					channels.clone(),
-					consent(device_id(3), &bob())
-				),
-				Error::<Test>::AlreadySponsored
-			);
+			assert_noop!(bob_sponsors_device_3(), Error::<Test>::AlreadySponsored);
 			// Suspending Alice's device does not void it either.
 			FakeRegistry::update(&device, |d| d.active = false);
-			assert_noop!(
-				Intents::sponsor_device(
-					origin(&bob()),
-					device_id(3),
-					UNIT,
-					channels.clone(),
-					consent(device_id(3), &bob())
-				),
-				Error::<Test>::AlreadySponsored
-			);
+			assert_noop!(bob_sponsors_device_3(), Error::<Test>::AlreadySponsored);
 			// Once Alice's is void (her device has another key now), the holder's choice
 			// replaces it; Alice's deposit comes back (her sponsorship paid nothing).
 			FakeRegistry::update(&device, |d| {
 				d.active = true;
 				d.key = Some(OperationalKey::Sr25519(sr25519::Pair::from_string("//other", None).unwrap().public()))
 			});
-			assert_ok!(Intents::sponsor_device(
-				origin(&bob()),
-				device_id(3),
-				UNIT,
-				channels,
-				consent(device_id(3), &bob())
-			));
+			assert_ok!(bob_sponsors_device_3());
 			assert_eq!(Sponsorships::<Test>::get(&account).unwrap().sponsor, bob());
 			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &alice()), 0);
 			assert_eq!(held(MACH, crate::HoldReason::StorageDeposit, &bob()), SPONSORSHIP_DEPOSIT);
@@ -1773,5 +1749,12 @@ mod sponsorship {
 
 	fn device_id(n: u8) -> DeviceId {
 		device(n)
+	}
+
+	/// Bob sponsors his device 3 for channels, with its key's consent (the test's key
+	/// holder signs for any device).
+	fn bob_sponsors_device_3() -> sp_runtime::DispatchResult {
+		let channels = classes(&[CallClass::Channels]);
+		Intents::sponsor_device(origin(&bob()), device_id(3), UNIT, channels, consent(device_id(3), &bob()))
 	}
 }
