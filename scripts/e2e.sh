@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The network tier: Machina on a local relay chain, with the real binaries.
-#   1. zombienet-sdk network tests (zombienet/network/tests/network.rs): registration,
+#   1. zombienet-sdk network tests: zombienet/network/tests/network.rs (registration,
 #      block production and finality, a collator killed and restarted, a device
-#      registered with an X.509 chain and bonded through signed extrinsics;
+#      registered with an X.509 chain and bonded through signed extrinsics) and
+#      zombienet/network/tests/elastic.rs (three cores: 2 s blocks, more than one
+#      candidate backed per relay block, finality keeping up, machina_txStatus);
 #   2. a network with a light-client full node (machina-zombienet --full-node), and
 #      against it: the @polkadot/api smoke and metadata tests on a collator, the
 #      polkadot-api + smoldot light client with the chain specs only, and the finality
@@ -26,8 +28,8 @@ log "installing the e2e clients (npm ci)"
 
 if [ -z "${E2E_SKIP_SDK_TESTS:-}" ]; then
   log "zombienet-sdk network tests (cargo test -p machina-zombienet)"
-  # The tests use the runtime's types only: no wasm build.
-  SKIP_WASM_BUILD=1 cargo test --locked -p machina-zombienet --test network -- --nocapture
+  # The tests use the runtime's types only: no wasm build. One network at a time.
+  SKIP_WASM_BUILD=1 cargo test --locked -p machina-zombienet --test network --test elastic -- --nocapture
 fi
 
 log "a network with a light-client full node (machina-zombienet --full-node)"

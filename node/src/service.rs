@@ -180,9 +180,15 @@ fn rpc_builder(
 	client: Arc<ParachainClient>,
 	pool: Arc<ParachainPool>,
 	node_facts: NodeFacts,
+	relay: Option<(Arc<dyn RelayChainInterface>, ParaId)>,
 ) -> Box<dyn Fn(sc_rpc::SubscriptionTaskExecutor) -> Result<crate::rpc::RpcExtension, sc_service::Error>> {
 	Box::new(move |_| {
-		let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone(), node_facts: node_facts.clone() };
+		let deps = crate::rpc::FullDeps {
+			client: client.clone(),
+			pool: pool.clone(),
+			node_facts: node_facts.clone(),
+			relay: relay.clone(),
+		};
 		crate::rpc::create_full(deps).map_err(sc_service::Error::Application)
 	})
 }
@@ -286,7 +292,12 @@ pub async fn start_parachain_node<Net: NetworkBackend<Block, <Block as sp_runtim
 		&task_manager,
 	)?;
 
-	let rpc_builder = rpc_builder(client.clone(), transaction_pool.clone(), node_facts);
+	let rpc_builder = rpc_builder(
+		client.clone(),
+		transaction_pool.clone(),
+		node_facts,
+		Some((relay_chain_interface.clone(), para_id)),
+	);
 
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		rpc_builder,
@@ -445,6 +456,20 @@ fn start_consensus(
 		},
 		crate::cli::Authoring::Lookahead => {
 			drop(slot_based_handle);
+			// The lookahead collator builds on the best relay block and sends no relay
+			// parent descendants: a runtime with a relay parent offset would refuse its
+			// blocks (the runtime panics on the missing descendants).
+			let best = sc_client_api::UsageProvider::usage_info(&*client).chain.best_hash;
+			let offset = client
+				.runtime_api()
+				.relay_parent_offset(best)
+				.map_err(|e| sc_service::Error::Other(format!("reading the runtime's relay parent offset: {e}")))?;
+			if offset > 0 {
+				return Err(sc_service::Error::Other(format!(
+					"--authoring lookahead cannot build for this runtime (relay parent offset {offset}): use \
+					 --authoring slot-based"
+				)));
+			}
 			let params = AuraParams {
 				create_inherent_data_providers: move |_, ()| async move {
 					Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
@@ -588,7 +613,7 @@ pub fn start_dev_node(
 	});
 	task_manager.spawn_essential_handle().spawn_blocking("manual-seal", None, authorship_future);
 
-	let rpc_builder = rpc_builder(client.clone(), transaction_pool.clone(), node_facts);
+	let rpc_builder = rpc_builder(client.clone(), transaction_pool.clone(), node_facts, None);
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		network,
 		client,

@@ -21,6 +21,7 @@ mod benchmarks;
 pub mod configs;
 pub mod constants;
 pub mod genesis_config_presets;
+pub mod migrations;
 pub mod weights;
 
 use sp_runtime::{
@@ -57,30 +58,47 @@ pub type SignedBlock = generic::SignedBlock<Block>;
 /// Block id type as expected by this runtime.
 pub type BlockId = generic::BlockId<Block>;
 
-/// The transaction extensions, checked in this order. `StorageWeightReclaim` wraps
-/// them so the proof size actually used is refunded after dispatch.
-pub type TxExtension = cumulus_pallet_weight_reclaim::StorageWeightReclaim<
+/// The transaction extensions a wallet signs, checked in this order.
+pub type TxExtensionParts = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+);
+
+/// The transaction extensions: [`TxExtensionParts`] inside two wrappers that carry no
+/// data (wallets sign exactly the parts). `StorageWeightReclaim` refunds the proof size
+/// a transaction did not use; `DynamicMaxBlockWeight` (block bundling) lets the first
+/// block of a core grow to the whole core for an operational transaction too big for
+/// its share, such as a runtime upgrade. Normal transactions may not (the last `false`):
+/// one heavy transfer must not turn a bundled block into a full core and push the
+/// core's other blocks out. It wraps the reclaim so that it sees the block's weight
+/// after the refund (its own few reads go unmeasured by the reclaim).
+pub type TxExtension = cumulus_pallet_parachain_system::block_weight::DynamicMaxBlockWeight<
 	Runtime,
-	(
-		frame_system::AuthorizeCall<Runtime>,
-		frame_system::CheckNonZeroSender<Runtime>,
-		frame_system::CheckSpecVersion<Runtime>,
-		frame_system::CheckTxVersion<Runtime>,
-		frame_system::CheckGenesis<Runtime>,
-		frame_system::CheckEra<Runtime>,
-		frame_system::CheckNonce<Runtime>,
-		frame_system::CheckWeight<Runtime>,
-		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
-		frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
-	),
+	cumulus_pallet_weight_reclaim::StorageWeightReclaim<Runtime, TxExtensionParts>,
+	frame_support::traits::ConstU32<BLOCK_PROCESSING_VELOCITY>,
+	10,
+	false,
 >;
+
+/// [`TxExtension`] from the parts a wallet signs.
+pub fn tx_extension(parts: TxExtensionParts) -> TxExtension {
+	TxExtension::new(cumulus_pallet_weight_reclaim::StorageWeightReclaim::new(parts))
+}
 
 /// Unchecked extrinsic type as expected by this runtime.
 pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 
 /// Migrations run on the next runtime upgrade, beyond the pallets' own.
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (migrations::RelayClockV1,);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -122,11 +140,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("machina"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the upgrade is refused otherwise.
-	spec_version: 6,
+	spec_version: 7,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the transaction format or a call's index or arguments change.
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 

@@ -146,22 +146,22 @@ fn metadata_v16_is_served() {
 	});
 }
 
-/// Three blocks in one relay slot, 2 s apart, as the dev node builds them at its default
-/// block time. `Err` carries the panic message.
-fn three_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
+/// Six blocks in one relay slot, 1 s apart, as the dev node builds them at a 1 s block
+/// time. `Err` carries the panic message.
+fn six_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
 	std::panic::catch_unwind(|| {
 		new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 			let slot = 300_000_000;
-			for i in 0..3 {
+			for i in 0..6 {
 				open_block_at(RelayView {
 					slot,
-					timestamp_ms: slot * machina_runtime::SLOT_DURATION + i * 2_000,
+					timestamp_ms: slot * machina_runtime::SLOT_DURATION + i * 1_000,
 					relay_number: slot as u32,
 					dev_marker,
 				});
 				close_block();
 			}
-			assert_eq!(System::block_number(), 3);
+			assert_eq!(System::block_number(), 6);
 		})
 	})
 	.map_err(|panic| {
@@ -175,12 +175,12 @@ fn three_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
 
 #[test]
 fn only_the_dev_relay_chain_admits_blocks_at_wall_clock_pace() {
-	// The dev node's mock: 2 s blocks share a 6 s relay slot, so chain time keeps the
+	// The dev node's mock: 1 s blocks share a 6 s relay slot, so chain time keeps the
 	// wall clock's pace.
-	assert_eq!(three_blocks_in_one_relay_slot(true), Ok(()));
-	// On a relay chain (no marker in its state) async backing's limit holds: velocity 1
-	// admits two blocks per relay slot, the third is refused.
-	let refused = three_blocks_in_one_relay_slot(false).unwrap_err();
+	assert_eq!(six_blocks_in_one_relay_slot(true), Ok(()));
+	// On a relay chain (no marker in its state) elastic scaling's limit holds: velocity 3
+	// admits four blocks per relay slot, the fifth is refused.
+	let refused = six_blocks_in_one_relay_slot(false).unwrap_err();
 	assert!(refused.contains("authored blocks limit is reached"), "{refused}");
 }
 

@@ -198,7 +198,7 @@ struct Signing {
 fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, signing: Signing) -> Vec<u8> {
 	let Signing { genesis, era, birth, spec, tx } = signing;
 	use machina_runtime::Runtime;
-	let ext: TxExtension = (
+	let ext: TxExtension = machina_runtime::tx_extension((
 		frame_system::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
 		frame_system::CheckSpecVersion::<Runtime>::new(),
@@ -209,8 +209,7 @@ fn signed(pair: &sr25519::Pair, call: RuntimeCall, nonce: u32, signing: Signing)
 		frame_system::CheckWeight::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-	)
-		.into();
+	));
 	// What the extensions add to the signed payload without carrying it: spec and
 	// transaction versions, the genesis hash, the era's first block, and no metadata hash.
 	let implicit = (spec, tx, genesis, birth, Option::<[u8; 32]>::None);

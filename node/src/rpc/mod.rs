@@ -3,6 +3,7 @@
 //! `author_*` and new JSON-RPC spec methods are added by `sc-service`.
 
 pub mod machina;
+pub mod tx_status;
 
 use std::sync::Arc;
 
@@ -23,6 +24,11 @@ pub struct FullDeps<C, P> {
 	pub pool: Arc<P>,
 	/// Facts about how this node runs, for `machina_nodeInfo`.
 	pub node_facts: machina::NodeFacts,
+	/// The relay chain and Machina's para id, for `machina_txStatus` (`None` in `--dev`).
+	pub relay: Option<(
+		std::sync::Arc<dyn cumulus_relay_chain_interface::RelayChainInterface>,
+		cumulus_primitives_core::ParaId,
+	)>,
 }
 
 /// Build the RPC module.
@@ -31,6 +37,7 @@ where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ sc_client_api::BlockBackend<Block>
 		+ Send
 		+ Sync
 		+ 'static,
@@ -48,10 +55,12 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcExtension::new(());
-	let FullDeps { client, pool, node_facts } = deps;
+	use tx_status::{TxStatusApiServer, TxStatusRpc};
+	let FullDeps { client, pool, node_facts, relay } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(TxStatusRpc::new(client.clone(), relay).into_rpc())?;
 	module.merge(Machina::new(client, node_facts).into_rpc())?;
 	Ok(module)
 }

@@ -157,7 +157,9 @@ impl pallet_proxy::Config for Runtime {
 	type CallHasher = sp_runtime::traits::BlakeTwo256;
 	type AnnouncementDepositBase = AnnouncementDepositBase;
 	type AnnouncementDepositFactor = AnnouncementDepositFactor;
-	type BlockNumberProvider = System;
+	// Announcement delays on the relay clock: faster blocks must not shorten them
+	// (stored heights migrated by `migrations::RelayClockV1`).
+	type BlockNumberProvider = crate::configs::micro_bonds::RelayClock;
 }
 
 impl pallet_multisig::Config for Runtime {
@@ -168,5 +170,7 @@ impl pallet_multisig::Config for Runtime {
 	type DepositFactor = MultisigDepositFactor;
 	type MaxSignatories = frame_support::traits::ConstU32<100>;
 	type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
+	// A multisig's timepoint names the block and index of its first approval: an
+	// identifier, not a duration, so it stays in parachain blocks.
 	type BlockNumberProvider = System;
 }

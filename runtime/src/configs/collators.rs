@@ -12,10 +12,14 @@ use frame_support::{
 use frame_system::EnsureRoot;
 
 use crate::{
-	AccountId, Aura, AuraId, Balance, Balances, CollatorSelection, Runtime, RuntimeEvent, Session, SessionKeys,
-	BLOCK_PROCESSING_VELOCITY, DEV_RELAY_CHAIN_MARKER, HOURS, RELAY_CHAIN_SLOT_DURATION_MILLIS, SLOT_DURATION,
-	UNINCLUDED_SEGMENT_CAPACITY,
+	configs::micro_bonds::{RelayBlocks, RelayClock},
+	AccountId, Aura, AuraId, Balance, Balances, BlockNumber, CollatorSelection, Runtime, RuntimeEvent, Session,
+	SessionKeys, BLOCK_PROCESSING_VELOCITY, DEV_RELAY_CHAIN_MARKER, MILLI_SECS_PER_BLOCK,
+	RELAY_CHAIN_SLOT_DURATION_MILLIS, RELAY_HOURS, SLOT_DURATION, UNINCLUDED_SEGMENT_CAPACITY,
 };
+use core::marker::PhantomData;
+use frame_support::traits::{EstimateNextSessionRotation, Get};
+use sp_runtime::{traits::BlockNumberProvider, Permill};
 
 /// The consensus rules on a relay chain: at most `BLOCK_PROCESSING_VELOCITY` blocks per
 /// relay chain slot (aura-ext admits V + 1), `UNINCLUDED_SEGMENT_CAPACITY` ahead of
@@ -72,9 +76,12 @@ impl pallet_authorship::Config for Runtime {
 }
 
 parameter_types! {
-	/// A session lasts six hours.
-	pub const Period: u32 = 6 * HOURS;
-	pub const Offset: u32 = 0;
+	/// A session lasts six hours of relay chain time.
+	pub const SessionPeriod: RelayBlocks = 6 * RELAY_HOURS;
+	/// A candidate that authored nothing for two sessions is dropped. Collator selection
+	/// counts in parachain blocks, so this is two sessions at the target block rate.
+	pub const KickThreshold: BlockNumber =
+		(2 * SessionPeriod::get() as u64 * RELAY_CHAIN_SLOT_DURATION_MILLIS as u64 / MILLI_SECS_PER_BLOCK) as BlockNumber;
 	/// Where fees wait until collators are paid.
 	pub const PotId: PalletId = PalletId(*b"PotStake");
 	/// Registering session keys holds no deposit (collators are vetted by selection).
@@ -85,8 +92,8 @@ impl pallet_session::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorId = AccountId;
 	type ValidatorIdOf = pallet_collator_selection::IdentityCollator;
-	type ShouldEndSession = pallet_session::PeriodicSessions<Period, Offset>;
-	type NextSessionRotation = pallet_session::PeriodicSessions<Period, Offset>;
+	type ShouldEndSession = RelaySessions<SessionPeriod>;
+	type NextSessionRotation = RelaySessions<SessionPeriod>;
 	type SessionManager = CollatorSelection;
 	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
@@ -119,10 +126,88 @@ impl pallet_collator_selection::Config for Runtime {
 	type MaxCandidates = ConstU32<100>;
 	type MinEligibleCollators = ConstU32<1>;
 	type MaxInvulnerables = ConstU32<20>;
-	// A candidate that authored nothing in two sessions is dropped.
-	type KickThreshold = Period;
+	type KickThreshold = KickThreshold;
 	type ValidatorId = AccountId;
 	type ValidatorIdOf = pallet_collator_selection::IdentityCollator;
 	type ValidatorRegistration = Session;
 	type WeightInfo = ();
+}
+
+/// The relay chain window (`relay block / SessionPeriod`) of the current session.
+#[frame_support::storage_alias(verbatim)]
+pub type SessionRelayWindow = StorageValue<MachinaSessions, RelayBlocks, frame_support::pallet_prelude::OptionQuery>;
+
+/// Sessions on the relay chain clock: a session ends in the first block whose relay
+/// parent enters a new `Period`-long window, however many parachain blocks that took.
+///
+/// `pallet-session` asks [`ShouldEndSession`](pallet_session::ShouldEndSession) in
+/// `on_initialize`, before the block's relay parent is known, so the answer there is
+/// always no; the rotation runs as a post-inherents hook (`frame_system::Config::
+/// PostInherents`), once the parachain inherent has set the relay parent.
+pub struct RelaySessions<Period>(PhantomData<Period>);
+
+impl<Period: Get<RelayBlocks>> RelaySessions<Period> {
+	fn window(relay: RelayBlocks) -> RelayBlocks {
+		relay / Period::get().max(1)
+	}
+}
+
+impl<Period: Get<RelayBlocks>> pallet_session::ShouldEndSession<BlockNumber> for RelaySessions<Period> {
+	fn should_end_session(_now: BlockNumber) -> bool {
+		false
+	}
+}
+
+impl<Period: Get<RelayBlocks>> frame_support::traits::PostInherents for RelaySessions<Period> {
+	fn post_inherents() {
+		let window = Self::window(RelayClock::current_block_number());
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		let rotate = match SessionRelayWindow::get() {
+			Some(current) if window <= current => false,
+			Some(_) => true,
+			// The first block after genesis (or the upgrade) opens the window.
+			None => {
+				SessionRelayWindow::put(window);
+				false
+			},
+		};
+		frame_system::Pallet::<Runtime>::register_extra_weight_unchecked(
+			db.reads_writes(2, 1),
+			frame_support::dispatch::DispatchClass::Mandatory,
+		);
+		if rotate {
+			SessionRelayWindow::put(window);
+			Session::rotate_session();
+			// What a rotation reads and writes: the session's own items (index, queued
+			// keys and validators, disabled set) and, per validator, its keys and Aura's
+			// authority entry. Collator selection registers its own `new_session` weight.
+			// Not the whole block, as `pallet-session` claims in `on_initialize`: here the
+			// hook runs inside the first transaction of the block, which would then fail
+			// for weight and be rolled back with the rotation, again for every candidate.
+			let validators = Session::validators().len() as u64;
+			frame_system::Pallet::<Runtime>::register_extra_weight_unchecked(
+				db.reads_writes(8 + 2 * validators, 8 + 2 * validators),
+				frame_support::dispatch::DispatchClass::Mandatory,
+			);
+		}
+	}
+}
+
+impl<Period: Get<RelayBlocks>> EstimateNextSessionRotation<BlockNumber> for RelaySessions<Period> {
+	fn average_session_length() -> BlockNumber {
+		crate::para_blocks(Period::get() as u64 * RELAY_CHAIN_SLOT_DURATION_MILLIS as u64)
+	}
+
+	fn estimate_current_session_progress(_now: BlockNumber) -> (Option<Permill>, Weight) {
+		let period = Period::get().max(1);
+		let into = RelayClock::current_block_number() % period;
+		(Some(Permill::from_rational(into, period)), <Runtime as frame_system::Config>::DbWeight::get().reads(1))
+	}
+
+	fn estimate_next_session_rotation(now: BlockNumber) -> (Option<BlockNumber>, Weight) {
+		let period = Period::get().max(1);
+		let left = period - RelayClock::current_block_number() % period;
+		let blocks = crate::para_blocks(left as u64 * RELAY_CHAIN_SLOT_DURATION_MILLIS as u64);
+		(Some(now.saturating_add(blocks)), <Runtime as frame_system::Config>::DbWeight::get().reads(1))
+	}
 }

@@ -28,9 +28,10 @@ parameter_types! {
 	/// (whose priority grows with its fee and tip): free traffic cannot crowd paid work
 	/// out of a block. Aggregated batches pay fees and carry most heartbeats.
 	pub const HeartbeatPriority: u64 = 1;
-	/// A direct heartbeat waits at most 10 blocks in the pool (its slot ends sooner at
-	/// 6 s blocks; the pool drops it then anyway: its slot is no longer current).
-	pub const HeartbeatLongevity: u64 = 10;
+	/// A direct heartbeat waits at most a minute in the pool (the pool counts blocks;
+	/// its 30 s slot ends sooner, and the pool drops it then anyway: its slot is no
+	/// longer current).
+	pub const HeartbeatLongevity: u64 = crate::para_blocks(60_000) as u64;
 	pub const CoveragePalletId: PalletId = PalletId(*b"mch/covr");
 	/// The reward reserve epochs are paid from: funded at genesis (and by the treasury
 	/// once governance lands).

@@ -15,10 +15,10 @@ parameter_types! {
 	pub const DeviceBond: Balance = 10 * UNIT;
 	/// A device re-attests at least weekly or stops earning.
 	pub const AttestationValidity: u64 = 7 * DAYS;
-	/// A hardware signature names a block at most 100 blocks old (10 minutes at 6 s
-	/// blocks, less at faster ones): it bounds which block hashes the runtime knows
-	/// (`BlockHashCount` is 4096), not a duration anyone plans with.
-	pub const ReattestationWindow: BlockNumber = 100;
+	/// A hardware signature names a block at most 10 minutes old. The window names a
+	/// block hash the runtime still knows, so the pallet counts it in parachain blocks
+	/// (300 at 2 s; `BlockHashCount` is 4096): converted from time at the target rate.
+	pub const ReattestationWindow: BlockNumber = crate::para_blocks(10 * 60_000);
 	/// One move per hour: each move resets the coverage trust a device earned.
 	pub const LocationUpdateInterval: u64 = HOURS;
 	/// A transfer offer stands for a day.

@@ -3,7 +3,7 @@
 
 pub mod accounts;
 pub mod assets;
-mod collators;
+pub mod collators;
 pub mod coverage;
 pub mod device_registry;
 mod governance;

@@ -8,8 +8,10 @@ use frame_support::{
 		WeightToFeePolynomial,
 	},
 };
-use polkadot_runtime_common::SlowAdjustingFeeUpdate;
+use pallet_transaction_payment::{Multiplier, TargetedFeeAdjustment};
+use polkadot_runtime_common::{MaximumMultiplier, MinimumMultiplier, TargetBlockFullness};
 use smallvec::smallvec;
+use sp_runtime::FixedPointNumber;
 use sp_runtime::Perbill;
 
 use crate::{
@@ -21,7 +23,16 @@ parameter_types! {
 	pub const ExistentialDeposit: Balance = EXISTENTIAL_DEPOSIT;
 	/// Every byte of a transaction costs this much, on top of its weight.
 	pub const TransactionByteFee: Balance = 10 * MICRO_UNIT;
+	/// How fast fees follow congestion, per block: Polkadot's rate per 6 s
+	/// (0.000075) shared by the blocks of a relay slot, so fees move at the same pace
+	/// in time whatever the block rate.
+	pub FeeAdjustmentPerBlock: Multiplier =
+		Multiplier::saturating_from_rational(75, 1_000_000 * crate::BLOCK_PROCESSING_VELOCITY as u128);
 }
+
+/// Polkadot's slow fee adjustment (target 25% full blocks), on the relay clock.
+pub type FeeMultiplierUpdate =
+	TargetedFeeAdjustment<Runtime, TargetBlockFullness, FeeAdjustmentPerBlock, MinimumMultiplier, MaximumMultiplier>;
 
 impl pallet_balances::Config for Runtime {
 	type MaxLocks = ConstU32<50>;
@@ -69,7 +80,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	>;
 	type WeightToFee = WeightToFee;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
-	type FeeMultiplierUpdate = SlowAdjustingFeeUpdate<Self>;
+	type FeeMultiplierUpdate = FeeMultiplierUpdate;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	// Every signed transaction pays for the sponsorship lookup.
 	type WeightInfo = pallet_intents::sponsorship::WithSponsorshipWeight<

@@ -40,8 +40,8 @@ impl cumulus_pallet_parachain_system::Config for Runtime {
 	type CheckAssociatedRelayNumber = cumulus_pallet_parachain_system::RelayNumberMonotonicallyIncreases;
 	type WeightInfo = cumulus_pallet_parachain_system::weights::SubstrateWeight<Runtime>;
 	type ConsensusHook = ConsensusHook;
-	// Build on the newest relay parent.
-	type RelayParentOffset = ConstU32<0>;
+	// Build one relay block behind the best, so relay chain forks do not orphan blocks.
+	type RelayParentOffset = ConstU32<{ crate::RELAY_PARENT_OFFSET }>;
 	// V3 scheduling (signed scheduling info) stays off until the relay chain requires it.
 	type SchedulingSignatureVerifier = ();
 }

@@ -2,11 +2,8 @@
 
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Everything},
-	weights::{
-		constants::{BlockExecutionWeight, ExtrinsicBaseWeight, RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		Weight,
-	},
+	traits::{ConstU32, ConstU64, Everything, Get},
+	weights::constants::{BlockExecutionWeight, ExtrinsicBaseWeight, RocksDbWeight},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use sp_runtime::Perbill;
@@ -20,11 +17,15 @@ use crate::{
 const AVERAGE_ON_INITIALIZE_RATIO: Perbill = Perbill::from_percent(5);
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
-/// 2 s of compute per 6 s block (async backing) and the relay chain's PoV limit.
-const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(
-	WEIGHT_REF_TIME_PER_SECOND.saturating_mul(2),
-	cumulus_primitives_core::relay_chain::MAX_POV_SIZE as u64,
-);
+/// A block's share of the relay chain cores Machina has: with 3 cores, a whole core
+/// (2 s of compute, the relay chain's PoV limit) per 2 s block; bundled on one core,
+/// a third of it. The first block of a core may take the whole core for one transaction
+/// too big for its share (see [`crate::TxExtension`]). Read from the block's digest, so
+/// it is only meaningful while a block is built or checked.
+pub type MaximumBlockWeight = cumulus_pallet_parachain_system::block_weight::MaxParachainBlockWeight<
+	Runtime,
+	ConstU32<{ crate::BLOCK_PROCESSING_VELOCITY }>,
+>;
 
 parameter_types! {
 	pub const Version: sp_version::RuntimeVersion = VERSION;
@@ -41,13 +42,13 @@ parameter_types! {
 			weights.base_extrinsic = ExtrinsicBaseWeight::get();
 		})
 		.for_class(frame_support::dispatch::DispatchClass::Normal, |weights| {
-			weights.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+			weights.max_total = Some(NORMAL_DISPATCH_RATIO * MaximumBlockWeight::get());
 		})
 		.for_class(frame_support::dispatch::DispatchClass::Operational, |weights| {
-			weights.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+			weights.max_total = Some(MaximumBlockWeight::get());
 			// Operational transactions keep a reserve even when normal ones fill the block.
 			weights.reserved = Some(
-				MAXIMUM_BLOCK_WEIGHT - NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT,
+				MaximumBlockWeight::get() - NORMAL_DISPATCH_RATIO * MaximumBlockWeight::get(),
 			);
 		})
 		.avg_block_initialization(AVERAGE_ON_INITIALIZE_RATIO)
@@ -71,8 +72,15 @@ impl frame_system::Config for Runtime {
 	type OnSetCode = cumulus_pallet_parachain_system::ParachainSetCode<Self>;
 	type MaxConsumers = ConstU32<16>;
 	type SingleBlockMigrations = ();
-	// Coverage advances its slot clock once the relay parent of the block is known.
-	type PostInherents = (crate::Coverage, crate::Intents);
+	// Block bundling: a block whose `on_initialize` outgrew its share takes the whole core.
+	type PreInherents = cumulus_pallet_parachain_system::block_weight::DynamicMaxBlockWeightHooks<
+		Self,
+		ConstU32<{ crate::BLOCK_PROCESSING_VELOCITY }>,
+	>;
+	// Coverage advances its slot clock, and sessions rotate, once the relay parent of
+	// the block is known.
+	type PostInherents =
+		(crate::Coverage, crate::Intents, super::collators::RelaySessions<super::collators::SessionPeriod>);
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;

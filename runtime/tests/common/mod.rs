@@ -62,8 +62,15 @@ pub fn preset_storage(preset: &str) -> sp_runtime::Storage {
 	storage
 }
 
+thread_local! {
+	/// The header of the last block [`close_block`] closed: the next block builds on it,
+	/// and the relay chain shows it included.
+	static LAST_HEADER: core::cell::RefCell<Option<Header>> = const { core::cell::RefCell::new(None) };
+}
+
 /// Externalities at genesis of a preset.
 pub fn new_test_ext(preset: &str) -> sp_io::TestExternalities {
+	LAST_HEADER.with(|h| *h.borrow_mut() = None);
 	let config: RuntimeGenesisConfig =
 		serde_json::from_value(preset_config(preset)).expect("the preset is a valid config");
 	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
@@ -73,7 +80,7 @@ pub fn new_test_ext(preset: &str) -> sp_io::TestExternalities {
 
 /// The transaction extensions a wallet would attach, for `nonce`.
 pub fn tx_extension(nonce: u32, tip: u128) -> TxExtension {
-	(
+	machina_runtime::tx_extension((
 		frame_system::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
 		frame_system::CheckSpecVersion::<Runtime>::new(),
@@ -84,8 +91,7 @@ pub fn tx_extension(nonce: u32, tip: u128) -> TxExtension {
 		frame_system::CheckWeight::<Runtime>::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-	)
-		.into()
+	))
 }
 
 /// `call` signed by `who` with `nonce`, as a wallet signs it.
@@ -109,8 +115,8 @@ pub fn signed_by(pair: &sp_core::sr25519::Pair, call: RuntimeCall, nonce: u32) -
 /// Open block `System::block_number() + 1` as the collator of Aura `slot` would: the
 /// Aura pre-digest, then the parachain validation data and timestamp inherents.
 ///
-/// The relay chain is shown no included block, so the unincluded segment grows by one
-/// per block: a test may build at most `UNINCLUDED_SEGMENT_CAPACITY` (3) blocks.
+/// The block builds on the last one [`close_block`] closed, and the relay chain shows
+/// that one included, so the unincluded segment never fills.
 pub fn open_block(slot: u64) {
 	open_block_at(RelayView { slot, timestamp_ms: slot * SLOT_DURATION, relay_number: slot as u32, dev_marker: false });
 }
@@ -132,17 +138,23 @@ pub struct RelayView {
 /// [`open_block`] with a chosen relay chain view.
 pub fn open_block_at(view: RelayView) {
 	let RelayView { slot, timestamp_ms, relay_number, dev_marker } = view;
+	use sp_runtime::traits::Hash as _;
 	let number = System::block_number() + 1;
-	let parent_hash = System::block_hash(number - 1);
+	let last = LAST_HEADER.with(|h| h.borrow().clone()).filter(|h| h.number + 1 == number);
+	let parent_hash = match &last {
+		Some(header) => <Runtime as frame_system::Config>::Hashing::hash_of(header),
+		None => System::block_hash(number - 1),
+	};
 	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
 	let header = Header::new(number, Default::default(), Default::default(), parent_hash, digest);
 	Executive::initialize_block(&header);
 
 	// The relay chain's view: its slot equals ours (both 6 s), and the head it last
-	// included. The runtime only hashes that head to trim its unincluded segment, which
-	// is empty when building on genesis, so a header of the parent's number suffices.
-	let included_head =
-		Header::new(number - 1, Default::default(), Default::default(), Default::default(), Default::default());
+	// included: the parent (the runtime trims its unincluded segment up to it). On
+	// genesis the segment is empty, so a header of the parent's number suffices.
+	let included_head = last.unwrap_or_else(|| {
+		Header::new(number - 1, Default::default(), Default::default(), Default::default(), Default::default())
+	});
 	let mut sproof = RelayStateSproofBuilder {
 		para_id: PARACHAIN_ID.into(),
 		current_slot: slot.into(),
@@ -155,7 +167,7 @@ pub fn open_block_at(view: RelayView) {
 		sproof.additional_key_values.push((machina_runtime::DEV_RELAY_CHAIN_MARKER.to_vec(), true.encode()));
 	}
 	let (relay_parent_storage_root, relay_chain_state, relay_parent_descendants) =
-		sproof.into_state_root_proof_and_descendants(0);
+		sproof.into_state_root_proof_and_descendants(machina_runtime::RELAY_PARENT_OFFSET.into());
 	let parachain_inherent = ParachainInherentData {
 		validation_data: PersistedValidationData {
 			parent_head: Default::default(),
@@ -182,7 +194,31 @@ pub fn open_block_at(view: RelayView) {
 
 /// Close the block opened by [`open_block`], running every `on_finalize` hook.
 pub fn close_block() -> Header {
-	Executive::finalize_block()
+	let header = Executive::finalize_block();
+	LAST_HEADER.with(|h| *h.borrow_mut() = Some(header.clone()));
+	header
+}
+
+/// Build `per_relay` blocks on each of `relays` consecutive relay chain blocks from
+/// `first_relay`, evenly spaced in the 6 s relay slot, calling `each(relay, i)` in every
+/// block, after its inherents and post-inherent hooks, before it closes.
+pub fn run_relay_blocks(first_relay: u32, relays: u32, per_relay: u32, mut each: impl FnMut(u32, u32)) {
+	for relay in first_relay..first_relay + relays {
+		for i in 0..per_relay {
+			let slot = relay as u64;
+			open_block_at(RelayView {
+				slot,
+				timestamp_ms: slot * SLOT_DURATION + i as u64 * SLOT_DURATION / per_relay as u64,
+				relay_number: relay,
+				dev_marker: false,
+			});
+			// As a block builder does before the first transaction: the post-inherent
+			// hooks (coverage's clock, session rotation) run.
+			Executive::inherents_applied();
+			each(relay, i);
+			close_block();
+		}
+	}
 }
 
 /// `owner`'s `register_device` call for a device with hardware key `hardware`, under the

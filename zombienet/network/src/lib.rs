@@ -4,7 +4,8 @@
 //! `machina-local.toml` (a `rococo-local` relay with validators Alice and Bob, Machina
 //! para 2000 with collators `machina-alice` and `machina-bob`), and
 //! `machina-local-rfc163.toml` (the same with the RFC-163 host functions enabled on the
-//! relay). [`Options::full_node`] adds `machina-full`, a non-collating full node that
+//! relay), and `machina-elastic.toml` (three validators, three cores for Machina: 2 s
+//! blocks). [`Options::full_node`] adds `machina-full`, a non-collating full node that
 //! light clients can dial over TCP and WebSocket.
 //!
 //! The binaries (`polkadot`, its two PVF workers and `machina-node`) are taken from
@@ -24,8 +25,10 @@ use zombienet_sdk::{
 
 /// Machina's para id on the local relay chain.
 pub const PARA_ID: u32 = 2000;
-/// The relay chain validators.
+/// The relay chain validators (the elastic network adds [`ELASTIC_VALIDATOR`]).
 pub const VALIDATORS: [&str; 2] = ["alice", "bob"];
+/// The third validator of `machina-elastic.toml` (a core needs a backing group).
+pub const ELASTIC_VALIDATOR: &str = "charlie";
 /// The Machina collators.
 pub const COLLATORS: [&str; 2] = ["machina-alice", "machina-bob"];
 /// The full node added by [`Options::full_node`].
@@ -41,9 +44,13 @@ pub struct Options {
 	pub full_node: Option<u16>,
 	/// The relay with `EnabledHostFunction(EccRfc163)` (for a `bls-host-calls` node).
 	pub rfc163: bool,
+	/// Three cores for Machina (`machina-elastic.toml`).
+	pub elastic: bool,
 	/// Where zombienet keeps the nodes' databases, specs and logs (default: a new
 	/// directory under the system's temp dir).
 	pub base_dir: Option<PathBuf>,
+	/// The collators' `--authoring` (`slot-based`, the node's default, or `lookahead`).
+	pub authoring: Option<String>,
 }
 
 /// The repository's root.
@@ -80,7 +87,12 @@ pub fn put_binaries_on_path() -> anyhow::Result<PathBuf> {
 /// The zombienet configuration of `options`.
 pub fn config(options: &Options) -> anyhow::Result<NetworkConfig> {
 	let dir = repo_root().join("zombienet");
-	let file = if options.rfc163 { "machina-local-rfc163.toml" } else { "machina-local.toml" };
+	let file = match (options.rfc163, options.elastic) {
+		(true, true) => bail!("--rfc163 and --elastic are separate networks"),
+		(true, false) => "machina-local-rfc163.toml",
+		(false, true) => "machina-elastic.toml",
+		(false, false) => "machina-local.toml",
+	};
 	let mut text = std::fs::read_to_string(dir.join(file)).with_context(|| format!("reading zombienet/{file}"))?;
 	// The files name the spec relative to the repository (for `zombie-cli` run from its
 	// root); zombienet-sdk would resolve that against the current directory.
@@ -93,6 +105,11 @@ pub fn config(options: &Options) -> anyhow::Result<NetworkConfig> {
 		settings += &format!("base_dir = {:?}\n", base_dir.display().to_string());
 	}
 	text = text.replacen("[settings]\n", &settings, 1);
+	if let Some(authoring) = &options.authoring {
+		// One `--authoring` per collator: this one replaces the file's, if any.
+		text = text.replace(", \"--authoring=slot-based\"", "");
+		text = text.replace("\"--collator\",", &format!("\"--collator\", \"--authoring={authoring}\","));
+	}
 	if let Some(port) = options.full_node {
 		// Appended to the last (only) parachain. A full node is a "collator" entry that
 		// does not validate; zombienet adds its `/ws` listener, this adds plain TCP.
@@ -171,7 +188,7 @@ pub fn network_info(network: &Network<LocalFileSystem>) -> serde_json::Value {
 		.nodes()
 		.into_iter()
 		.map(|node| {
-			let kind = if VALIDATORS.contains(&node.name()) {
+			let kind = if VALIDATORS.contains(&node.name()) || node.name() == ELASTIC_VALIDATOR {
 				"relay validator"
 			} else if node.name() == FULL_NODE {
 				"machina full node"

@@ -5,6 +5,8 @@
 //! machina-zombienet                       # 2 relay validators + 2 Machina collators
 //! machina-zombienet --full-node 30444     # + machina-full, for light clients (TCP 30444 and /ws)
 //! machina-zombienet --info network.json   # also write the endpoints and specs as JSON
+//! machina-zombienet --authoring lookahead # collators on the lookahead collator
+//! machina-zombienet --elastic             # 3 validators, 3 cores for Machina: 2 s blocks
 //! ```
 
 use std::{path::PathBuf, time::Duration};
@@ -29,6 +31,12 @@ struct Args {
 	/// Machina has finalized a block.
 	#[arg(long)]
 	info: Option<PathBuf>,
+	/// Three relay cores for Machina (`machina-elastic.toml`): 2 s blocks.
+	#[arg(long)]
+	elastic: bool,
+	/// The collators' block authoring: `slot-based` (the node's default) or `lookahead`.
+	#[arg(long, value_name = "MODE")]
+	authoring: Option<String>,
 	/// How long to wait for Machina's first finalized block.
 	#[arg(long, default_value_t = 600)]
 	ready_timeout_secs: u64,
@@ -37,7 +45,13 @@ struct Args {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
 	let args = Args::parse();
-	let options = Options { full_node: args.full_node, rfc163: args.rfc163, base_dir: args.base_dir };
+	let options = Options {
+		full_node: args.full_node,
+		rfc163: args.rfc163,
+		elastic: args.elastic,
+		base_dir: args.base_dir,
+		authoring: args.authoring,
+	};
 	let mut terminate = signal(SignalKind::terminate())?;
 
 	eprintln!("spawning the network (zombienet-sdk, native provider)…");

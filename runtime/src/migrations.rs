@@ -1,0 +1,111 @@
+//! Migrations run on runtime upgrades, beyond the pallets' own.
+
+#[cfg(feature = "try-runtime")]
+use alloc::vec::Vec;
+use codec::{Decode, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::ValueQuery, storage_alias, traits::OnRuntimeUpgrade, weights::Weight, BoundedVec, Twox64Concat,
+};
+use sp_runtime::traits::BlockNumberProvider;
+
+use crate::{configs::micro_bonds::RelayClock, AccountId, Balance, BlockNumber, Hash, Runtime, System};
+
+/// The least time between two blocks before spec 7: velocity 1 admitted two blocks per
+/// 6 s relay slot.
+const OLD_MIN_MILLI_SECS_PER_BLOCK: u32 = 3000;
+
+/// A proxy announcement as `pallet-proxy` stores it (its fields are private there; the
+/// encoding is the same).
+#[derive(Encode, Decode, MaxEncodedLen, Clone, PartialEq, Debug, scale_info::TypeInfo)]
+pub struct StoredAnnouncement {
+	pub real: AccountId,
+	pub call_hash: Hash,
+	pub height: BlockNumber,
+}
+
+type MaxPending = <Runtime as pallet_proxy::Config>::MaxPending;
+
+#[storage_alias(pallet_name)]
+type Announcements = StorageMap<
+	crate::Proxy,
+	Twox64Concat,
+	AccountId,
+	(BoundedVec<StoredAnnouncement, MaxPending>, Balance),
+	ValueQuery,
+>;
+
+/// Spec 7 moves `pallet-proxy` from parachain blocks to the relay chain clock (blocks
+/// become faster, announcement delays must not). A stored announcement height is a
+/// parachain block; it becomes a relay block no earlier than the announcement: the relay
+/// parent now, less the least time the blocks since can have taken (before spec 7 at
+/// most two blocks shared a 6 s relay slot, so 3 s each). A delay is never shortened;
+/// it may run up to half of the time already waited longer. Proxy delays were counted
+/// in 6 s blocks and are now counted in 6 s relay blocks: unchanged.
+///
+/// Every other duration was already on the relay clock or in seconds; sessions move to
+/// the relay clock without stored state (`RelaySessions` starts its window at the first
+/// block after the upgrade).
+///
+/// Runs only when upgrading from a spec before 7 (`LastRuntimeUpgrade`, which the
+/// executive updates after the migrations): a chain that starts at spec 7 or later
+/// stores relay heights already and is never touched, even if this stays listed.
+pub struct RelayClockV1;
+
+/// The first spec on the relay clock.
+pub const RELAY_CLOCK_SPEC: u32 = 7;
+
+impl RelayClockV1 {
+	/// `height` (a parachain block before spec 7) as a relay block no earlier than it.
+	pub fn relay_height(height: BlockNumber, para_now: BlockNumber, relay_now: BlockNumber) -> BlockNumber {
+		let least_ago_ms = para_now.saturating_sub(height).saturating_mul(OLD_MIN_MILLI_SECS_PER_BLOCK);
+		relay_now.saturating_sub(least_ago_ms / crate::RELAY_CHAIN_SLOT_DURATION_MILLIS)
+	}
+
+	/// Whether the chain is upgrading from a spec before [`RELAY_CLOCK_SPEC`].
+	pub fn due() -> bool {
+		frame_system::LastRuntimeUpgrade::<Runtime>::get().is_some_and(|last| last.spec_version.0 < RELAY_CLOCK_SPEC)
+	}
+}
+
+impl OnRuntimeUpgrade for RelayClockV1 {
+	fn on_runtime_upgrade() -> Weight {
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		if !Self::due() {
+			return db.reads(1);
+		}
+		let para_now = System::block_number();
+		// In `on_runtime_upgrade` the relay clock is the previous block's relay parent.
+		let relay_now = RelayClock::current_block_number();
+		let mut entries = 0u64;
+		Announcements::translate_values::<(BoundedVec<StoredAnnouncement, MaxPending>, Balance), _>(
+			|(mut pending, deposit)| {
+				entries += 1;
+				for announcement in pending.iter_mut() {
+					announcement.height = Self::relay_height(announcement.height, para_now, relay_now);
+				}
+				Some((pending, deposit))
+			},
+		);
+		log::info!(target: "runtime::migrations", "RelayClockV1: {entries} proxy announcement lists on the relay clock");
+		db.reads_writes(entries + 3, entries)
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+		let total: u32 = Announcements::iter_values().map(|(pending, _)| pending.len() as u32).sum();
+		Ok(total.encode())
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		let before = u32::decode(&mut &state[..]).map_err(|_| "pre_upgrade state")?;
+		let after: u32 = Announcements::iter_values().map(|(pending, _)| pending.len() as u32).sum();
+		frame_support::ensure!(before == after, "announcements lost");
+		let relay_now = RelayClock::current_block_number();
+		frame_support::ensure!(
+			Announcements::iter_values().all(|(pending, _)| pending.iter().all(|a| a.height <= relay_now)),
+			"an announcement in the future"
+		);
+		Ok(())
+	}
+}

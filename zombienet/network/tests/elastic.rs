@@ -1,0 +1,156 @@
+//! Elastic scaling on a local relay chain: `zombienet/machina-elastic.toml` (three relay
+//! validators, three cores assigned to Machina in the relay genesis, two slot-based
+//! collators), spawned with the native provider and the real binaries.
+//!
+//! 1. Machina is a parachain and finalizes;
+//! 2. over a minute, the relay chain backs more than one Machina candidate per relay
+//!    block (more than one core in use) and Machina builds 2 s blocks: at least 25 blocks
+//!    a minute, about 3 per relay block; finality keeps up;
+//! 3. `machina_txStatus` follows a transfer through `inBlock`, `included` (backed on the
+//!    relay chain) and `finalized`, in that order.
+//!
+//! Needs the binaries of `scripts/zombienet-setup.sh`; run by `scripts/e2e.sh`:
+//! `cargo test -p machina-zombienet --test elastic -- --nocapture`.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, ensure};
+use codec::Encode;
+use machina_runtime::RuntimeCall;
+use machina_zombienet::{
+	best_number, client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, COLLATORS, PARA_ID,
+	VALIDATORS,
+};
+use zombienet_sdk::{
+	subxt::{
+		self,
+		ext::subxt_rpcs::{rpc_params, RpcClient},
+		OnlineClient, PolkadotConfig,
+	},
+	subxt_signer::sr25519::dev,
+	LocalFileSystem, Network,
+};
+
+type Client = OnlineClient<PolkadotConfig>;
+
+/// A call encoded with the runtime's own types.
+struct RawCall(Vec<u8>);
+
+impl subxt::tx::Payload for RawCall {
+	fn encode_call_data_to(
+		&self,
+		_metadata: &subxt::Metadata,
+		out: &mut Vec<u8>,
+	) -> Result<(), subxt::ext::subxt_core::Error> {
+		out.extend_from_slice(&self.0);
+		Ok(())
+	}
+}
+
+fn log(start: Instant, message: impl AsRef<str>) {
+	println!("[{:>6.1} s] {}", start.elapsed().as_secs_f64(), message.as_ref());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn machina_on_three_cores() -> anyhow::Result<()> {
+	let start = Instant::now();
+	let network = spawn(&Options { elastic: true, ..Default::default() }).await?;
+	log(start, format!("spawned in {:?}", network.base_dir()));
+	let outcome = scenarios(&network, start).await;
+	if outcome.is_err() {
+		println!("node logs are under {:?}", network.base_dir());
+	}
+	network.destroy().await.map_err(|e| anyhow!("destroying the network: {e}"))?;
+	outcome
+}
+
+/// `ParaInclusion::CandidateBacked` events in relay block `number` (Machina is the only
+/// parachain of this network).
+async fn candidates_backed(relay: &Client, relay_rpc: &RpcClient, number: u64) -> anyhow::Result<usize> {
+	let hash: Option<subxt::utils::H256> = relay_rpc.request("chain_getBlockHash", rpc_params![number]).await?;
+	let Some(hash) = hash else { return Ok(0) };
+	let events = relay.blocks().at(hash).await?.events().await?;
+	Ok(events
+		.iter()
+		.flatten()
+		.filter(|e| e.pallet_name() == "ParaInclusion" && e.variant_name() == "CandidateBacked")
+		.count())
+}
+
+async fn scenarios(network: &Network<LocalFileSystem>, start: Instant) -> anyhow::Result<()> {
+	let relay_node = network.get_node(VALIDATORS[0])?;
+	let relay = client(relay_node).await?;
+	let relay_rpc = RpcClient::from_insecure_url(relay_node.ws_uri()).await?;
+	let alice_node = network.get_node(COLLATORS[0])?;
+	let alice = client(alice_node).await?;
+
+	// 1. Registered and finalizing.
+	let finalized = wait_finalized(&alice, 3, Duration::from_secs(600)).await?;
+	let lifecycle = para_lifecycle(&relay, PARA_ID).await?;
+	ensure!(lifecycle.as_deref() == Some("Parachain"), "para {PARA_ID} on the relay: {lifecycle:?}");
+	log(start, format!("Machina finalized #{finalized}; para {PARA_ID} is a parachain"));
+
+	// 2. A minute of blocks.
+	let (para_from, relay_from) = (best_number(&alice).await?, best_number(&relay).await?);
+	let finalized_from = finalized_number(&alice).await?;
+	let window = Instant::now();
+	tokio::time::sleep(Duration::from_secs(60)).await;
+	let seconds = window.elapsed().as_secs_f64();
+	let (para_to, relay_to) = (best_number(&alice).await?, best_number(&relay).await?);
+	let finalized_to = finalized_number(&alice).await?;
+	let (para_blocks, relay_blocks) = (para_to - para_from, (relay_to - relay_from).max(1));
+	let mut backed = 0;
+	for number in relay_from + 1..=relay_to {
+		backed += candidates_backed(&relay, &relay_rpc, number).await?;
+	}
+	let per_minute = para_blocks as f64 * 60.0 / seconds;
+	log(
+		start,
+		format!(
+			"in {seconds:.1} s: {para_blocks} Machina blocks ({per_minute:.1}/min, {:.2} s each, {:.2} per relay block), \
+			 {relay_blocks} relay blocks, {backed} candidates backed ({:.2} per relay block), finalized #{finalized_from} -> \
+			 #{finalized_to}, lag {} blocks",
+			seconds / para_blocks.max(1) as f64,
+			para_blocks as f64 / relay_blocks as f64,
+			backed as f64 / relay_blocks as f64,
+			para_to - finalized_to,
+		),
+	);
+	ensure!(per_minute >= 25.0, "{per_minute:.1} blocks a minute: not 2 s blocks");
+	ensure!(backed as f64 / relay_blocks as f64 > 1.5, "{backed} candidates in {relay_blocks} relay blocks: one core");
+	ensure!(finalized_to > finalized_from, "finality stalled at #{finalized_to}");
+	ensure!(para_to - finalized_to <= 36, "finality lags {} blocks", para_to - finalized_to);
+
+	// 3. machina_txStatus follows a transfer to finality.
+	let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: sp_keyring::Sr25519Keyring::Ferdie.to_account_id().into(),
+		value: 1_000_000_000_000,
+	});
+	let progress = alice.tx().sign_and_submit_then_watch_default(&RawCall(transfer.encode()), &dev::alice()).await?;
+	let hash = progress.extrinsic_hash();
+	let submitted = Instant::now();
+	let rpc = RpcClient::from_insecure_url(alice_node.ws_uri()).await?;
+	let mut seen: Vec<(String, f64)> = Vec::new();
+	loop {
+		let status: serde_json::Value = rpc.request("machina_txStatus", rpc_params![hash]).await?;
+		let stage = status["status"].as_str().unwrap_or_default().to_string();
+		if seen.last().map(|(s, _)| s != &stage).unwrap_or(true) {
+			log(start, format!("txStatus after {:.2} s: {status}", submitted.elapsed().as_secs_f64()));
+			seen.push((stage.clone(), submitted.elapsed().as_secs_f64()));
+		}
+		if stage == "finalized" {
+			ensure!(status["relayChain"] == serde_json::Value::Bool(true), "{status}");
+			break;
+		}
+		ensure!(submitted.elapsed() < Duration::from_secs(180), "not finalized in 180 s: {seen:?}");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	// The first time each stage was seen. A relay chain re-org of its best block may
+	// briefly take a stage back (included -> backed); the first sightings keep the order.
+	let first = |stage: &str| seen.iter().find(|(s, _)| s == stage).map(|(_, t)| *t);
+	let (in_block, included, finalized) = (first("inBlock"), first("included"), first("finalized"));
+	ensure!(in_block.is_some() && included.is_some(), "inBlock and included before finalized: {seen:?}");
+	ensure!(in_block < included && included < finalized, "stages out of order: {seen:?}");
+	log(start, format!("transfer {hash:?}: {seen:?}"));
+	Ok(())
+}
