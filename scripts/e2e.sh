@@ -8,7 +8,7 @@
 #   2. a network with a light-client full node (machina-zombienet --full-node), and
 #      against it: the @polkadot/api smoke and metadata tests on a collator, the
 #      polkadot-api + smoldot light client with the chain specs only, and the finality
-#      measurement (50 transfers).
+#      measurements (block rate over 2 minutes, 50 transfers to finality).
 # Needs the relay and node release binaries (scripts/zombienet-setup.sh, run first; cold:
 # about 1 h 30 min on 2 cores) and Node.js 20. Not in .ci/run: see README "Test tiers".
 #
@@ -71,6 +71,8 @@ light_status=0
 wait "$light" || light_status=$?
 cat "$work/light-client.log"
 [ "$light_status" -eq 0 ] || { echo "the light client failed" >&2; exit 1; }
+log "block rate on machina-alice (2 min)"
+node scripts/e2e/block-rate.mjs "$ws"
 log "finality: 50 transfers through machina-alice"
 node scripts/e2e/finality.mjs "$ws"
 status=0
