@@ -45,14 +45,8 @@ cleanup() {
   if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "e2e failed: logs kept in $work" >&2; fi
 }
 trap cleanup EXIT
-for _ in $(seq 1 900); do
-  [ -s "$work/network.json" ] && break
-  kill -0 "$launcher" 2>/dev/null || { cat "$work/launcher.log" >&2; exit 1; }
-  sleep 1
-done
-[ -s "$work/network.json" ] || { echo "the network was not ready in 15 min" >&2; cat "$work/launcher.log" >&2; exit 1; }
-cat "$work/launcher.log" >&2
-ws="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).nodes["machina-alice"].ws)' "$work/network.json")"
+source scripts/e2e/network.sh
+wait_for_network
 
 # The light client starts with the network and follows it while the other clients run;
 # it waits for the devices Charlie registers in the smoke test.

@@ -25,14 +25,8 @@ cleanup() {
   if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "measurement failed: logs kept in $work" >&2; fi
 }
 trap cleanup EXIT
-for _ in $(seq 1 900); do
-  [ -s "$work/network.json" ] && break
-  kill -0 "$launcher" 2>/dev/null || { cat "$work/launcher.log" >&2; exit 1; }
-  sleep 1
-done
-[ -s "$work/network.json" ] || { echo "the network was not ready in 15 min" >&2; exit 1; }
-cat "$work/launcher.log" >&2
-ws="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).nodes["machina-alice"].ws)' "$work/network.json")"
+source scripts/e2e/network.sh
+wait_for_network
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); network: $*"
 log "block rate on machina-alice ($ws)"
 node scripts/e2e/block-rate.mjs "$ws"

@@ -8,7 +8,7 @@
 # specs fails the CI tier.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-git ls-files -- Cargo.toml Cargo.lock rust-toolchain.toml scripts/common.sh runtime pallets |
+git ls-files --cached --others --exclude-standard -- Cargo.toml Cargo.lock rust-toolchain.toml scripts/common.sh runtime pallets |
   grep -Ev '(^|/)(tests|fixtures|proptest-regressions|benches)/|\.md$|(^|/)(tests|mock|benchmarking)\.rs$' |
   LC_ALL=C sort | while read -r f; do
   printf '%s  %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"

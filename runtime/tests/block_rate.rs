@@ -45,7 +45,7 @@ fn the_block_rate_settings_agree() {
 
 /// `blocks` blocks in one relay slot, `6 s / blocks` apart. `Err` carries the panic.
 fn blocks_in_one_relay_slot(blocks: u64) -> Result<(), String> {
-	std::panic::catch_unwind(|| {
+	common::catch_panic(|| {
 		new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 			let slot = 300_000_000;
 			for i in 0..blocks {
@@ -58,13 +58,6 @@ fn blocks_in_one_relay_slot(blocks: u64) -> Result<(), String> {
 				close_block();
 			}
 		})
-	})
-	.map_err(|panic| {
-		panic
-			.downcast_ref::<String>()
-			.cloned()
-			.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-			.unwrap_or_default()
 	})
 }
 

@@ -149,7 +149,7 @@ fn metadata_v16_is_served() {
 /// Six blocks in one relay slot, 1 s apart, as the dev node builds them at a 1 s block
 /// time. `Err` carries the panic message.
 fn six_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
-	std::panic::catch_unwind(|| {
+	common::catch_panic(|| {
 		new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 			let slot = 300_000_000;
 			for i in 0..6 {
@@ -163,13 +163,6 @@ fn six_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
 			}
 			assert_eq!(System::block_number(), 6);
 		})
-	})
-	.map_err(|panic| {
-		panic
-			.downcast_ref::<String>()
-			.cloned()
-			.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-			.unwrap_or_default()
 	})
 }
 

@@ -36,8 +36,13 @@ const first = heads[0];
 const last = heads[heads.length - 1];
 const blocks = last.number - first.number;
 const arrival = (last.at - first.at) / 1000 / blocks;
-const stamp = async (hash) => (await (await api.at(hash)).query.timestamp.now()).toNumber();
-const byTimestamp = (await stamp(last.hash) - await stamp(first.hash)) / 1000 / blocks;
+// Timestamps of the canonical blocks at both heights (a head announced first may have
+// lost a fork, and its state is gone).
+const stamp = async (number) => {
+  const hash = await api.rpc.chain.getBlockHash(number);
+  return (await (await api.at(hash)).query.timestamp.now()).toNumber();
+};
+const byTimestamp = (await stamp(last.number) - await stamp(first.number)) / 1000 / blocks;
 const lags = best.map((b) => {
   const f = [...finalized].reverse().find((x) => x.at <= b.at);
   return f ? b.number - f.number : undefined;

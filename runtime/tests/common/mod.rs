@@ -192,6 +192,17 @@ pub fn open_block_at(view: RelayView) {
 	}
 }
 
+/// Run `f`, returning its panic message as `Err`.
+pub fn catch_panic(f: impl FnOnce() + std::panic::UnwindSafe) -> Result<(), String> {
+	std::panic::catch_unwind(f).map_err(|panic| {
+		panic
+			.downcast_ref::<String>()
+			.cloned()
+			.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+			.unwrap_or_default()
+	})
+}
+
 /// Close the block opened by [`open_block`], running every `on_finalize` hook.
 pub fn close_block() -> Header {
 	let header = Executive::finalize_block();

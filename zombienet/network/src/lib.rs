@@ -127,6 +127,21 @@ pub async fn spawn(options: &Options) -> anyhow::Result<Network<LocalFileSystem>
 	Ok(network)
 }
 
+/// A call encoded with the runtime's own types, submitted as is: the tests check the
+/// runtime's call encoding, not a second description of it.
+pub struct RawCall(pub Vec<u8>);
+
+impl subxt::tx::Payload for RawCall {
+	fn encode_call_data_to(
+		&self,
+		_metadata: &subxt::Metadata,
+		out: &mut Vec<u8>,
+	) -> Result<(), subxt::ext::subxt_core::Error> {
+		out.extend_from_slice(&self.0);
+		Ok(())
+	}
+}
+
 /// A subxt client of `node`, once its RPC server answers.
 pub async fn client(node: &NetworkNode) -> anyhow::Result<OnlineClient<PolkadotConfig>> {
 	node.wait_client_with_timeout::<PolkadotConfig>(120u64).await

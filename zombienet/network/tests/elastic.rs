@@ -19,7 +19,7 @@ use anyhow::{anyhow, ensure};
 use codec::Encode;
 use machina_runtime::RuntimeCall;
 use machina_zombienet::{
-	client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, COLLATORS, PARA_ID, VALIDATORS,
+	client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, RawCall, COLLATORS, PARA_ID, VALIDATORS,
 };
 use zombienet_sdk::{
 	subxt::{
@@ -32,20 +32,6 @@ use zombienet_sdk::{
 };
 
 type Client = OnlineClient<PolkadotConfig>;
-
-/// A call encoded with the runtime's own types.
-struct RawCall(Vec<u8>);
-
-impl subxt::tx::Payload for RawCall {
-	fn encode_call_data_to(
-		&self,
-		_metadata: &subxt::Metadata,
-		out: &mut Vec<u8>,
-	) -> Result<(), subxt::ext::subxt_core::Error> {
-		out.extend_from_slice(&self.0);
-		Ok(())
-	}
-}
 
 /// The best block's number, as the node's RPC reports it (subxt's latest is finalized).
 async fn best(rpc: &RpcClient) -> anyhow::Result<u64> {

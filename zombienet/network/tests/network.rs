@@ -19,7 +19,7 @@ use codec::{Decode, Encode};
 use machina_primitives::{device_id_of, BondPurpose, DeviceId, DeviceStatus, OperationalKey};
 use machina_runtime::{configs::device_registry::DeviceBond, AccountId, Balance, BlockNumber, RuntimeCall};
 use machina_zombienet::{
-	best_number, client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, COLLATORS, PARA_ID,
+	best_number, client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, RawCall, COLLATORS, PARA_ID,
 	VALIDATORS,
 };
 use pallet_device_registry::{fixtures, Attestation, DeviceView, PublicKey};
@@ -31,21 +31,6 @@ use zombienet_sdk::{
 };
 
 type Client = OnlineClient<PolkadotConfig>;
-
-/// A call encoded with the runtime's own types, submitted as is: the test checks the
-/// runtime's call encoding, not a second description of it.
-struct RawCall(Vec<u8>);
-
-impl subxt::tx::Payload for RawCall {
-	fn encode_call_data_to(
-		&self,
-		_metadata: &subxt::Metadata,
-		out: &mut Vec<u8>,
-	) -> Result<(), subxt::ext::subxt_core::Error> {
-		out.extend_from_slice(&self.0);
-		Ok(())
-	}
-}
 
 /// Sign `call` as `signer`, submit it and wait until it is finalized and succeeded.
 async fn submit(
