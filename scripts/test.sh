@@ -29,5 +29,8 @@ SKIP_WASM_BUILD=1 cargo test --locked -p pallet-micro-bonds -p pallet-device-reg
 log "BLS pairings through the RFC-163 host functions agree with the runtime's (feature ec-host-calls)"
 SKIP_WASM_BUILD=1 cargo test --locked -p machina-primitives --features ec-host-calls bls
 
+log "the runtime with try-runtime: the upgrade's migrations with their pre/post checks and every pallet's try_state"
+SKIP_WASM_BUILD=1 cargo test --locked -p machina-runtime --features try-runtime --test migrations
+
 log "cargo clippy, warnings denied (check build, no wasm)"
 SKIP_WASM_BUILD=1 cargo clippy --locked --all-targets -- -D warnings

@@ -6,8 +6,10 @@
 //!   networks.
 //! - `local_testnet`: two collators (Alice and Bob), for zombienet networks.
 //!
-//! Both endow the well-known development accounts and make Alice the (temporary)
-//! sudo key. These keys are public: never use these presets for a real network.
+//! Both endow the well-known development accounts and seed the technical fellowship
+//! with Alice and Bob (rank 3) and Charlie (rank 1). There is no sudo key: admin actions
+//! go through referenda (docs/governance.md). These keys are public: never use these
+//! presets for a real network.
 
 use alloc::{vec, vec::Vec};
 use cumulus_primitives_core::ParaId;
@@ -23,8 +25,8 @@ use sp_runtime::Perbill;
 use crate::{
 	constants::{currency::EXISTENTIAL_DEPOSIT, PARACHAIN_ID},
 	AccountId, AuraId, Balance, BalancesConfig, CollatorSelectionConfig, CoverageConfig, DeviceRegistryConfig,
-	IntentsConfig, MicroBondsConfig, ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, SudoConfig, UNIT,
+	IntentsConfig, MicroBondsConfig, OriginsConfig, ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, UNIT,
 };
 
 /// The balance each endowed development account starts with: one million MACH.
@@ -76,7 +78,7 @@ pub fn session_keys(aura: AuraId) -> SessionKeys {
 fn machina_genesis(
 	invulnerables: Vec<(AccountId, AuraId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	fellows: Vec<(AccountId, u16)>,
 	id: ParaId,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -101,7 +103,7 @@ fn machina_genesis(
 				.collect::<Vec<_>>(),
 		},
 		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(SAFE_XCM_VERSION) },
-		sudo: SudoConfig { key: Some(root) },
+		origins: OriginsConfig { fellows },
 		micro_bonds: MicroBondsConfig { max_commission: MAX_POOL_COMMISSION, slash_policies: slash_policies() },
 		device_registry: DeviceRegistryConfig { manufacturers: dev_manufacturers() },
 		coverage: CoverageConfig {
@@ -119,6 +121,16 @@ fn dev_manufacturers() -> Vec<(Vec<u8>, Vec<Vec<u8>>)> {
 	vec![(b"Machina Dev Devices".to_vec(), vec![sp_keyring::Ed25519Keyring::Alice.public().0.to_vec()])]
 }
 
+/// The technical fellowship of development chains: Alice and Bob at rank 3 (they vote
+/// on whitelisting), Charlie at rank 1 (may propose).
+fn dev_fellows() -> Vec<(AccountId, u16)> {
+	vec![
+		(Sr25519Keyring::Alice.to_account_id(), 3),
+		(Sr25519Keyring::Bob.to_account_id(), 3),
+		(Sr25519Keyring::Charlie.to_account_id(), 1),
+	]
+}
+
 /// The well-known development accounts, all endowed.
 fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
@@ -129,19 +141,14 @@ fn collator(k: Sr25519Keyring) -> (AccountId, AuraId) {
 }
 
 fn development_config_genesis() -> Value {
-	machina_genesis(
-		vec![collator(Sr25519Keyring::Alice)],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
-		PARACHAIN_ID.into(),
-	)
+	machina_genesis(vec![collator(Sr25519Keyring::Alice)], dev_accounts(), dev_fellows(), PARACHAIN_ID.into())
 }
 
 fn local_testnet_genesis() -> Value {
 	machina_genesis(
 		vec![collator(Sr25519Keyring::Alice), collator(Sr25519Keyring::Bob)],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		dev_fellows(),
 		PARACHAIN_ID.into(),
 	)
 }

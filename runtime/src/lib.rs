@@ -97,8 +97,7 @@ pub fn tx_extension(parts: TxExtensionParts) -> TxExtension {
 pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 
 /// Migrations run on the next runtime upgrade, beyond the pallets' own.
-#[allow(unused_parens)]
-type Migrations = (migrations::RelayClockV1,);
+type Migrations = (migrations::RelayClockV1, migrations::RemoveSudo);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -134,17 +133,39 @@ impl_opaque_keys! {
 	}
 }
 
+/// The runtime's version. With `fast-runtime` (dev and local networks: governance
+/// periods of a few relay blocks) the spec name is `machina-fast`: `frame_system`
+/// refuses an upgrade to a runtime of another spec name, so such a build can never be
+/// enacted on a chain that runs the production runtime, nor the reverse.
+#[cfg(not(feature = "fast-runtime"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("machina"),
 	impl_name: alloc::borrow::Cow::Borrowed("machina"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic; the upgrade is refused otherwise.
-	spec_version: 7,
+	spec_version: 8,
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// Bump when the transaction format or a call's index or arguments change.
-	transaction_version: 3,
+	transaction_version: 4,
+	system_version: 1,
+};
+
+/// The runtime's version with `fast-runtime`: the same but for the spec name (keep the two
+/// in step; `tests/chain_specs.rs` compares the chain specs', built with it, to the other).
+#[cfg(feature = "fast-runtime")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("machina-fast"),
+	impl_name: alloc::borrow::Cow::Borrowed("machina"),
+	authoring_version: 1,
+	// Bump on every change of runtime logic; the upgrade is refused otherwise.
+	spec_version: 8,
+	impl_version: 0,
+	apis: apis::RUNTIME_API_VERSIONS,
+	// Bump when the transaction format or a call's index or arguments change.
+	transaction_version: 4,
 	system_version: 1,
 };
 
@@ -176,6 +197,10 @@ mod runtime {
 	pub type ParachainInfo = parachain_info;
 	#[runtime::pallet_index(4)]
 	pub type WeightReclaim = cumulus_pallet_weight_reclaim;
+	#[runtime::pallet_index(5)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(6)]
+	pub type Preimage = pallet_preimage;
 
 	// Money.
 	#[runtime::pallet_index(10)]
@@ -187,9 +212,8 @@ mod runtime {
 	#[runtime::pallet_index(13)]
 	pub type AssetsHolder = pallet_assets_holder;
 
-	// Governance. Sudo is temporary: the OpenGov issue replaces it.
-	#[runtime::pallet_index(15)]
-	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(14)]
+	pub type Treasury = pallet_treasury;
 
 	// Collators. Authorship must come before session, and session before aura.
 	#[runtime::pallet_index(20)]
@@ -230,6 +254,20 @@ mod runtime {
 	pub type Coverage = pallet_coverage;
 	#[runtime::pallet_index(53)]
 	pub type Intents = pallet_intents;
+
+	// Governance (OpenGov; no sudo: index 15 held `pallet-sudo` until spec 8).
+	#[runtime::pallet_index(60)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(61)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(62)]
+	pub type Origins = configs::governance::origins;
+	#[runtime::pallet_index(63)]
+	pub type Whitelist = pallet_whitelist;
+	#[runtime::pallet_index(64)]
+	pub type FellowshipCollective = pallet_ranked_collective<Instance1>;
+	#[runtime::pallet_index(65)]
+	pub type FellowshipReferenda = pallet_referenda<Instance2>;
 }
 
 cumulus_pallet_parachain_system::register_validate_block! {

@@ -109,3 +109,12 @@ impl OnRuntimeUpgrade for RelayClockV1 {
 		Ok(())
 	}
 }
+
+frame_support::parameter_types! {
+	pub const SudoPalletName: &'static str = "Sudo";
+}
+
+/// Spec 8 replaces the sudo key with OpenGov: `pallet-sudo`'s storage (the key) is
+/// removed, so that no state refers to a pallet the runtime no longer has.
+pub type RemoveSudo =
+	frame_support::migrations::RemovePallet<SudoPalletName, <Runtime as frame_system::Config>::DbWeight>;

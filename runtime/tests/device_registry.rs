@@ -4,18 +4,20 @@
 
 mod common;
 
-use common::{close_block, new_test_ext, open_block, signed};
+use common::{
+	close_block,
+	gov::{enact, open_relay_block, relay_now},
+	new_test_ext, open_block, signed,
+};
 use frame_support::BoundedVec;
 use machina_primitives::{device_id_of, BondManager, BondPurpose, DeviceInspect, DeviceStatus, OperationalKey};
 use machina_runtime::{
-	configs::device_registry::DeviceBond, constants::time::SLOT_DURATION, DeviceRegistry, Executive, MicroBonds,
-	Runtime, RuntimeCall,
+	configs::{device_registry::DeviceBond, governance::origins::Origin},
+	constants::time::{RELAY_DAYS, SLOT_DURATION},
+	DeviceRegistry, Executive, MicroBonds, Runtime, RuntimeCall,
 };
 use pallet_device_registry::{fixtures, Attestation, CompactCertificate, PublicKey};
-use sp_keyring::{
-	Ed25519Keyring,
-	Sr25519Keyring::{Alice, Bob},
-};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring::Bob};
 use sp_runtime::DispatchError;
 
 /// A slot whose timestamp lies inside the fixtures' validity.
@@ -25,21 +27,21 @@ fn registry(call: pallet_device_registry::Call<Runtime>) -> RuntimeCall {
 	RuntimeCall::DeviceRegistry(call)
 }
 
-fn sudo(call: RuntimeCall) -> RuntimeCall {
-	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
-}
-
 fn op_key() -> OperationalKey {
 	OperationalKey::Sr25519(Bob.public())
 }
 
-/// Register "Acme Sensors" (the fixtures' P-256 root) by sudo and bond Bob for one
+/// Register "Acme Sensors" (the fixtures' P-256 root) by a `device_admin` referendum
+/// that runs in the day before `SLOT`, then open block `SLOT` and bond Bob for one
 /// device; returns Acme's id.
 fn acme_and_bonded_bob() -> u32 {
+	open_relay_block(SLOT as u32 - RELAY_DAYS);
+	close_block();
 	let name = BoundedVec::truncate_from(b"Acme Sensors".to_vec());
 	let roots = BoundedVec::truncate_from(vec![PublicKey::P256(*fixtures::acme::ROOT_PUB)]);
-	let call = sudo(registry(pallet_device_registry::Call::register_manufacturer { name, roots }));
-	Executive::apply_extrinsic(signed(Alice, call, 0)).unwrap().unwrap();
+	enact(Origin::DeviceAdmin, registry(pallet_device_registry::Call::register_manufacturer { name, roots }));
+	assert!(relay_now() < SLOT as u32, "the referendum ended before the test's slot");
+	open_block(SLOT);
 	let bond = RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
 		purpose: BondPurpose::Device,
 		amount: DeviceBond::get(),
@@ -66,7 +68,6 @@ fn register_call(acme: u32, certs: &[&[u8]], key_der: &[u8]) -> RuntimeCall {
 #[test]
 fn a_real_p256_chain_registers_a_device_bonded_in_micro_bonds() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		open_block(SLOT);
 		let acme = acme_and_bonded_bob();
 		let (certs, key) = fixtures::acme::chain_of(4);
 		Executive::apply_extrinsic(signed(Bob, register_call(acme, certs, key), 1)).unwrap().unwrap();
@@ -98,7 +99,6 @@ fn a_real_p256_chain_registers_a_device_bonded_in_micro_bonds() {
 #[test]
 fn forged_chains_and_missing_bonds_fail_with_their_errors() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		open_block(SLOT);
 		let acme = acme_and_bonded_bob();
 		let mut leaf = fixtures::acme::LEAF2.to_vec();
 		*leaf.last_mut().unwrap() ^= 1;
@@ -135,7 +135,6 @@ fn dev_manufacturer_issues_compact_certificates_with_the_alice_ed25519_key() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let dev = DeviceRegistry::manufacturer(0).expect("dev preset manufacturer");
 		assert_eq!(dev.roots[0].key, PublicKey::Ed25519(Ed25519Keyring::Alice.public().0));
-		open_block(SLOT);
 		acme_and_bonded_bob();
 		// A test device whose hardware key is the Ed25519 key of //Bob.
 		let hardware = Ed25519Keyring::Bob;
@@ -168,7 +167,6 @@ fn dev_manufacturer_issues_compact_certificates_with_the_alice_ed25519_key() {
 #[test]
 fn a_revoked_device_leaves_a_quarter_of_its_bond_by_the_dev_slash_policy() {
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		open_block(SLOT);
 		let acme = acme_and_bonded_bob();
 		let (certs, key) = fixtures::acme::chain_of(2);
 		Executive::apply_extrinsic(signed(Bob, register_call(acme, certs, key), 1)).unwrap().unwrap();
@@ -177,18 +175,19 @@ fn a_revoked_device_leaves_a_quarter_of_its_bond_by_the_dev_slash_policy() {
 		let bob = Bob.to_account_id();
 		let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
 
-		// Governance revokes the leaf, by its issuer (int1) and serial.
-		open_block(SLOT + 1);
+		// Governance revokes the leaf, by its issuer (int1) and serial: a `device_admin`
+		// referendum.
 		let leaf = pallet_device_registry::Devices::<Runtime>::get(id).unwrap().certificates[0].clone();
 		let int1 = pallet_device_registry::attestation::certificate_key(fixtures::acme::INT1).unwrap();
 		assert_eq!(leaf.issuer, pallet_device_registry::key_id_of(&int1));
-		let revoke = sudo(registry(pallet_device_registry::Call::revoke_certificate {
+		let revoke = registry(pallet_device_registry::Call::revoke_certificate {
 			manufacturer: acme,
 			issuer: leaf.issuer,
 			serial: leaf.serial,
-		}));
-		Executive::apply_extrinsic(signed(Alice, revoke, 1)).unwrap().unwrap();
+		});
+		enact(Origin::DeviceAdmin, revoke);
 		assert_eq!(DeviceRegistry::status(&id), Some(DeviceStatus::Revoked));
+		open_relay_block(relay_now() + 1);
 		let dereg = registry(pallet_device_registry::Call::deregister { device: id });
 		Executive::apply_extrinsic(signed(Bob, dereg, 2)).unwrap().unwrap();
 		close_block();

@@ -101,3 +101,26 @@ fn relay_heights_never_shorten_a_delay() {
 	assert_eq!(RelayClockV1::relay_height(100, 100, 5_000), 5_000);
 	assert_eq!(RelayClockV1::relay_height(0, 10_000, 5), 0);
 }
+
+/// The spec-8 upgrade (OpenGov, no sudo) on a spec-7 state: the sudo key goes, and with
+/// `try-runtime` every migration's pre/post check and every pallet's `try_state` holds.
+#[test]
+fn the_upgrade_to_opengov_removes_sudo() {
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		open(1, 1_000);
+		close_block();
+		// Spec 7's state: a sudo key.
+		let prefix = sp_io::hashing::twox_128(b"Sudo");
+		let sudo_key = [prefix, sp_io::hashing::twox_128(b"Key")].concat();
+		sp_io::storage::set(&sudo_key, &Alice.to_account_id().encode());
+		set_last_upgrade_spec(RELAY_CLOCK_SPEC);
+
+		#[cfg(feature = "try-runtime")]
+		Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All).expect("pre/post checks pass");
+		#[cfg(not(feature = "try-runtime"))]
+		Executive::execute_on_runtime_upgrade();
+
+		assert_eq!(sp_io::storage::get(&sudo_key), None, "the sudo key is gone");
+		assert!(sp_io::storage::next_key(&prefix).is_none_or(|k| !k.starts_with(&prefix)), "nothing under Sudo");
+	});
+}

@@ -55,12 +55,6 @@ fn value_moving_calls() -> Vec<(&'static str, RuntimeCall)> {
 			"deviceRegistry.accept_transfer",
 			RuntimeCall::DeviceRegistry(pallet_device_registry::Call::accept_transfer { device }),
 		),
-		(
-			"sudo.sudo",
-			RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-				call: Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] })),
-			}),
-		),
 	]
 }
 
@@ -78,6 +72,19 @@ fn non_transfer_proxies_cannot_move_value_through_any_pallet() {
 	let deregister =
 		RuntimeCall::DeviceRegistry(pallet_device_registry::Call::deregister { device: sp_core::H256::repeat_byte(1) });
 	assert!(ProxyType::NonTransfer.filter(&deregister));
+	// Not governance: a deposit left held by a rejected referendum, or a vote locked for
+	// 32 weeks, would be the principal's value lost.
+	let vote = RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
+		poll_index: 0,
+		vote: pallet_conviction_voting::AccountVote::Standard {
+			vote: pallet_conviction_voting::Vote {
+				aye: true,
+				conviction: pallet_conviction_voting::Conviction::Locked6x,
+			},
+			balance: UNIT,
+		},
+	});
+	assert!(!ProxyType::NonTransfer.filter(&vote));
 }
 
 #[test]

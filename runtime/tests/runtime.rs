@@ -41,7 +41,9 @@ fn both_presets_build_a_genesis_state() {
 		assert!(storage.top.len() > 20, "{preset}: genesis wrote {} keys", storage.top.len());
 		new_test_ext(preset).execute_with(|| {
 			assert_eq!(u32::from(ParachainInfo::parachain_id()), PARACHAIN_ID, "{preset}");
-			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Alice.to_account_id()), "{preset}");
+			// No sudo key: the fellowship is seeded instead (Alice and Bob rank 3).
+			use frame_support::traits::RankedMembers;
+			assert_eq!(machina_runtime::FellowshipCollective::rank_of(&Alice.to_account_id()), Some(3), "{preset}");
 			for who in Sr25519Keyring::well_known() {
 				assert_eq!(Balances::balance(&who.to_account_id()), ENDOWMENT, "{preset} {who:?}");
 			}

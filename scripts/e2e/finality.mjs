@@ -27,6 +27,7 @@ const api = await ApiPromise.create({ provider, noInitWarn: true });
 const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 });
 const sender = keyring.addFromUri(process.env.SENDER ?? '//Ferdie');
 const dest = keyring.addFromUri('//Eve').address;
+const destBefore = (await api.query.system.account(dest)).data.free.toBigInt();
 let nonce = (await api.rpc.system.accountNextIndex(sender.address)).toNumber();
 
 // The relay chain's view, polled: [time, highest backed-or-included, included] samples.
@@ -54,16 +55,28 @@ for (let i = 0; i < COUNT; i++) {
   const row = { i, nonce };
   rows.push(row);
   const tx = api.tx.balances.transferKeepAlive(dest, 1_000_000_000n + BigInt(i));
+  // The transaction's mortality starts at the finalized head, not at the best block
+  // (@polkadot/api's default when finality lags more than 16 blocks): a birth block on a
+  // parachain fork that loses makes the transaction invalid (AncientBirthBlock), and with
+  // it every later nonce of the sender. Wallets on a chain with 2 s blocks should do this.
+  const finalizedHash = await api.rpc.chain.getFinalizedHead();
+  const finalizedNumber = (await api.rpc.chain.getHeader(finalizedHash)).number.toNumber();
+  const era = api.createType('ExtrinsicEra', { current: finalizedNumber, period: 256 });
+  await tx.signAsync(sender, { nonce, era, blockHash: finalizedHash });
+  // The raw status stream (author_submitAndWatchExtrinsic): @polkadot/api's signAndSend
+  // also fetches each InBlock block's events, which fails, outside any promise, for a
+  // block of a losing parachain fork whose state is gone. Failures are counted from
+  // the recipient's balance instead (below).
   pending.push(new Promise((resolve, reject) => {
     row.submitted = performance.now();
-    tx.signAndSend(sender, { nonce }, ({ status, dispatchError }) => {
+    api.rpc.author.submitAndWatchExtrinsic(tx, (status) => {
       if (status.isInBlock && row.inBlock === undefined) {
         row.inBlock = performance.now();
         row.blockHash = status.asInBlock.toHex();
-        if (dispatchError) row.error = dispatchError.toString();
       }
       if (status.isFinalized) {
         row.finalized = performance.now();
+        row.blockHash = status.asFinalized.toHex();
         // Under instant finality a watcher may report Finalized without InBlock.
         row.inBlock ??= row.finalized;
         resolve();
@@ -71,7 +84,7 @@ for (let i = 0; i < COUNT; i++) {
       // A parachain re-org can make the pool drop or invalidate a transaction it had
       // seen in a block of the losing fork: counted as lost, not timed.
       if (status.isDropped || status.isInvalid || status.isUsurped) {
-        row.lost = status.type;
+        row.lost = `the pool reported ${status.type}`;
         resolve();
       }
     }).catch(reject);
@@ -79,7 +92,10 @@ for (let i = 0; i < COUNT; i++) {
   nonce++;
   await sleep(INTERVAL_MS);
 }
-await Promise.race([Promise.all(pending), sleep(TIMEOUT_MS).then(() => { throw new Error('timed out'); })]);
+// A transaction whose watcher never reports `Finalized` (seen once on three cores, after
+// a parachain re-org) is reported, not waited for forever.
+await Promise.race([Promise.all(pending), sleep(TIMEOUT_MS)]);
+for (const r of rows) if (r.finalized === undefined && !r.lost) r.lost = `no Finalized status within ${TIMEOUT_MS / 1000} s`;
 polling = false;
 await poller;
 for (const r of rows) {
@@ -89,6 +105,10 @@ for (const r of rows) {
   r.backed = relayView.find(([t, b]) => t >= r.inBlock && b >= r.number)?.[0];
   r.included = relayView.find(([t, , i]) => t >= r.inBlock && i >= r.number)?.[0];
 }
+// Every finalized transfer succeeded iff the recipient got all of them (nothing else
+// pays it during the run).
+const expected = rows.filter((r) => r.finalized !== undefined && !r.lost).reduce((sum, r) => sum + 1_000_000_000n + BigInt(r.i), 0n);
+const received = (await api.query.system.account(dest)).data.free.toBigInt() - destBefore;
 await api.disconnect();
 
 const seconds = (ms) => ms / 1000;
@@ -97,7 +117,7 @@ const quantile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 };
 const lost = rows.filter((r) => r.lost);
-for (const r of lost) console.log(`tx ${String(r.i).padStart(2)}  LOST: the pool reported ${r.lost}${r.inBlock ? ' after it was in a block' : ''}`);
+for (const r of lost) console.log(`tx ${String(r.i).padStart(2)}  LOST: ${r.lost}${r.inBlock ? ' after it was in a block' : ''}`);
 const timed = rows.filter((r) => !r.lost);
 rows.length = 0;
 rows.push(...timed);
@@ -108,9 +128,14 @@ const backed = relayStage('backed');
 const included = relayStage('included');
 const opt = (r, key) => (r[key] === undefined ? '' : `  ${key} ${seconds(r[key] - r.submitted).toFixed(2)} s`);
 for (const r of rows) {
-  console.log(`tx ${String(r.i).padStart(2)}  in block ${seconds(r.inBlock - r.submitted).toFixed(2)} s${opt(r, 'backed')}${opt(r, 'included')}  finalized ${seconds(r.finalized - r.submitted).toFixed(2)} s${r.error ? `  ERROR ${r.error}` : ''}`);
+  console.log(`tx ${String(r.i).padStart(2)}  in block ${seconds(r.inBlock - r.submitted).toFixed(2)} s${opt(r, 'backed')}${opt(r, 'included')}  finalized ${seconds(r.finalized - r.submitted).toFixed(2)} s`);
 }
-const failed = rows.filter((r) => r.error).length;
+if (received < expected) console.log(`ERROR: the recipient received ${received}, the finalized transfers sent ${expected}`);
+const failed = received < expected ? 1 : 0;
+if (!rows.length) {
+  console.log('no transaction was finalized');
+  process.exit(1);
+}
 console.log(`inclusion: median ${quantile(inclusion, 0.5).toFixed(2)} s, p95 ${quantile(inclusion, 0.95).toFixed(2)} s, max ${Math.max(...inclusion).toFixed(2)} s`);
 if (backed.length) {
   console.log(`backed:    median ${quantile(backed, 0.5).toFixed(2)} s, p95 ${quantile(backed, 0.95).toFixed(2)} s (${backed.length} seen, machina_txStatus every 250 ms)`);
@@ -119,5 +144,5 @@ if (included.length) {
   console.log(`included:  median ${quantile(included, 0.5).toFixed(2)} s, p95 ${quantile(included, 0.95).toFixed(2)} s (${included.length} seen)`);
 }
 console.log(`finality:  median ${quantile(finality, 0.5).toFixed(2)} s, p95 ${quantile(finality, 0.95).toFixed(2)} s, max ${Math.max(...finality).toFixed(2)} s`);
-console.log(`${rows.length - failed} succeeded, ${failed} failed, ${lost.length} lost to re-orgs`);
+console.log(`${rows.length} finalized (${failed ? "NOT all succeeded" : "all succeeded"}), ${lost.length} lost to re-orgs`);
 process.exit(failed || lost.length > COUNT / 10 ? 1 : 0);

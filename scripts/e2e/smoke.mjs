@@ -41,7 +41,7 @@ async function main() {
   const chain = (await api.rpc.system.chain()).toString();
   const version = api.runtimeVersion;
   check('connected', true, `${chain}, ${version.specName} v${version.specVersion}, metadata v${api.runtimeMetadata.version}`);
-  check('runtime is machina', version.specName.toString() === 'machina');
+  check('runtime is machina', /^machina(-fast)?$/.test(version.specName.toString()));
   check('chain properties', api.registry.chainTokens[0] === 'MACH' && api.registry.chainDecimals[0] === 12,
     `${api.registry.chainTokens[0]} / ${api.registry.chainDecimals[0]} decimals`);
 
@@ -58,7 +58,7 @@ async function main() {
   const methods = info.methods.map((m) => m.toString());
   check('machina_nodeInfo listed in rpc_methods', methods.includes('machina_nodeInfo'));
   const nodeInfo = (await api.rpc.machina.nodeInfo()).toJSON();
-  check('machina_nodeInfo answers', nodeInfo.specName === 'machina' && nodeInfo.paraId === 2000 &&
+  check('machina_nodeInfo answers', /^machina(-fast)?$/.test(nodeInfo.specName) && nodeInfo.paraId === 2000 &&
     nodeInfo.specVersion === version.specVersion.toNumber() && nodeInfo.bestNumber >= numbers[0],
     JSON.stringify(nodeInfo));
 

@@ -48,7 +48,7 @@ impl pallet_assets::Config for Runtime {
 	type ReserveData = ();
 	type Currency = Balances;
 	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
-	// Governance is sudo until the OpenGov issue lands.
+	// A root referendum (or the whitelisted path).
 	type ForceOrigin = EnsureRoot<AccountId>;
 	type AssetDeposit = AssetDeposit;
 	type AssetAccountDeposit = AssetAccountDeposit;

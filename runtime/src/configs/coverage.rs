@@ -72,8 +72,9 @@ impl pallet_coverage::Config for Runtime {
 	type HeartbeatLongevity = HeartbeatLongevity;
 	type RewardSource = RewardReserve;
 	type PalletId = CoveragePalletId;
-	// Governance is sudo until the OpenGov issue lands.
-	type AdminOrigin = EnsureRoot<AccountId>;
+	// Uptime rules and reward splits: an `economic_admin` referendum (or root).
+	type AdminOrigin =
+		frame_support::traits::EitherOf<EnsureRoot<AccountId>, crate::configs::governance::origins::EconomicAdmin>;
 	type WeightInfo = pallet_coverage::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = CoverageBenchmarks;

@@ -39,8 +39,9 @@ impl pallet_device_registry::Config for Runtime {
 	type SignerRetired = crate::Coverage;
 	type DeviceBond = DeviceBond;
 	type UnixTime = Timestamp;
-	// Governance is sudo until the OpenGov issue lands.
-	type ManufacturerOrigin = EnsureRoot<AccountId>;
+	// A `device_admin` referendum (or root).
+	type ManufacturerOrigin =
+		frame_support::traits::EitherOf<EnsureRoot<AccountId>, crate::configs::governance::origins::DeviceAdmin>;
 	type AttestationValidity = AttestationValidity;
 	type ReattestationWindow = ReattestationWindow;
 	type LocationUpdateInterval = LocationUpdateInterval;

@@ -115,8 +115,9 @@ impl pallet_intents::Config for Runtime {
 	type Uptime = crate::Coverage;
 	type Insurance = MicroBonds;
 	type Signature = Signature;
-	// Governance is sudo until the OpenGov issue lands.
-	type AdminOrigin = EnsureRoot<AccountId>;
+	// Solver fee caps, market removal, disputes: an `economic_admin` referendum (or root).
+	type AdminOrigin =
+		frame_support::traits::EitherOf<EnsureRoot<AccountId>, crate::configs::governance::origins::EconomicAdmin>;
 	type PalletId = IntentsPalletId;
 	type RoundLength = RoundLength;
 	type SolverBond = SolverBond;

@@ -67,9 +67,12 @@ impl pallet_micro_bonds::Config for Runtime {
 	type MaxPointsToBalance = ConstU32<10>;
 	type MaxPrunePerBlock = ConstU32<64>;
 	type PalletId = MicroBondsPalletId;
-	// Governance is sudo until the OpenGov issue lands.
-	type AdminOrigin = EnsureRoot<AccountId>;
-	type InsuranceOrigin = EnsureRoot<AccountId>;
+	// Slash policies and commission caps: an `economic_admin` referendum (or root).
+	type AdminOrigin =
+		frame_support::traits::EitherOf<EnsureRoot<AccountId>, crate::configs::governance::origins::EconomicAdmin>;
+	// Insurance payouts: a `treasurer` referendum (or root).
+	type InsuranceOrigin =
+		frame_support::traits::EitherOfDiverse<EnsureRoot<AccountId>, crate::configs::governance::origins::Treasurer>;
 	// The registry announces the device under-bonded; coverage stops counting it.
 	type OnShortfall = (DeviceRegistry, crate::Coverage);
 	type WeightInfo = pallet_micro_bonds::weights::SubstrateWeight<Runtime>;

@@ -6,7 +6,7 @@ pub mod assets;
 pub mod collators;
 pub mod coverage;
 pub mod device_registry;
-mod governance;
+pub mod governance;
 pub mod intents;
 pub mod micro_bonds;
 mod monetary;

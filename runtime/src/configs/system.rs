@@ -77,10 +77,14 @@ impl frame_system::Config for Runtime {
 		Self,
 		ConstU32<{ crate::BLOCK_PROCESSING_VELOCITY }>,
 	>;
-	// Coverage advances its slot clock, and sessions rotate, once the relay parent of
-	// the block is known.
-	type PostInherents =
-		(crate::Coverage, crate::Intents, super::collators::RelaySessions<super::collators::SessionPeriod>);
+	// Coverage advances its slot clock, sessions rotate, and the scheduler skips a gap of
+	// the relay clock, once the relay parent of the block is known.
+	type PostInherents = (
+		crate::Coverage,
+		crate::Intents,
+		super::collators::RelaySessions<super::collators::SessionPeriod>,
+		super::governance::SchedulerCatchUp,
+	);
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeCall = RuntimeCall;

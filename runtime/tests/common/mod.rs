@@ -2,6 +2,8 @@
 //! transactions, and whole blocks with the inherents a collator would provide.
 #![allow(dead_code)]
 
+pub mod gov;
+
 use codec::Encode;
 use cumulus_primitives_core::PersistedValidationData;
 use cumulus_primitives_parachain_inherent::ParachainInherentData;

@@ -6,8 +6,9 @@
 //! 2. a collator is killed (SIGKILL): blocks keep coming and finalizing with the other;
 //!    it restarts on its database and catches up;
 //! 3. a device registers with a real X.509 chain (the registry's P-256 fixtures, a
-//!    manufacturer root registered by sudo) after its owner bonds, all through signed
-//!    extrinsics, and the runtime APIs show it active and the bond committed.
+//!    manufacturer root registered by a `device_admin` referendum: there is no sudo; the
+//!    node's runtime has `fast-runtime` periods) after its owner bonds, all through
+//!    signed extrinsics, and the runtime APIs show it active and the bond committed.
 //!
 //! Needs the binaries of `scripts/zombienet-setup.sh`; run by `scripts/e2e.sh`:
 //! `cargo test -p machina-zombienet --test network -- --nocapture`.
@@ -17,7 +18,10 @@ use std::time::{Duration, Instant};
 use anyhow::ensure;
 use codec::{Decode, Encode};
 use machina_primitives::{device_id_of, BondPurpose, DeviceId, DeviceStatus, OperationalKey};
-use machina_runtime::{configs::device_registry::DeviceBond, AccountId, Balance, BlockNumber, RuntimeCall};
+use machina_runtime::{
+	configs::{device_registry::DeviceBond, governance::origins::Origin},
+	AccountId, Balance, BlockNumber, OriginCaller, RuntimeCall,
+};
 use machina_zombienet::{
 	best_number, client, finalized_number, para_lifecycle, spawn, wait_finalized, Options, RawCall, COLLATORS, PARA_ID,
 	VALIDATORS,
@@ -40,6 +44,97 @@ async fn submit(
 ) -> anyhow::Result<ExtrinsicEvents<PolkadotConfig>> {
 	let progress = client.tx().sign_and_submit_then_watch_default(&RawCall(call.encode()), signer).await?;
 	Ok(progress.wait_for_finalized_success().await?)
+}
+
+/// The dev stash accounts (`//Alice//stash` ...): they vote in [`referendum`].
+fn stashes() -> anyhow::Result<Vec<Keypair>> {
+	["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"]
+		.iter()
+		.map(|name| {
+			let uri: zombienet_sdk::subxt_signer::SecretUri = format!("//{name}//stash").parse()?;
+			Ok(Keypair::from_uri(&uri)?)
+		})
+		.collect()
+}
+
+/// Pass `call` with `origin` by a public referendum, with signed extrinsics: Alice's
+/// stash notes the preimage, submits and places the decision deposit in one batch, the
+/// six stash accounts (46 % of the issuance) vote aye; then wait, for at most five
+/// minutes, for the enacted call's `(pallet, event, field)` in a finalized block and
+/// return the field.
+async fn referendum(
+	client: &Client,
+	origin: OriginCaller,
+	call: RuntimeCall,
+	(pallet, variant, field): (&str, &str, &str),
+	start: Instant,
+) -> anyhow::Result<u128> {
+	let index: u32 = {
+		let key = subxt::dynamic::storage("Referenda", "ReferendumCount", ());
+		let at = client.storage().at_latest().await?;
+		at.fetch(&key).await?.map(|v| v.as_type::<u32>()).transpose()?.unwrap_or(0)
+	};
+	let encoded = call.encode();
+	let hash = sp_core::blake2_256(&encoded);
+	let proposal = frame_support::traits::Bounded::<RuntimeCall, sp_runtime::traits::BlakeTwo256>::Lookup {
+		hash: hash.into(),
+		len: encoded.len() as u32,
+	};
+	let open = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+		calls: vec![
+			RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes: encoded }),
+			RuntimeCall::Referenda(pallet_referenda::Call::submit {
+				proposal_origin: Box::new(origin),
+				proposal,
+				enactment_moment: frame_support::traits::schedule::DispatchTime::After(0),
+			}),
+			RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index }),
+		],
+	});
+	let voters = stashes()?;
+	submit(client, open, &voters[0]).await?;
+	log(start, format!("referendum {index} submitted, decision deposit placed"));
+	let votes = voters.iter().map(|voter| {
+		let vote = RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
+			poll_index: index,
+			vote: pallet_conviction_voting::AccountVote::Standard {
+				vote: pallet_conviction_voting::Vote {
+					aye: true,
+					conviction: pallet_conviction_voting::Conviction::None,
+				},
+				balance: 999_000 * machina_runtime::UNIT,
+			},
+		});
+		submit(client, vote, voter)
+	});
+	for result in futures::future::join_all(votes).await {
+		result?;
+	}
+	log(start, format!("referendum {index}: six ayes"));
+	let mut blocks = client.blocks().subscribe_finalized().await?;
+	let deadline = Instant::now() + Duration::from_secs(300);
+	while Instant::now() < deadline {
+		let Some(block) = tokio::time::timeout(Duration::from_secs(60), blocks.next()).await?.transpose()? else {
+			break;
+		};
+		for event in block.events().await?.iter() {
+			let event = event?;
+			if event.pallet_name() == "Referenda"
+				&& ["Rejected", "TimedOut", "Cancelled", "Killed"].contains(&event.variant_name())
+			{
+				anyhow::bail!("referendum {index}: {}", event.variant_name());
+			}
+			if event.pallet_name() == pallet && event.variant_name() == variant {
+				let fields = event.field_values()?;
+				let subxt::ext::scale_value::Composite::Named(named) = fields else { continue };
+				if let Some(value) = named.into_iter().find(|(name, _)| name == field).and_then(|(_, v)| v.as_u128()) {
+					log(start, format!("referendum {index} enacted in finalized #{}", block.number()));
+					return Ok(value);
+				}
+			}
+		}
+	}
+	anyhow::bail!("referendum {index} was not enacted within five minutes")
 }
 
 /// The named field of the first `pallet::variant` event, as a number.
@@ -132,16 +227,20 @@ async fn device_registered_and_bonded(alice: &Client, start: Instant) -> anyhow:
 	let owner = Sr25519Keyring::Charlie;
 	let owner_account: AccountId = owner.to_account_id();
 
-	// Governance (sudo until OpenGov) registers the manufacturer of the fixtures' chains.
+	// A `device_admin` referendum registers the manufacturer of the fixtures' chains.
 	let register_manufacturer = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_manufacturer {
 		name: b"Acme Sensors".to_vec().try_into().expect("short name"),
 		roots: vec![PublicKey::P256(*fixtures::acme::ROOT_PUB)].try_into().expect("one root"),
 	});
-	let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(register_manufacturer) });
-	let events = submit(alice, sudo, &dev::alice()).await?;
-	let acme = event_field(&events, "DeviceRegistry", "ManufacturerRegistered", "manufacturer")
-		.ok_or_else(|| anyhow::anyhow!("no ManufacturerRegistered event"))? as u32;
-	log(start, format!("manufacturer {acme} (Acme Sensors, a P-256 root) registered by sudo"));
+	let acme = referendum(
+		alice,
+		OriginCaller::Origins(Origin::DeviceAdmin),
+		register_manufacturer,
+		("DeviceRegistry", "ManufacturerRegistered", "manufacturer"),
+		start,
+	)
+	.await? as u32;
+	log(start, format!("manufacturer {acme} (Acme Sensors, a P-256 root) registered by a device_admin referendum"));
 
 	// The owner bonds the runtime's real device bond.
 	let bond = RuntimeCall::MicroBonds(pallet_micro_bonds::Call::bond {
