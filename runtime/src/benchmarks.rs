@@ -14,6 +14,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_message_queue, MessageQueue]
 	[pallet_scheduler, Scheduler]
 	[pallet_preimage, Preimage]
+	[pallet_migrations, MultiBlockMigrations]
 	[pallet_treasury, Treasury]
 	[pallet_conviction_voting, ConvictionVoting]
 	[pallet_referenda, Referenda]

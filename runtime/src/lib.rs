@@ -96,8 +96,9 @@ pub fn tx_extension(parts: TxExtensionParts) -> TxExtension {
 /// Unchecked extrinsic type as expected by this runtime.
 pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 
-/// Migrations run on the next runtime upgrade, beyond the pallets' own.
-type Migrations = (migrations::RelayClockV1, migrations::RemoveSudo);
+/// Single-block migrations run on the next runtime upgrade, beyond the pallets' own; the
+/// multi-block ones are in `configs::migrations`.
+type Migrations = (migrations::RelayClockV1,);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -201,6 +202,8 @@ mod runtime {
 	pub type Scheduler = pallet_scheduler;
 	#[runtime::pallet_index(6)]
 	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(7)]
+	pub type MultiBlockMigrations = pallet_migrations;
 
 	// Money.
 	#[runtime::pallet_index(10)]

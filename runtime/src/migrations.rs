@@ -4,11 +4,20 @@
 use alloc::vec::Vec;
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::ValueQuery, storage_alias, traits::OnRuntimeUpgrade, weights::Weight, BoundedVec, Twox64Concat,
+	migrations::{SteppedMigration, SteppedMigrationError},
+	pallet_prelude::ValueQuery,
+	storage_alias,
+	traits::{Get, OnRuntimeUpgrade},
+	weights::{Weight, WeightMeter},
+	BoundedVec, Twox64Concat,
 };
-use sp_runtime::traits::BlockNumberProvider;
+use pallet_migrations::WeightInfo as _;
+use sp_io::KillStorageResult;
+use sp_runtime::{traits::BlockNumberProvider, SaturatedConversion};
 
 use crate::{configs::micro_bonds::RelayClock, AccountId, Balance, BlockNumber, Hash, Runtime, System};
+
+type MigrationWeights = <Runtime as pallet_migrations::Config>::WeightInfo;
 
 /// The least time between two blocks before spec 7: velocity 1 admitted two blocks per
 /// 6 s relay slot.
@@ -116,5 +125,69 @@ frame_support::parameter_types! {
 
 /// Spec 8 replaces the sudo key with OpenGov: `pallet-sudo`'s storage (the key) is
 /// removed, so that no state refers to a pallet the runtime no longer has.
-pub type RemoveSudo =
-	frame_support::migrations::RemovePallet<SudoPalletName, <Runtime as frame_system::Config>::DbWeight>;
+pub type RemoveSudo = RemovePalletStepped<SudoPalletName>;
+
+/// Removes every key of a pallet the runtime no longer has, as many keys per block as the
+/// migration weight allows: unlike `frame_support::migrations::RemovePallet`, which deletes
+/// all in the upgrade block, a pallet of any size fits. Blocks carry no transactions
+/// until it is done. Each step's weight is `pallet-migrations`' benchmark of removing keys.
+pub struct RemovePalletStepped<Name>(core::marker::PhantomData<Name>);
+
+impl<Name: Get<&'static str>> RemovePalletStepped<Name> {
+	/// The pallet's storage prefix.
+	pub fn prefix() -> [u8; 16] {
+		sp_io::hashing::twox_128(Name::get().as_bytes())
+	}
+
+	/// How many keys are left under the prefix (try-runtime and tests).
+	pub fn keys_left() -> u64 {
+		let prefix = Self::prefix();
+		frame_support::storage::KeyPrefixIterator::new(prefix.to_vec(), prefix.to_vec(), |_| Ok(())).count() as u64
+	}
+}
+
+impl<Name: Get<&'static str>> SteppedMigration for RemovePalletStepped<Name> {
+	/// Keys removed so far (informative: each step starts at the prefix again, the keys
+	/// removed before are gone).
+	type Cursor = u64;
+	type Identifier = [u8; 16];
+
+	fn id() -> Self::Identifier {
+		("machina::RemovePalletStepped", Name::get()).using_encoded(sp_io::hashing::twox_128)
+	}
+
+	fn step(cursor: Option<u64>, meter: &mut WeightMeter) -> Result<Option<u64>, SteppedMigrationError> {
+		let base = MigrationWeights::reset_pallet_migration(0);
+		let per_key = MigrationWeights::reset_pallet_migration(1).saturating_sub(base);
+		let budget: u32 = meter
+			.remaining()
+			.saturating_sub(base)
+			.checked_div_per_component(&per_key)
+			.unwrap_or_default()
+			.saturated_into();
+		if budget == 0 {
+			return Err(SteppedMigrationError::InsufficientWeight {
+				required: MigrationWeights::reset_pallet_migration(1),
+			});
+		}
+		let (removed, done) = match sp_io::storage::clear_prefix(&Self::prefix(), Some(budget)) {
+			KillStorageResult::AllRemoved(n) => (n, true),
+			KillStorageResult::SomeRemaining(n) => (n, false),
+		};
+		meter.consume(MigrationWeights::reset_pallet_migration(removed));
+		let total = cursor.unwrap_or_default().saturating_add(removed.into());
+		log::info!(target: "runtime::migrations", "RemovePalletStepped<{}>: {total} keys removed", Name::get());
+		Ok((!done).then_some(total))
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+		Ok(Self::keys_left().encode())
+	}
+
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(_state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		frame_support::ensure!(Self::keys_left() == 0, "keys left under a removed pallet");
+		Ok(())
+	}
+}

@@ -10,7 +10,7 @@ use common::{close_block, new_test_ext, open_block_at, RelayView};
 use frame_support::{traits::OnRuntimeUpgrade, BoundedVec};
 use machina_runtime::{
 	configs::accounts::ProxyType,
-	migrations::{RelayClockV1, StoredAnnouncement, RELAY_CLOCK_SPEC},
+	migrations::{RelayClockV1, RemoveSudo, StoredAnnouncement, RELAY_CLOCK_SPEC},
 	Balance, Executive, Runtime, RuntimeCall, RuntimeOrigin, System, SLOT_DURATION,
 };
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
@@ -30,11 +30,13 @@ fn set_last_upgrade_spec(spec: u32) {
 	frame_system::LastRuntimeUpgrade::<Runtime>::put(frame_system::LastRuntimeUpgradeInfo::from(version));
 }
 
-fn open(para: u32, relay: u32) {
+fn open(para: u32, relay: u32) -> sp_runtime::ExtrinsicInclusionMode {
 	assert_eq!(System::block_number() + 1, para);
 	let slot = relay as u64;
-	open_block_at(RelayView { slot, timestamp_ms: slot * SLOT_DURATION, relay_number: relay, dev_marker: false });
+	let mode =
+		open_block_at(RelayView { slot, timestamp_ms: slot * SLOT_DURATION, relay_number: relay, dev_marker: false });
 	Executive::inherents_applied();
+	mode
 }
 
 #[test]
@@ -102,25 +104,87 @@ fn relay_heights_never_shorten_a_delay() {
 	assert_eq!(RelayClockV1::relay_height(0, 10_000, 5), 0);
 }
 
-/// The spec-8 upgrade (OpenGov, no sudo) on a spec-7 state: the sudo key goes, and with
-/// `try-runtime` every migration's pre/post check and every pallet's `try_state` holds.
+/// The spec-8 upgrade (OpenGov, no sudo) on a spec-7 state: the sudo pallet's storage goes
+/// in a multi-block migration, here as large as a pallet holding 20,000 keys, over
+/// several blocks that carry no transactions, and with `try-runtime` every migration's
+/// pre/post check and every pallet's `try_state` holds.
 #[test]
-fn the_upgrade_to_opengov_removes_sudo() {
-	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+fn the_upgrade_to_opengov_removes_sudo_over_several_blocks() {
+	use frame_support::migrations::MultiStepMigrator;
+	type Mbm = <Runtime as frame_system::Config>::MultiBlockMigrator;
+	let mut ext = new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET);
+	let prefix = RemoveSudo::prefix();
+	let sudo_key = [&prefix[..], &sp_io::hashing::twox_128(b"Key")].concat();
+	ext.execute_with(|| {
 		open(1, 1_000);
 		close_block();
-		// Spec 7's state: a sudo key.
-		let prefix = sp_io::hashing::twox_128(b"Sudo");
-		let sudo_key = [prefix, sp_io::hashing::twox_128(b"Key")].concat();
+		// Spec 7's state: a sudo key, and as many keys again as a large pallet holds.
 		sp_io::storage::set(&sudo_key, &Alice.to_account_id().encode());
+		for i in 0u32..20_000 {
+			sp_io::storage::set(&[&prefix[..], &sp_io::hashing::blake2_128(&i.encode())].concat(), &[1u8; 32]);
+		}
+	});
+	// In the database, as on a live chain (deleting keys only written in this block
+	// would cost nothing).
+	ext.commit_all().expect("committed");
+	ext.execute_with(|| {
+		assert_eq!(RemoveSudo::keys_left(), 20_001);
 		set_last_upgrade_spec(RELAY_CLOCK_SPEC);
 
+		// The single-block migrations with their checks; this also starts the multi-block
+		// one. Without try-runtime, the next block's `initialize_block` does the same.
 		#[cfg(feature = "try-runtime")]
-		Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All).expect("pre/post checks pass");
-		#[cfg(not(feature = "try-runtime"))]
-		Executive::execute_on_runtime_upgrade();
+		{
+			Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All).expect("pre/post checks pass");
+			set_last_upgrade_spec(<Runtime as frame_system::Config>::Version::get().spec_version);
+			assert!(Mbm::ongoing(), "the multi-block migration started");
+		}
+	});
 
+	// Each block that starts with the migration still running carries inherents only. Its
+	// changes reach the database before the next block, as on a live chain.
+	let mut blocks = 0;
+	let mut relay = 1_001;
+	loop {
+		ext.commit_all().expect("committed");
+		let mode = ext.execute_with(|| {
+			let mode = open(System::block_number() + 1, relay);
+			close_block();
+			mode
+		});
+		if mode == sp_runtime::ExtrinsicInclusionMode::AllExtrinsics {
+			break;
+		}
+		blocks += 1;
+		relay += 1;
+		assert!(blocks < 20, "the migration makes progress");
+	}
+	ext.execute_with(|| {
+		assert!(!Mbm::ongoing());
+		eprintln!("20,001 keys removed in {blocks} blocks");
+		assert!(blocks >= 2, "20,000 keys take more than one block ({blocks})");
+		assert_eq!(RemoveSudo::keys_left(), 0, "nothing under Sudo");
 		assert_eq!(sp_io::storage::get(&sudo_key), None, "the sudo key is gone");
-		assert!(sp_io::storage::next_key(&prefix).is_none_or(|k| !k.starts_with(&prefix)), "nothing under Sudo");
+		assert!(pallet_migrations::Historic::<Runtime>::contains_key(
+			frame_support::BoundedVec::try_from(
+				<RemoveSudo as frame_support::migrations::SteppedMigration>::id().to_vec()
+			)
+			.unwrap()
+		));
+		#[cfg(feature = "try-runtime")]
+		{
+			use frame_support::traits::TryState;
+			machina_runtime::AllPalletsWithSystem::try_state(
+				System::block_number(),
+				frame_support::traits::TryStateSelect::All,
+			)
+			.expect("every pallet's invariants hold after the upgrade");
+		}
+
+		// The next upgrade skips it: it ran once.
+		set_last_upgrade_spec(RELAY_CLOCK_SPEC);
+		open(System::block_number() + 1, relay + 1);
+		close_block();
+		assert!(!Mbm::ongoing());
 	});
 }

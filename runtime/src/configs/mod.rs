@@ -9,6 +9,7 @@ pub mod device_registry;
 pub mod governance;
 pub mod intents;
 pub mod micro_bonds;
+pub mod migrations;
 mod monetary;
 mod parachain;
 mod system;

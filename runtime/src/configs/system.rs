@@ -72,6 +72,8 @@ impl frame_system::Config for Runtime {
 	type OnSetCode = cumulus_pallet_parachain_system::ParachainSetCode<Self>;
 	type MaxConsumers = ConstU32<16>;
 	type SingleBlockMigrations = ();
+	// While a multi-block migration runs, blocks carry inherents only.
+	type MultiBlockMigrator = crate::MultiBlockMigrations;
 	// Block bundling: a block whose `on_initialize` outgrew its share takes the whole core.
 	type PreInherents = cumulus_pallet_parachain_system::block_weight::DynamicMaxBlockWeightHooks<
 		Self,

@@ -137,8 +137,9 @@ pub struct RelayView {
 	pub dev_marker: bool,
 }
 
-/// [`open_block`] with a chosen relay chain view.
-pub fn open_block_at(view: RelayView) {
+/// [`open_block`] with a chosen relay chain view. Returns whether the block may carry
+/// transactions (not while a multi-block migration runs).
+pub fn open_block_at(view: RelayView) -> sp_runtime::ExtrinsicInclusionMode {
 	let RelayView { slot, timestamp_ms, relay_number, dev_marker } = view;
 	use sp_runtime::traits::Hash as _;
 	let number = System::block_number() + 1;
@@ -149,7 +150,7 @@ pub fn open_block_at(view: RelayView) {
 	};
 	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
 	let header = Header::new(number, Default::default(), Default::default(), parent_hash, digest);
-	Executive::initialize_block(&header);
+	let mode = Executive::initialize_block(&header);
 
 	// The relay chain's view: its slot equals ours (both 6 s), and the head it last
 	// included: the parent (the runtime trims its unincluded segment up to it). On
@@ -192,6 +193,7 @@ pub fn open_block_at(view: RelayView) {
 	for inherent in <Runtime as BlockBuilderV6<Block>>::inherent_extrinsics(data) {
 		Executive::apply_extrinsic(inherent).expect("an inherent is valid").expect("an inherent dispatches");
 	}
+	mode
 }
 
 /// Run `f`, returning its panic message as `Err`.

@@ -54,21 +54,44 @@ const fn support(ceil: u32, floor_bps: u32) -> Curve {
 	}
 }
 
+/// The shape of the tracks that change parameters or spend: a day to confirm and to
+/// enact, half of the votes and of the issuance to pass.
+const PARAMETER_TRACK: TrackInfo<Balance, BlockNumber> = TrackInfo {
+	name: name(""),
+	max_deciding: 10,
+	decision_deposit: 1_000 * UNIT,
+	prepare_period: period(2 * RELAY_HOURS, 2),
+	decision_period: period(14 * RELAY_DAYS, 50),
+	confirm_period: period(RELAY_DAYS, 2),
+	min_enactment_period: period(RELAY_DAYS, 1),
+	min_approval: approval(50),
+	min_support: support(50, 50),
+};
+
+/// The shape of the tracks that act quickly: hours to confirm, minutes to enact.
+const QUICK_TRACK: TrackInfo<Balance, BlockNumber> = TrackInfo {
+	name: name(""),
+	max_deciding: 100,
+	decision_deposit: 1_000 * UNIT,
+	prepare_period: period(RELAY_HOURS, 1),
+	decision_period: period(7 * RELAY_DAYS, 50),
+	confirm_period: period(3 * RELAY_HOURS, 1),
+	min_enactment_period: period(10 * RELAY_MINUTES, 1),
+	min_approval: approval(50),
+	// Stopping a referendum needs as much support as passing one on root.
+	min_support: support(50, 50),
+};
+
 /// The tracks, sorted by id (pallet-referenda requires it).
 pub const TRACKS: [Track<u16, Balance, BlockNumber>; 7] = [
 	Track {
 		id: ids::ROOT,
 		info: TrackInfo {
 			name: name("root"),
-			// Room for several: one spam referendum must not hold the only slot for 14 days.
-			max_deciding: 10,
+			// A deposit ten times the others'; room for several deciding: one spam
+			// referendum must not hold the only slot for 14 days.
 			decision_deposit: 10_000 * UNIT,
-			prepare_period: period(2 * RELAY_HOURS, 2),
-			decision_period: period(14 * RELAY_DAYS, 50),
-			confirm_period: period(RELAY_DAYS, 2),
-			min_enactment_period: period(RELAY_DAYS, 1),
-			min_approval: approval(50),
-			min_support: support(50, 50),
+			..PARAMETER_TRACK
 		},
 	},
 	Track {
@@ -90,72 +113,15 @@ pub const TRACKS: [Track<u16, Balance, BlockNumber>; 7] = [
 		info: TrackInfo {
 			name: name("device_admin"),
 			max_deciding: 10,
-			decision_deposit: 1_000 * UNIT,
-			prepare_period: period(RELAY_HOURS, 1),
-			decision_period: period(7 * RELAY_DAYS, 50),
-			confirm_period: period(3 * RELAY_HOURS, 1),
-			min_enactment_period: period(10 * RELAY_MINUTES, 1),
-			min_approval: approval(50),
+			// Revoking a leaked certificate cannot wait for half of the issuance.
 			min_support: support(20, 10),
+			..QUICK_TRACK
 		},
 	},
-	Track {
-		id: ids::ECONOMIC_ADMIN,
-		info: TrackInfo {
-			name: name("economic_admin"),
-			max_deciding: 10,
-			decision_deposit: 1_000 * UNIT,
-			prepare_period: period(2 * RELAY_HOURS, 2),
-			decision_period: period(14 * RELAY_DAYS, 50),
-			confirm_period: period(RELAY_DAYS, 2),
-			min_enactment_period: period(RELAY_DAYS, 1),
-			min_approval: approval(50),
-			min_support: support(50, 50),
-		},
-	},
-	Track {
-		id: ids::TREASURER,
-		info: TrackInfo {
-			name: name("treasurer"),
-			max_deciding: 10,
-			decision_deposit: 1_000 * UNIT,
-			prepare_period: period(2 * RELAY_HOURS, 2),
-			decision_period: period(14 * RELAY_DAYS, 50),
-			confirm_period: period(RELAY_DAYS, 2),
-			min_enactment_period: period(RELAY_DAYS, 1),
-			min_approval: approval(50),
-			min_support: support(50, 50),
-		},
-	},
-	Track {
-		id: ids::REFERENDUM_CANCELLER,
-		info: TrackInfo {
-			name: name("referendum_canceller"),
-			max_deciding: 100,
-			decision_deposit: 1_000 * UNIT,
-			prepare_period: period(RELAY_HOURS, 1),
-			decision_period: period(7 * RELAY_DAYS, 50),
-			confirm_period: period(3 * RELAY_HOURS, 1),
-			min_enactment_period: period(10 * RELAY_MINUTES, 1),
-			min_approval: approval(50),
-			// Stopping a referendum needs as much support as passing one on root.
-			min_support: support(50, 50),
-		},
-	},
-	Track {
-		id: ids::REFERENDUM_KILLER,
-		info: TrackInfo {
-			name: name("referendum_killer"),
-			max_deciding: 100,
-			decision_deposit: 1_000 * UNIT,
-			prepare_period: period(RELAY_HOURS, 1),
-			decision_period: period(7 * RELAY_DAYS, 50),
-			confirm_period: period(3 * RELAY_HOURS, 1),
-			min_enactment_period: period(10 * RELAY_MINUTES, 1),
-			min_approval: approval(50),
-			min_support: support(50, 50),
-		},
-	},
+	Track { id: ids::ECONOMIC_ADMIN, info: TrackInfo { name: name("economic_admin"), ..PARAMETER_TRACK } },
+	Track { id: ids::TREASURER, info: TrackInfo { name: name("treasurer"), ..PARAMETER_TRACK } },
+	Track { id: ids::REFERENDUM_CANCELLER, info: TrackInfo { name: name("referendum_canceller"), ..QUICK_TRACK } },
+	Track { id: ids::REFERENDUM_KILLER, info: TrackInfo { name: name("referendum_killer"), ..QUICK_TRACK } },
 ];
 
 /// The public tracks and the origin each one dispatches with.
