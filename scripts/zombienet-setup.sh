@@ -3,6 +3,8 @@
 #   polkadot, polkadot-prepare-worker, polkadot-execute-worker  (zombienet/relay:
 #     polkadot-cli with rococo-native and fast-runtime, from crates.io)
 #   machina-node
+#   machina-runtime-next.compact.compressed.wasm  (the runtime as spec version + 1: what
+#     zombienet/network/tests/network.rs upgrades the network to by referendum)
 # all in $CARGO_TARGET_DIR/release, side by side: the relay node finds its PVF workers
 # next to its own executable. Builds only what is missing or out of date (cargo decides).
 set -euo pipefail
@@ -18,6 +20,12 @@ reproducible_wasm
 cargo build --locked --release -p machina-node
 
 BIN="$CARGO_TARGET_DIR/release"
+log "the next spec version's runtime wasm (next-spec-version)"
+# A debug `check`: its wasm project (target/debug/wbuild) is not the node's, so switching
+# the feature does not rebuild the node's runtime.
+cargo check --locked -p machina-runtime --features next-spec-version,metadata-hash
+cp "$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/machina_runtime.compact.compressed.wasm" \
+  "$BIN/machina-runtime-next.compact.compressed.wasm"
 for b in polkadot polkadot-prepare-worker polkadot-execute-worker machina-node; do
 	[ -x "$BIN/$b" ] || { echo "missing $BIN/$b" >&2; exit 1; }
 done

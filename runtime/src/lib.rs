@@ -134,41 +134,39 @@ impl_opaque_keys! {
 	}
 }
 
-/// The runtime's version. With `fast-runtime` (dev and local networks: governance
-/// periods of a few relay blocks) the spec name is `machina-fast`: `frame_system`
-/// refuses an upgrade to a runtime of another spec name, so such a build can never be
-/// enacted on a chain that runs the production runtime, nor the reverse.
-#[cfg(not(feature = "fast-runtime"))]
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("machina"),
-	impl_name: alloc::borrow::Cow::Borrowed("machina"),
-	authoring_version: 1,
-	// Bump on every change of runtime logic; the upgrade is refused otherwise.
-	spec_version: 8,
-	impl_version: 0,
-	apis: apis::RUNTIME_API_VERSIONS,
-	// Bump when the transaction format or a call's index or arguments change.
-	transaction_version: 4,
-	system_version: 1,
-};
+/// Declares [`VERSION`] with a spec name and version (the `runtime_version` attribute
+/// reads them as literals, so they cannot come from constants).
+macro_rules! runtime_version {
+	($spec_name:tt, $spec_version:tt) => {
+		/// The runtime's version.
+		#[sp_version::runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed($spec_name),
+			impl_name: alloc::borrow::Cow::Borrowed("machina"),
+			authoring_version: 1,
+			spec_version: $spec_version,
+			impl_version: 0,
+			apis: apis::RUNTIME_API_VERSIONS,
+			// Bump when the transaction format or a call's index or arguments change.
+			transaction_version: 4,
+			system_version: 1,
+		};
+	};
+}
 
-/// The runtime's version with `fast-runtime`: the same but for the spec name (keep the two
-/// in step; `tests/chain_specs.rs` compares the chain specs', built with it, to the other).
-#[cfg(feature = "fast-runtime")]
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("machina-fast"),
-	impl_name: alloc::borrow::Cow::Borrowed("machina"),
-	authoring_version: 1,
-	// Bump on every change of runtime logic; the upgrade is refused otherwise.
-	spec_version: 8,
-	impl_version: 0,
-	apis: apis::RUNTIME_API_VERSIONS,
-	// Bump when the transaction format or a call's index or arguments change.
-	transaction_version: 4,
-	system_version: 1,
-};
+// The spec version: bump on every change of runtime logic, in all three lines (an upgrade
+// to the same spec version is refused). With `fast-runtime` (dev and local networks:
+// governance periods of a few relay blocks) the spec name is `machina-fast`:
+// `frame_system` refuses an upgrade to a runtime of another spec name, so such a build
+// can never be enacted on a chain that runs the production runtime, nor the reverse.
+#[cfg(not(feature = "fast-runtime"))]
+runtime_version!("machina", 8);
+#[cfg(all(feature = "fast-runtime", not(feature = "next-spec-version")))]
+runtime_version!("machina-fast", 8);
+// The same code as the next spec: what `zombienet/network/tests/upgrade.rs` upgrades a
+// running local network to, through a referendum.
+#[cfg(all(feature = "fast-runtime", feature = "next-spec-version"))]
+runtime_version!("machina-fast", 9);
 
 #[frame_support::runtime]
 mod runtime {

@@ -63,7 +63,9 @@ impl pallet_message_queue::Config for Runtime {
 	type Size = u32;
 	// The XCMP queue pallet is only ever able to handle the `Sibling(ParaId)` origin:
 	type QueueChangeHandler = NarrowOriginToSibling<XcmpQueue>;
-	type QueuePausedQuery = NarrowOriginToSibling<XcmpQueue>;
+	// No XCM program (a `Transact` of any call) runs while a multi-block migration does:
+	// like transactions, it would see half-migrated state. Messages wait in their queues.
+	type QueuePausedQuery = (NarrowOriginToSibling<XcmpQueue>, super::migrations::PausedWhileMigrating);
 	type HeapSize = ConstU32<{ 103 * 1024 }>;
 	type MaxStale = ConstU32<8>;
 	type ServiceWeight = MessageQueueServiceWeight;

@@ -8,7 +8,13 @@
 //! 3. a device registers with a real X.509 chain (the registry's P-256 fixtures, a
 //!    manufacturer root registered by a `device_admin` referendum: there is no sudo; the
 //!    node's runtime has `fast-runtime` periods) after its owner bonds, all through
-//!    signed extrinsics, and the runtime APIs show it active and the bond committed.
+//!    signed extrinsics, and the runtime APIs show it active and the bond committed;
+//! 4. the runtime is upgraded, by a root referendum that authorizes the code hash and a
+//!    feeless `apply_authorized_upgrade` from another account, to the same code as
+//!    spec version + 1 (`machina-runtime --features next-spec-version`, built by
+//!    `scripts/zombienet-setup.sh`): the relay chain enacts it, blocks go on finalizing,
+//!    its multi-block migrations complete, and the device, the bonds, the intents and
+//!    Charlie's balance are the same as before.
 //!
 //! Needs the binaries of `scripts/zombienet-setup.sh`; run by `scripts/e2e.sh`:
 //! `cargo test -p machina-zombienet --test network -- --nocapture`.
@@ -29,7 +35,13 @@ use machina_zombienet::{
 use pallet_device_registry::{fixtures, Attestation, DeviceView, PublicKey};
 use sp_keyring::Sr25519Keyring;
 use zombienet_sdk::{
-	subxt::{self, blocks::ExtrinsicEvents, OnlineClient, PolkadotConfig},
+	subxt::{
+		self,
+		blocks::ExtrinsicEvents,
+		ext::subxt_rpcs::{rpc_params, RpcClient},
+		utils::H256,
+		OnlineClient, PolkadotConfig,
+	},
 	subxt_signer::sr25519::{dev, Keypair},
 	LocalFileSystem, Network,
 };
@@ -61,7 +73,7 @@ fn stashes() -> anyhow::Result<Vec<Keypair>> {
 /// stash notes the preimage, submits and places the decision deposit in one batch, the
 /// six stash accounts (46 % of the issuance) vote aye; then wait, for at most five
 /// minutes, for the enacted call's `(pallet, event, field)` in a finalized block and
-/// return the field.
+/// return the field (a number; 0 for an empty `field`: the event alone).
 async fn referendum(
 	client: &Client,
 	origin: OriginCaller,
@@ -123,6 +135,10 @@ async fn referendum(
 				&& ["Rejected", "TimedOut", "Cancelled", "Killed"].contains(&event.variant_name())
 			{
 				anyhow::bail!("referendum {index}: {}", event.variant_name());
+			}
+			if event.pallet_name() == pallet && event.variant_name() == variant && field.is_empty() {
+				log(start, format!("referendum {index} enacted in finalized #{}", block.number()));
+				return Ok(0);
 			}
 			if event.pallet_name() == pallet && event.variant_name() == variant {
 				let fields = event.field_values()?;
@@ -186,7 +202,11 @@ async fn scenarios(network: &Network<LocalFileSystem>, start: Instant) -> anyhow
 	collator_killed_and_restarted(network, &alice, start).await?;
 
 	// 3. A device, registered with a real certificate chain and bonded, on the network.
-	device_registered_and_bonded(&alice, start).await
+	device_registered_and_bonded(&alice, start).await?;
+
+	// 4. A runtime upgrade by referendum keeps all of it.
+	let alice_rpc = RpcClient::from_insecure_url(network.get_node(COLLATORS[0])?.ws_uri()).await?;
+	runtime_upgraded_by_referendum(&alice, &alice_rpc, start).await
 }
 
 async fn collator_killed_and_restarted(
@@ -296,5 +316,147 @@ async fn device_registered_and_bonded(alice: &Client, start: Instant) -> anyhow:
 		runtime_api(alice, "MicroBondsApi_bond", (&owner_account, BondPurpose::Device)).await?;
 	ensure!(bonded == Some((DeviceBond::get(), DeviceBond::get())), "the device bond is not committed: {bonded:?}");
 	log(start, format!("device {id:?} registered with a 4-certificate X.509 chain, active, bond committed"));
+	Ok(())
+}
+
+/// The wasm of the next spec version: `MACHINA_NEXT_RUNTIME`, or where
+/// `scripts/zombienet-setup.sh` puts it.
+fn next_runtime() -> anyhow::Result<Vec<u8>> {
+	let path = std::env::var("MACHINA_NEXT_RUNTIME")
+		.map(std::path::PathBuf::from)
+		.unwrap_or_else(|_| machina_zombienet::binaries_dir().join("machina-runtime-next.compact.compressed.wasm"));
+	std::fs::read(&path).map_err(|e| anyhow::anyhow!("{path:?} ({e}): run scripts/zombienet-setup.sh"))
+}
+
+/// Every key and value under `prefix` (a pallet's twox-128 name) at block `at`.
+async fn storage_under(
+	rpc: &RpcClient,
+	prefix: &[u8],
+	at: H256,
+) -> anyhow::Result<std::collections::BTreeMap<String, Option<String>>> {
+	let prefix = format!("0x{}", hex(prefix));
+	let mut all = std::collections::BTreeMap::new();
+	let mut start: Option<String> = None;
+	loop {
+		let keys: Vec<String> =
+			rpc.request("state_getKeysPaged", rpc_params![&prefix, 1000, start.clone(), at]).await?;
+		if keys.is_empty() {
+			return Ok(all);
+		}
+		let changes: Vec<serde_json::Value> =
+			rpc.request("state_queryStorageAt", rpc_params![keys.clone(), at]).await?;
+		for (key, value) in
+			changes.first().and_then(|c| c["changes"].as_array()).into_iter().flatten().filter_map(|kv| {
+				let pair = kv.as_array()?;
+				Some((pair.first()?.as_str()?.to_string(), pair.get(1)?.as_str().map(str::to_string)))
+			}) {
+			all.insert(key, value);
+		}
+		start = keys.last().cloned();
+	}
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The spec version of the runtime at block `at`.
+async fn spec_version(rpc: &RpcClient, at: H256) -> anyhow::Result<u64> {
+	let version: serde_json::Value = rpc.request("state_getRuntimeVersion", rpc_params![at]).await?;
+	version["specVersion"].as_u64().ok_or_else(|| anyhow::anyhow!("no specVersion in {version}"))
+}
+
+/// The state an upgrade must keep: the domain pallets' storage and Charlie's account.
+async fn kept_state(rpc: &RpcClient, at: H256) -> anyhow::Result<std::collections::BTreeMap<String, Option<String>>> {
+	let mut state = std::collections::BTreeMap::new();
+	for pallet in ["DeviceRegistry", "MicroBonds", "Intents"] {
+		state.extend(storage_under(rpc, &sp_core::twox_128(pallet.as_bytes()), at).await?);
+	}
+	let charlie =
+		frame_system::Account::<machina_runtime::Runtime>::hashed_key_for(Sr25519Keyring::Charlie.to_account_id());
+	let account: Option<String> =
+		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex(&charlie)), at]).await?;
+	state.insert("System::Account(Charlie)".into(), account);
+	Ok(state)
+}
+
+async fn runtime_upgraded_by_referendum(alice: &Client, rpc: &RpcClient, start: Instant) -> anyhow::Result<()> {
+	let code = next_runtime()?;
+	let code_hash = sp_core::blake2_256(&code);
+	let finalized = alice.backend().latest_finalized_block_ref().await?.hash();
+	let spec_before = spec_version(rpc, finalized).await?;
+	log(
+		start,
+		format!("upgrading spec {spec_before} to a {} KiB wasm, code hash 0x{}", code.len() / 1024, hex(&code_hash)),
+	);
+
+	// Keys that change from one ordinary block to the next (per-block bookkeeping) are not
+	// the upgrade's doing: learn them from two blocks before it.
+	let parent =
+		alice.backend().block_header(finalized).await?.ok_or_else(|| anyhow::anyhow!("no header"))?.parent_hash;
+	let (older, before) = (kept_state(rpc, parent).await?, kept_state(rpc, finalized).await?);
+	let ticking: Vec<&String> = before.keys().filter(|k| older.get(*k) != before.get(*k)).collect();
+	ensure!(before.len() > 10, "too little state to compare: {} keys", before.len());
+	log(start, format!("{} keys of state to keep ({} change every block)", before.len(), ticking.len()));
+
+	let authorize = RuntimeCall::System(frame_system::Call::authorize_upgrade { code_hash: code_hash.into() });
+	referendum(
+		alice,
+		OriginCaller::system(frame_system::RawOrigin::Root),
+		authorize,
+		("System", "UpgradeAuthorized", ""),
+		start,
+	)
+	.await?;
+	// Anyone may apply the authorized code; it pays no fee.
+	let apply = RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { code });
+	let events = submit(alice, apply, &dev::eve()).await?;
+	ensure!(
+		events
+			.iter()
+			.flatten()
+			.any(|e| e.pallet_name() == "ParachainSystem" && e.variant_name() == "ValidationFunctionStored"),
+		"no ValidationFunctionStored event"
+	);
+	log(start, "code applied; waiting for the relay chain to enact it");
+
+	// The relay chain signals the upgrade after its delay; the next block runs the new code.
+	let mut blocks = alice.blocks().subscribe_finalized().await?;
+	let deadline = Instant::now() + Duration::from_secs(600);
+	let mut upgraded_at = None;
+	let mut migrated = false;
+	while Instant::now() < deadline && !(upgraded_at.is_some() && migrated) {
+		let Some(block) = tokio::time::timeout(Duration::from_secs(60), blocks.next()).await?.transpose()? else {
+			break;
+		};
+		for event in block.events().await?.iter() {
+			let event = event?;
+			match (event.pallet_name(), event.variant_name()) {
+				("ParachainSystem", "ValidationFunctionApplied") => {
+					log(start, format!("new code enacted in finalized #{}", block.number()));
+					upgraded_at = Some(block.hash());
+				},
+				("MultiBlockMigrations", "UpgradeCompleted") => {
+					log(start, format!("multi-block migrations completed in finalized #{}", block.number()));
+					migrated = true;
+				},
+				("MultiBlockMigrations", "UpgradeFailed") => anyhow::bail!("a multi-block migration failed"),
+				_ => {},
+			}
+		}
+	}
+	ensure!(upgraded_at.is_some(), "the upgrade was not enacted within ten minutes");
+	ensure!(migrated, "the multi-block migrations did not complete");
+
+	let now = alice.backend().latest_finalized_block_ref().await?.hash();
+	let spec_after = spec_version(rpc, now).await?;
+	ensure!(spec_after == spec_before + 1, "spec {spec_after} after the upgrade, expected {}", spec_before + 1);
+	let after = kept_state(rpc, now).await?;
+	let changed: Vec<&String> =
+		before.keys().chain(after.keys()).filter(|k| !ticking.contains(k) && before.get(*k) != after.get(*k)).collect();
+	ensure!(changed.is_empty(), "the upgrade changed {} keys: {changed:?}", changed.len());
+	let number = finalized_number(alice).await?;
+	let reached = wait_finalized(alice, number + 3, Duration::from_secs(120)).await?;
+	log(start, format!("spec {spec_after}: state kept ({} keys), finalized #{reached}", after.len()));
 	Ok(())
 }
