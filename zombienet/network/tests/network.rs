@@ -1,6 +1,6 @@
 //! Machina on a local relay chain: `zombienet/machina-local.toml` spawned with the native
 //! provider and the real binaries (relay validators Alice and Bob, collators
-//! `machina-alice` and `machina-bob`). One network, three scenarios in order:
+//! `machina-alice` and `machina-bob`). One network, four scenarios in order:
 //!
 //! 1. the parachain is registered on the relay and its blocks are produced and finalized;
 //! 2. a collator is killed (SIGKILL): blocks keep coming and finalizing with the other;
@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::ensure;
 use codec::{Decode, Encode};
+use frame_support::{Blake2_256, StorageHasher, Twox128};
 use machina_primitives::{device_id_of, BondPurpose, DeviceId, DeviceStatus, OperationalKey};
 use machina_runtime::{
 	configs::{device_registry::DeviceBond, governance::origins::Origin},
@@ -88,7 +89,7 @@ async fn referendum(
 		at.fetch(&key).await?.map(|v| v.as_type::<u32>()).transpose()?.unwrap_or(0)
 	};
 	let encoded = call.encode();
-	let hash = sp_core::blake2_256(&encoded);
+	let hash = Blake2_256::hash(&encoded);
 	let proposal = frame_support::traits::Bounded::<RuntimeCall, sp_runtime::traits::BlakeTwo256>::Lookup {
 		hash: hash.into(),
 		len: encoded.len() as u32,
@@ -152,15 +153,6 @@ async fn referendum(
 		}
 	}
 	anyhow::bail!("referendum {index} was not enacted within five minutes")
-}
-
-/// The named field of the first `pallet::variant` event, as a number.
-fn event_field(events: &ExtrinsicEvents<PolkadotConfig>, pallet: &str, variant: &str, field: &str) -> Option<u128> {
-	events.iter().flatten().find(|e| e.pallet_name() == pallet && e.variant_name() == variant).and_then(|e| {
-		let fields = e.field_values().ok()?;
-		let subxt::ext::scale_value::Composite::Named(named) = fields else { return None };
-		named.into_iter().find(|(name, _)| name == field).and_then(|(_, value)| value.as_u128())
-	})
 }
 
 /// A runtime API call at the latest finalized block, decoded with the runtime's types.
@@ -377,10 +369,10 @@ const CLOCKS: [(&str, &str); 3] =
 async fn kept_state(rpc: &RpcClient, at: H256) -> anyhow::Result<std::collections::BTreeMap<String, Option<String>>> {
 	let mut state = std::collections::BTreeMap::new();
 	for pallet in ["DeviceRegistry", "MicroBonds", "Intents"] {
-		state.extend(storage_under(rpc, &sp_core::twox_128(pallet.as_bytes()), at).await?);
+		state.extend(storage_under(rpc, &Twox128::hash(pallet.as_bytes()), at).await?);
 	}
 	for (pallet, item) in CLOCKS {
-		let key = [sp_core::twox_128(pallet.as_bytes()), sp_core::twox_128(item.as_bytes())].concat();
+		let key = [Twox128::hash(pallet.as_bytes()), Twox128::hash(item.as_bytes())].concat();
 		state.remove(&format!("0x{}", hex(&key)));
 	}
 	let charlie =
@@ -393,7 +385,7 @@ async fn kept_state(rpc: &RpcClient, at: H256) -> anyhow::Result<std::collection
 
 async fn runtime_upgraded_by_referendum(alice: &Client, rpc: &RpcClient, start: Instant) -> anyhow::Result<()> {
 	let code = next_runtime()?;
-	let code_hash = sp_core::blake2_256(&code);
+	let code_hash = Blake2_256::hash(&code);
 	let finalized = alice.backend().latest_finalized_block_ref().await?.hash();
 	let spec_before = spec_version(rpc, finalized).await?;
 	log(
@@ -462,10 +454,10 @@ async fn runtime_upgraded_by_referendum(alice: &Client, rpc: &RpcClient, start: 
 	ensure!(changed.is_empty(), "the upgrade changed {} keys: {changed:?}", changed.len());
 	// The spec-8 multi-block migration ran (on an empty prefix: this chain never had sudo)
 	// and is recorded, so it never runs again.
-	let historic = storage_under(rpc, &sp_core::twox_128(b"MultiBlockMigrations"), now).await?;
+	let historic = storage_under(rpc, &Twox128::hash(b"MultiBlockMigrations"), now).await?;
 	let id = <machina_runtime::migrations::RemoveSudo as frame_support::migrations::SteppedMigration>::id();
 	ensure!(historic.keys().any(|k| k.ends_with(&hex(&id.encode()))), "RemoveSudo not in Historic: {historic:?}");
-	ensure!(storage_under(rpc, &sp_core::twox_128(b"Sudo"), now).await?.is_empty(), "keys left under Sudo");
+	ensure!(storage_under(rpc, &Twox128::hash(b"Sudo"), now).await?.is_empty(), "keys left under Sudo");
 	let number = finalized_number(alice).await?;
 	let reached = wait_finalized(alice, number + 3, Duration::from_secs(120)).await?;
 	log(start, format!("spec {spec_after}: state kept ({} keys), finalized #{reached}", after.len()));
