@@ -160,13 +160,13 @@ macro_rules! runtime_version {
 // `frame_system` refuses an upgrade to a runtime of another spec name, so such a build
 // can never be enacted on a chain that runs the production runtime, nor the reverse.
 #[cfg(not(feature = "fast-runtime"))]
-runtime_version!("machina", 8);
+runtime_version!("machina", 9);
 #[cfg(all(feature = "fast-runtime", not(feature = "next-spec-version")))]
-runtime_version!("machina-fast", 8);
+runtime_version!("machina-fast", 9);
 // The same code as the next spec: what `zombienet/network/tests/upgrade.rs` upgrades a
 // running local network to, through a referendum.
 #[cfg(all(feature = "fast-runtime", feature = "next-spec-version"))]
-runtime_version!("machina-fast", 9);
+runtime_version!("machina-fast", 10);
 
 #[frame_support::runtime]
 mod runtime {

@@ -309,6 +309,11 @@ fn tracks_count_production_periods_in_relay_blocks() {
 	assert_eq!(days(ids::ROOT, |t| t.confirm_period), RELAY_DAYS);
 	assert_eq!(days(ids::WHITELISTED_CALLER, |t| t.prepare_period), 30 * RELAY_MINUTES);
 	assert_eq!(days(ids::DEVICE_ADMIN, |t| t.confirm_period), 3 * RELAY_HOURS);
+	// Adding or revoking a manufacturer root needs the parameter tracks' support (50 %
+	// falling to 0.5 %), not a fraction of it.
+	let support = |t: u16| TracksInfo::info(t).unwrap().min_support.clone();
+	assert_eq!(support(ids::DEVICE_ADMIN), support(ids::ECONOMIC_ADMIN));
+	assert_eq!(support(ids::DEVICE_ADMIN).threshold(Perbill::one()), Perbill::from_parts(5_000_000));
 	assert_eq!(TRACKS.len(), 7);
 	// Every period is at least a relay block (the scheduler needs it).
 	for t in TRACKS.iter() {
@@ -351,4 +356,74 @@ fn the_scheduler_skips_the_relay_blocks_before_the_chain_started() {
 		enacted.result.expect("enacted");
 		assert!(enacted.enacted - enacted.submitted <= fastest(ids::ECONOMIC_ADMIN) + 2 * RELAY_DAYS);
 	});
+}
+
+/// Only fellows who vote (rank 3) may open a fellowship referendum, so a rank-1 member
+/// cannot fill the track's deciding slots; and the public's canceller and killer reach
+/// the fellowship's referenda, which are not only the fellowship's to stop.
+#[test]
+fn a_rank_one_member_cannot_open_a_fellowship_referendum_and_the_public_can_stop_one() {
+	type FellowshipReferenda = pallet_referenda::Call<Runtime, FellowshipReferendaInstance>;
+	new_test_ext(DEV).execute_with(|| {
+		open_relay_block(1_000);
+		close_block();
+		let submit = |who: sp_keyring::Sr25519Keyring| {
+			// A preimage of each author's own.
+			let remark: RuntimeCall = frame_system::Call::remark { remark: who.to_raw_public().to_vec() }.into();
+			in_a_block(|| {
+				let proposal = gov::note_preimage(who, &remark);
+				let submit = FellowshipReferenda::submit {
+					proposal_origin: Box::new(OriginCaller::Origins(Origin::Fellows)),
+					proposal,
+					enactment_moment: frame_support::traits::schedule::DispatchTime::After(0),
+				};
+				apply(who, submit.into())
+			})
+		};
+		assert_eq!(submit(sp_keyring::Sr25519Keyring::Charlie), Err(DispatchError::BadOrigin));
+		let first = pallet_referenda::ReferendumCount::<Runtime, FellowshipReferendaInstance>::get();
+		submit(Alice).expect("a rank-3 fellow submits");
+		submit(Bob).expect("a rank-3 fellow submits");
+		let status = |index| pallet_referenda::ReferendumInfoFor::<Runtime, FellowshipReferendaInstance>::get(index);
+		in_a_block(|| {
+			// A track origin without that power cannot.
+			let cancel: RuntimeCall = FellowshipReferenda::cancel { index: first }.into();
+			assert_eq!(dispatch_as(Origin::Treasurer, cancel.clone()), Err(DispatchError::BadOrigin));
+			assert_eq!(dispatch_as(Origin::ReferendumCanceller, cancel), Ok(()));
+			let kill: RuntimeCall = FellowshipReferenda::kill { index: first + 1 }.into();
+			assert_eq!(dispatch_as(Origin::ReferendumCanceller, kill.clone()), Err(DispatchError::BadOrigin));
+			assert_eq!(dispatch_as(Origin::ReferendumKiller, kill), Ok(()));
+		});
+		assert!(matches!(status(first), Some(pallet_referenda::ReferendumInfo::Cancelled(..))));
+		assert!(matches!(status(first + 1), Some(pallet_referenda::ReferendumInfo::Killed(..))));
+	});
+}
+
+/// After a gap the scheduler's catch-up reads at most `SCHEDULER_CATCH_UP_MAX_KEYS`
+/// agenda keys: with that many it jumps to the first due one; with one more (cheap
+/// alarms in bulk) it leaves the scheduler to walk, rather than push a block over its
+/// proof-size limit.
+#[test]
+fn the_scheduler_catch_up_reads_a_bounded_number_of_agendas() {
+	use machina_runtime::configs::governance::{SCHEDULER_CATCH_UP_GAP, SCHEDULER_CATCH_UP_MAX_KEYS};
+	for (keys, jumps) in [(SCHEDULER_CATCH_UP_MAX_KEYS, true), (SCHEDULER_CATCH_UP_MAX_KEYS + 1, false)] {
+		new_test_ext(DEV).execute_with(|| {
+			open_relay_block(1_000);
+			close_block();
+			// Empty agendas far ahead: keys the catch-up reads, none of them due.
+			for i in 0..keys {
+				pallet_scheduler::Agenda::<Runtime>::insert(50_000_000 + i, frame_support::BoundedVec::default());
+			}
+			let since = pallet_scheduler::IncompleteSince::<Runtime>::get().expect("the scheduler ran");
+			let now = since + 1_000 * SCHEDULER_CATCH_UP_GAP;
+			open_relay_block(now);
+			close_block();
+			let after = pallet_scheduler::IncompleteSince::<Runtime>::get().expect("the scheduler ran");
+			if jumps {
+				assert!(after >= now, "{keys} keys: jumped to {after}, now {now}");
+			} else {
+				assert!(after < now - SCHEDULER_CATCH_UP_GAP, "{keys} keys: at {after}, now {now}");
+			}
+		});
+	}
 }

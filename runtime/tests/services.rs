@@ -246,3 +246,119 @@ fn a_sponsored_device_without_balance_posts_its_own_receipt() {
 		MicroBonds::do_try_state().unwrap();
 	});
 }
+
+/// A disputed order waits for its ruling referendum in the real runtime, with the
+/// production governance periods: the buyer submits an `economic_admin` referendum for
+/// `resolve_dispute` and escalates the dispute to it; a day later (the arbitration
+/// period) the undecided referendum still holds the seller's payment, and so does the
+/// approved one for the day its enactment waits. Enacted, the ruling refunds the buyer.
+/// A referendum on another track (one that cannot rule) is refused.
+#[test]
+fn an_escalated_dispute_waits_for_its_ruling_through_enactment() {
+	use common::gov::{self, apply, in_a_block, note_preimage, open_relay_block, relay_now, run_until};
+	use machina_runtime::{
+		configs::{governance::origins::Origin, intents::ArbitrationPeriod},
+		OriginCaller, RuntimeEvent, System,
+	};
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		order_of_four_units();
+		let receipt =
+			pallet_intents::Call::post_receipt { order: 0, units: 4, content: Default::default(), signature: None };
+		ok(Bob, intents(receipt), 3);
+		ok(Charlie, intents(pallet_intents::Call::dispute { order: 0 }), 1);
+		close_block();
+
+		// Charlie asks governance to uphold the dispute, on the economic_admin track, and
+		// (to check the origin rule) on device_admin, which cannot rule.
+		let ruling = intents(pallet_intents::Call::resolve_dispute { order: 0, upheld: true });
+		// The first inline, the second as a noted preimage: a ruling may come either way.
+		let submit = |origin: Origin, inline: bool| {
+			let index = pallet_referenda::ReferendumCount::<Runtime>::get();
+			in_a_block(|| {
+				let proposal = if inline {
+					use codec::Encode;
+					frame_support::traits::Bounded::Inline(ruling.encode().try_into().expect("a small call"))
+				} else {
+					note_preimage(Charlie, &ruling)
+				};
+				let submit = pallet_referenda::Call::<Runtime>::submit {
+					proposal_origin: Box::new(OriginCaller::Origins(origin)),
+					proposal,
+					enactment_moment: frame_support::traits::schedule::DispatchTime::After(0),
+				};
+				apply(Charlie, submit.into()).expect("submitted");
+			});
+			index
+		};
+		let wrong_track = submit(Origin::DeviceAdmin, true);
+		let index = submit(Origin::EconomicAdmin, false);
+		let escalate = |referendum| intents(pallet_intents::Call::escalate_dispute { order: 0, referendum });
+		in_a_block(|| {
+			let refused = pallet_intents::Error::<Runtime>::NotARuling.into();
+			assert_eq!(apply(Charlie, escalate(wrong_track)), Err(refused));
+			assert_eq!(apply(Charlie, escalate(index + 7)), Err(refused));
+			apply(Charlie, escalate(index)).expect("escalated");
+		});
+		let finish = || in_a_block(|| apply(Bob, intents(pallet_intents::Call::finish_order { order: 0 })));
+		let pending = Err(pallet_intents::Error::<Runtime>::RulingPending.into());
+
+		// Past the arbitration period the referendum has not even started deciding (no
+		// decision deposit yet): the seller cannot take the escrow.
+		let deadline = relay_now() + ArbitrationPeriod::get();
+		while relay_now() < deadline {
+			open_relay_block(relay_now() + gov::RELAY_STEP);
+			close_block();
+		}
+		assert_eq!(finish(), pending);
+
+		// It decides and is approved; its enactment waits a day, and so does the order.
+		in_a_block(|| {
+			apply(gov::PROPOSER, pallet_referenda::Call::<Runtime>::place_decision_deposit { index }.into())
+				.expect("decision deposit")
+		});
+		for voter in gov::voters() {
+			use pallet_conviction_voting::{AccountVote, Conviction, Vote};
+			let vote = AccountVote::Standard {
+				vote: Vote { aye: true, conviction: Conviction::None },
+				balance: 999_000 * UNIT,
+			};
+			in_a_block(|| {
+				apply(voter, pallet_conviction_voting::Call::vote { poll_index: index, vote }.into()).expect("voted")
+			});
+		}
+		let approved = run_until(|event| match event {
+			RuntimeEvent::Referenda(pallet_referenda::Event::Confirmed { index: i, .. }) if *i == index => Some(()),
+			_ => None,
+		});
+		assert!(approved.is_some(), "the ruling passed");
+		assert!(pallet_intents::Orders::<Runtime>::get(0).is_some());
+		assert_eq!(finish(), pending);
+
+		// Enacted: the dispute is upheld, Charlie's escrow and deposit come back.
+		let enactment = gov::enactment_id(index);
+		let enacted = run_until(|event| match event {
+			RuntimeEvent::Scheduler(pallet_scheduler::Event::Dispatched { id: Some(id), result, .. })
+				if *id == enactment =>
+			{
+				Some(*result)
+			},
+			_ => None,
+		});
+		assert_eq!(enacted.map(|(_, result)| result), Some(Ok(())));
+		assert!(pallet_intents::Orders::<Runtime>::get(0).is_none());
+		assert!(pallet_intents::DisputeRulings::<Runtime>::get(0).is_none());
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Intents(pallet_intents::Event::OrderFailed { order: 0, refunded, .. }) if refunded == 4 * MILLI_UNIT
+		)));
+		// Nothing of Charlie's stays held for the order: escrow and dispute deposit are back.
+		use frame_support::traits::fungible::InspectHold;
+		let held = |reason: pallet_intents::HoldReason| {
+			Balances::balance_on_hold(&machina_runtime::RuntimeHoldReason::Intents(reason), &Charlie.to_account_id())
+		};
+		assert_eq!(held(pallet_intents::HoldReason::OrderEscrow), 0);
+		assert_eq!(held(pallet_intents::HoldReason::StorageDeposit), 0);
+		Intents::do_try_state().unwrap();
+		MicroBonds::do_try_state().unwrap();
+	});
+}

@@ -32,6 +32,9 @@ pub trait BenchmarkHelper<T: Config> {
 	fn register_device(owner: &T::AccountId, n: u32) -> machina_primitives::DeviceId;
 	/// Device `n`'s operational-key signature of `payload`.
 	fn device_sign(n: u32, payload: &[u8]) -> machina_primitives::DeviceSignature;
+	/// An ongoing referendum that rules on `order` (`T::Rulings::rules_on` holds), and
+	/// its index.
+	fn open_ruling(order: OrderId) -> u32;
 }
 
 const CLASS: ServiceClass = 1;
@@ -530,6 +533,22 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, order, true);
 		assert!(Orders::<T>::get(order).is_none());
 		Ok(())
+	}
+
+	/// The worst case: an earlier escalation was decided, so both referenda are read.
+	#[benchmark]
+	fn escalate_dispute() {
+		start::<T>();
+		let (order, seller) = order::<T>();
+		Pallet::<T>::do_post_receipt(seller, order, 1, Default::default(), None).expect("receipt");
+		let buyer = Orders::<T>::get(order).unwrap().buyer;
+		Pallet::<T>::do_dispute(buyer.clone(), order).expect("dispute");
+		// An index no referendum has: decided long ago, as far as the pallet can tell.
+		DisputeRulings::<T>::insert(order, u32::MAX);
+		let referendum = T::BenchmarkHelper::open_ruling(order);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer), order, referendum);
+		assert_eq!(DisputeRulings::<T>::get(order), Some(referendum));
 	}
 
 	/// No delivery by the deadline: refund, SLA slash, compensation.

@@ -214,12 +214,23 @@ pub mod pallet {
 		#[pallet::constant]
 		type DisputeWindow: Get<Moment>;
 
-		/// How long governance has to rule on a dispute before the receipt stands.
+		/// How long a dispute waits for a ruling before the receipt stands, on the clock:
+		/// the time to take it to governance (`escalate_dispute`). An escalated dispute
+		/// waits for its ruling referendum however long that takes.
 		#[pallet::constant]
 		type ArbitrationPeriod: Get<Moment>;
 
+		/// The longest a dispute waits for an escalated ruling, from the dispute, on the
+		/// clock: past it the receipt stands whatever the referendum's state, so neither
+		/// a jammed track nor a far-off enactment freezes a payment forever.
+		#[pallet::constant]
+		type MaxArbitrationPeriod: Get<Moment>;
+
+		/// The referenda that rule on disputes (`resolve_dispute` proposals).
+		type Rulings: RulingReferenda;
+
 		/// What a buyer holds to dispute (native); lost to the seller if governance
-		/// rejects the dispute.
+		/// rejects the dispute or the dispute lapses without a ruling.
 		#[pallet::constant]
 		type DisputeDeposit: Get<BalanceOf<Self>>;
 
@@ -366,6 +377,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OrderDeposits<T: Config> = StorageMap<_, Twox64Concat, OrderId, BalanceOf<T>, ValueQuery>;
 
+	/// The referendum that rules on each escalated dispute (`escalate_dispute`); removed
+	/// with its order.
+	#[pallet::storage]
+	pub type DisputeRulings<T: Config> = StorageMap<_, Twox64Concat, OrderId, u32, OptionQuery>;
+
 	/// The next order id.
 	#[pallet::storage]
 	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
@@ -491,6 +507,8 @@ pub mod pallet {
 		OrderDelivered { order: OrderId, units: u32, content: sp_core::H256 },
 		/// The buyer disputed a delivery.
 		OrderDisputed { order: OrderId },
+		/// A dispute was taken to governance: it waits for `referendum` past its deadline.
+		DisputeEscalated { order: OrderId, referendum: u32 },
 		/// The seller was paid `paid`; `refunded` went back to the buyer.
 		OrderPaid { order: OrderId, paid: BalanceOf<T>, refunded: BalanceOf<T> },
 		/// Delivery failed: the buyer got its escrow back (`refunded`), the device bond was
@@ -626,6 +644,12 @@ pub mod pallet {
 		NotBuyer,
 		/// The order is not in the state this needs (or its deadline passed / has not).
 		WrongOrderState,
+		/// The referendum is not an ongoing `resolve_dispute` of this order on an origin
+		/// that may rule.
+		NotARuling,
+		/// The dispute's escalated referendum is still undecided: it cannot be replaced,
+		/// and the dispute does not lapse until it is decided (and enacted, if approved).
+		RulingPending,
 		/// The receipt's signature is not the device's, or (without one) the caller is
 		/// neither the device's owner nor the device's own account.
 		BadReceipt,
@@ -852,8 +876,9 @@ pub mod pallet {
 		}
 
 		/// The buyer disputes a delivery within `DisputeWindow`, holding `DisputeDeposit`.
-		/// Governance rules (`resolve_dispute`); without a ruling within
-		/// `ArbitrationPeriod` the receipt stands.
+		/// Governance rules (`resolve_dispute`, by referendum: see `escalate_dispute`);
+		/// a dispute not escalated within `ArbitrationPeriod` lapses: the receipt stands
+		/// and the deposit goes to the seller.
 		#[pallet::call_index(17)]
 		pub fn dispute(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -873,9 +898,13 @@ pub mod pallet {
 		/// Anyone settles an order whose deadline passed: no receipt, the delivery failed
 		/// (refund, SLA slash of the device's bond with the caller as reporter,
 		/// compensation); a receipt not disputed in time, or a dispute not ruled on in
-		/// time, pays the seller.
+		/// time, pays the seller (a lapsed dispute's deposit too). A dispute waits while its
+		/// ruling referendum is undecided (`RulingPending`).
 		#[pallet::call_index(19)]
-		#[pallet::weight(<T as Config>::WeightInfo::finish_order().saturating_add(T::Slasher::report_offence_weight()))]
+		#[pallet::weight(<T as Config>::WeightInfo::finish_order()
+			.saturating_add(T::Slasher::report_offence_weight())
+			.saturating_add(T::Rulings::query_weight())
+			.saturating_add(T::DbWeight::get().reads(1)))]
 		pub fn finish_order(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_finish_order(who, order)
@@ -927,6 +956,18 @@ pub mod pallet {
 		pub fn withdraw_sponsor_pot(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
 			let sponsor = ensure_signed(origin)?;
 			Self::do_withdraw_sponsor_pot(sponsor, amount)
+		}
+
+		/// The buyer takes its dispute to governance, before the dispute's deadline:
+		/// `referendum` must be an ongoing referendum whose proposal is
+		/// `resolve_dispute(order, _)` on an origin that may rule (`T::Rulings`). Until it is
+		/// decided (and, if approved, enacted) the dispute does not lapse, for at most
+		/// `MaxArbitrationPeriod` from the dispute. An undecided escalation cannot be
+		/// replaced.
+		#[pallet::call_index(24)]
+		pub fn escalate_dispute(origin: OriginFor<T>, order: OrderId, referendum: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_escalate_dispute(who, order, referendum)
 		}
 	}
 

@@ -148,6 +148,7 @@ pub const MAX_CHANNEL_LIFETIME: u32 = 100_800;
 pub const DELIVERY_WINDOW: u32 = 10;
 pub const DISPUTE_WINDOW: u32 = 10;
 pub const ARBITRATION: u32 = 100;
+pub const MAX_ARBITRATION: u32 = 1_000;
 pub const DISPUTE_DEPOSIT: Balance = UNIT;
 pub const ORDER_DEPOSIT: Balance = UNIT / 100;
 pub const MAX_ORDERS: u32 = 4;
@@ -217,6 +218,35 @@ impl machina_primitives::DeviceInspect<AccountId> for FakeRegistry {
 	}
 }
 
+std::thread_local! {
+	// Referenda as a test sets them: index -> (the order it rules on, whether undecided).
+	pub static REFERENDA: core::cell::RefCell<std::collections::BTreeMap<u32, (crate::OrderId, bool)>> =
+		const { core::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+pub struct FakeRulings;
+impl FakeRulings {
+	/// Referendum `index`, ruling on `order`, is ongoing.
+	pub fn open(index: u32, order: crate::OrderId) {
+		REFERENDA.with(|r| r.borrow_mut().insert(index, (order, true)));
+	}
+	/// Referendum `index` is decided (rejected, or enacted).
+	pub fn decide(index: u32) {
+		REFERENDA.with(|r| r.borrow_mut().get_mut(&index).expect("referendum").1 = false);
+	}
+}
+impl crate::RulingReferenda for FakeRulings {
+	fn rules_on(index: u32, order: crate::OrderId) -> bool {
+		REFERENDA.with(|r| r.borrow().get(&index) == Some(&(order, true)))
+	}
+	fn undecided(index: u32) -> bool {
+		REFERENDA.with(|r| r.borrow().get(&index).is_some_and(|(_, open)| *open))
+	}
+	fn query_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 pub struct FakeUptime;
 impl machina_primitives::UptimeInspect for FakeUptime {
 	fn uptime(id: &machina_primitives::DeviceId) -> Option<Permill> {
@@ -259,6 +289,8 @@ impl pallet_intents::Config for Test {
 	type DeliveryWindow = ConstU32<DELIVERY_WINDOW>;
 	type DisputeWindow = ConstU32<DISPUTE_WINDOW>;
 	type ArbitrationPeriod = ConstU32<ARBITRATION>;
+	type MaxArbitrationPeriod = ConstU32<MAX_ARBITRATION>;
+	type Rulings = FakeRulings;
 	type DisputeDeposit = ConstU128<DISPUTE_DEPOSIT>;
 	type OrderDeposit = ConstU128<ORDER_DEPOSIT>;
 	type MaxOrdersPerPurchase = ConstU32<MAX_ORDERS>;
@@ -383,6 +415,10 @@ impl crate::benchmarking::BenchmarkHelper<Test> for MockBenchmarks {
 			use sp_core::Pair;
 			MultiSignature::Sr25519(sp_keyring::Sr25519Keyring::Alice.pair().sign(payload))
 		}
+	}
+	fn open_ruling(order: crate::OrderId) -> u32 {
+		FakeRulings::open(7, order);
+		7
 	}
 }
 

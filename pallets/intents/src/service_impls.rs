@@ -391,8 +391,10 @@ impl<T: Config> Pallet<T> {
 			OrderStatus::Delivered { units, .. } | OrderStatus::Disputed { units, .. } => units,
 			_ => return Err(Error::<T>::WrongOrderState.into()),
 		};
-		// An accepted dispute is withdrawn: the deposit goes back.
-		Self::pay_order(id, order, units, false)
+		// An accepted dispute is withdrawn: its deposit pays the seller for the wait, as a
+		// lapsed one's does (otherwise a buyer could hold a payment for the whole
+		// arbitration period for free, accepting just before the deadline).
+		Self::pay_order(id, order, units, true)
 	}
 
 	pub(crate) fn do_dispute(who: T::AccountId, id: OrderId) -> DispatchResult {
@@ -424,16 +426,47 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	pub(crate) fn do_escalate_dispute(who: T::AccountId, id: OrderId, referendum: u32) -> DispatchResult {
+		let order = Orders::<T>::get(id).ok_or(Error::<T>::UnknownOrder)?;
+		// Only the buyer: a seller could otherwise record a referendum of its own that
+		// times out, and shut out the buyer's.
+		ensure!(order.buyer == who, Error::<T>::NotBuyer);
+		let OrderStatus::Disputed { deadline, .. } = order.status else {
+			return Err(Error::<T>::WrongOrderState.into());
+		};
+		// Before the deadline: otherwise a chain of escalations would hold the order.
+		ensure!(Self::now() < deadline, Error::<T>::WrongOrderState);
+		// One undecided ruling at a time: replacing it with one that ends sooner would let
+		// the dispute lapse while the first is still deciding.
+		if let Some(current) = DisputeRulings::<T>::get(id) {
+			ensure!(!T::Rulings::undecided(current), Error::<T>::RulingPending);
+		}
+		ensure!(T::Rulings::rules_on(referendum, id), Error::<T>::NotARuling);
+		DisputeRulings::<T>::insert(id, referendum);
+		Self::deposit_event(Event::DisputeEscalated { order: id, referendum });
+		Ok(())
+	}
+
 	pub(crate) fn do_finish_order(who: T::AccountId, id: OrderId) -> DispatchResult {
 		let order = Orders::<T>::get(id).ok_or(Error::<T>::UnknownOrder)?;
 		let now = Self::now();
 		match order.status {
 			OrderStatus::AwaitingDelivery { deadline } if now >= deadline => Self::fail_order(id, order, Some(who)),
-			// Silence pays the seller; so does a dispute governance did not rule on.
-			OrderStatus::Delivered { units, deadline, .. } | OrderStatus::Disputed { units, deadline, .. }
-				if now >= deadline =>
-			{
+			// Silence pays the seller.
+			OrderStatus::Delivered { units, deadline, .. } if now >= deadline => {
 				Self::pay_order(id, order, units, false)
+			},
+			// So does a dispute nobody took to governance, or whose ruling was rejected or
+			// never enacted; the buyer's deposit pays the seller for the wait.
+			OrderStatus::Disputed { units, deadline, .. } if now >= deadline => {
+				// The hard limit, counted from the dispute (`deadline` is the dispute plus
+				// `ArbitrationPeriod`).
+				let limit =
+					deadline.saturating_add(T::MaxArbitrationPeriod::get().saturating_sub(T::ArbitrationPeriod::get()));
+				if let Some(referendum) = DisputeRulings::<T>::get(id) {
+					ensure!(now >= limit || !T::Rulings::undecided(referendum), Error::<T>::RulingPending);
+				}
+				Self::pay_order(id, order, units, true)
 			},
 			_ => Err(Error::<T>::WrongOrderState.into()),
 		}
@@ -513,6 +546,7 @@ impl<T: Config> Pallet<T> {
 
 	fn close_order(id: OrderId, order: &OrderOf<T>) {
 		Self::release_deposit(&order.buyer, OrderDeposits::<T>::take(id));
+		DisputeRulings::<T>::remove(id);
 		Orders::<T>::remove(id);
 	}
 }

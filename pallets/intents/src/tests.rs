@@ -1277,12 +1277,94 @@ mod services {
 						assert_ok!(Intents::finish_order(origin(&eve()), order));
 						assert_eq!(balance(USDT, &alice()), alice_usd + 12 * USD_UNIT);
 						assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), 0);
+						// A dispute nobody took to governance costs its deposit: freezing a
+						// seller's payment is not free.
+						assert_eq!(total(MACH, &alice()), alice_mach + DISPUTE_DEPOSIT);
 					},
 				}
 				assert!(Orders::<Test>::get(order).is_none());
 				check();
 			});
 		}
+	}
+
+	/// A dispute taken to governance does not lapse while its ruling referendum is
+	/// undecided (a queue on a full track), up to `MaxArbitrationPeriod` from the
+	/// dispute; once the referendum is decided without a ruling, the receipt stands and
+	/// the deposit pays the seller. Only the buyer escalates, before the deadline, to an
+	/// ongoing `resolve_dispute` of the same order, and an undecided escalation cannot be
+	/// swapped for one that ends sooner.
+	#[test]
+	fn an_escalated_dispute_waits_for_its_ruling_referendum() {
+		for decided in [true, false] {
+			new_test_ext().execute_with(|| {
+				let (key, order) = ordered();
+				let receipt = Some(receipt(&key, order, 8));
+				assert_ok!(Intents::post_receipt(origin(&eve()), order, 8, sp_core::H256::repeat_byte(0xcc), receipt));
+				// Not disputed yet.
+				FakeRulings::open(1, order);
+				assert_noop!(Intents::escalate_dispute(origin(&charlie()), order, 1), Error::<Test>::WrongOrderState);
+				assert_ok!(Intents::dispute(origin(&charlie()), order));
+				let disputed = RelayBlock::get();
+				// A referendum on another order, or none, is no ruling.
+				FakeRulings::open(2, order + 1);
+				assert_noop!(Intents::escalate_dispute(origin(&charlie()), order, 2), Error::<Test>::NotARuling);
+				assert_noop!(Intents::escalate_dispute(origin(&charlie()), order, 3), Error::<Test>::NotARuling);
+				// The seller cannot escalate (it would pick a referendum that times out).
+				assert_noop!(Intents::escalate_dispute(origin(&alice()), order, 1), Error::<Test>::NotBuyer);
+				assert_ok!(Intents::escalate_dispute(origin(&charlie()), order, 1));
+				assert!(events().contains(&Event::DisputeEscalated { order, referendum: 1 }));
+				// Nor can the buyer swap it while it is undecided.
+				FakeRulings::open(4, order);
+				assert_noop!(Intents::escalate_dispute(origin(&charlie()), order, 4), Error::<Test>::RulingPending);
+				check();
+				// Past the deadline the undecided ruling holds the order; no new escalation.
+				run_to_relay(disputed + ARBITRATION);
+				assert_noop!(Intents::finish_order(origin(&alice()), order), Error::<Test>::RulingPending);
+				FakeRulings::decide(1);
+				assert_noop!(Intents::escalate_dispute(origin(&charlie()), order, 4), Error::<Test>::WrongOrderState);
+				if decided {
+					// Decided without a ruling (rejected): the receipt stands.
+				} else {
+					// Still undecided at the hard limit: the receipt stands all the same.
+					FakeRulings::open(1, order);
+					run_to_relay(disputed + MAX_ARBITRATION - 1);
+					assert_noop!(Intents::finish_order(origin(&alice()), order), Error::<Test>::RulingPending);
+					run_to_relay(disputed + MAX_ARBITRATION);
+				}
+				let alice_mach = total(MACH, &alice());
+				assert_ok!(Intents::finish_order(origin(&alice()), order));
+				assert_eq!(total(MACH, &alice()), alice_mach + DISPUTE_DEPOSIT);
+				assert!(Orders::<Test>::get(order).is_none());
+				assert!(DisputeRulings::<Test>::get(order).is_none());
+				check();
+			});
+		}
+	}
+
+	/// A buyer who withdraws a dispute (accepts the delivery) pays the seller its deposit,
+	/// as a lapsed dispute does: holding a payment until just before the deadline and
+	/// then accepting is not free.
+	#[test]
+	fn a_withdrawn_dispute_pays_the_seller_its_deposit() {
+		new_test_ext().execute_with(|| {
+			let (key, order) = ordered();
+			assert_ok!(Intents::post_receipt(
+				origin(&eve()),
+				order,
+				8,
+				sp_core::H256::repeat_byte(0xcc),
+				Some(receipt(&key, order, 8))
+			));
+			assert_ok!(Intents::dispute(origin(&charlie()), order));
+			run_to_relay(RelayBlock::get() + ARBITRATION - 1);
+			let (alice_usd, alice_mach) = (balance(USDT, &alice()), total(MACH, &alice()));
+			assert_ok!(Intents::accept_delivery(origin(&charlie()), order));
+			assert_eq!(balance(USDT, &alice()), alice_usd + 12 * USD_UNIT);
+			assert_eq!(total(MACH, &alice()), alice_mach + DISPUTE_DEPOSIT);
+			assert_eq!(held(MACH, HoldReason::StorageDeposit, &charlie()), 0);
+			check();
+		});
 	}
 
 	#[test]

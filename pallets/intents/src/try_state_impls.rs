@@ -64,6 +64,12 @@ impl<T: Config> Pallet<T> {
 				OrderDeposits::<T>::get(id).saturating_add(order.dispute_deposit).into();
 		}
 		ensure!(OrderDeposits::<T>::iter().count() == Orders::<T>::iter().count(), "OrderDeposits out of sync");
+		for (id, _) in DisputeRulings::<T>::iter() {
+			ensure!(
+				Orders::<T>::get(id).is_some_and(|o| matches!(o.status, OrderStatus::Disputed { .. })),
+				"a ruling is recorded for an order that is not disputed"
+			);
+		}
 		let services = Offers::<T>::iter().count() + Purchases::<T>::iter().count();
 		ensure!(ServiceIntents::<T>::iter().count() == services, "ServiceIntents out of sync");
 		for (owner, ids) in IntentsOf::<T>::iter() {

@@ -482,6 +482,34 @@ impl<Call> ClassifyCall<Call> for () {
 	}
 }
 
+/// The governance referenda that may rule on a dispute, as the runtime sees them. A
+/// dispute whose ruling referendum is still undecided (or approved and not yet enacted)
+/// does not lapse at its deadline: otherwise a seller could stall the ruling (a queue of
+/// referenda on a full track) until the receipt stands by default.
+pub trait RulingReferenda {
+	/// Whether referendum `index` is ongoing with `resolve_dispute(order, _)` as its
+	/// proposal, on an origin that may rule.
+	fn rules_on(index: u32, order: OrderId) -> bool;
+	/// Whether referendum `index` may still take effect: ongoing (queued or deciding), or
+	/// approved and not past its enactment.
+	fn undecided(index: u32) -> bool;
+	/// The weight of either query.
+	fn query_weight() -> frame_support::weights::Weight;
+}
+
+/// No referenda: no dispute is ever escalated, each lapses at its deadline.
+impl RulingReferenda for () {
+	fn rules_on(_: u32, _: OrderId) -> bool {
+		false
+	}
+	fn undecided(_: u32) -> bool {
+		false
+	}
+	fn query_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 /// An owner's promise to pay one device's transaction fees from its sponsor pot: up to
 /// `allowance` per `SponsorshipPeriod`, for the listed call classes only. Keyed by the
 /// device's account (its operational key's); void as soon as the device changes owner,

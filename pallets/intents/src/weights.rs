@@ -71,6 +71,7 @@ pub trait WeightInfo {
 	fn fund_sponsor_pot() -> Weight;
 	fn withdraw_sponsor_pot() -> Weight;
 	fn charge_sponsored_fee() -> Weight;
+	fn escalate_dispute() -> Weight;
 }
 
 /// Measured weights, priced with the runtime's `T::DbWeight`.
@@ -873,6 +874,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Intents::Orders` (r:1 w:0), `Intents::DisputeRulings` (r:1 w:1),
+	/// `Referenda::ReferendumInfoFor` (r:2 w:0), `ParachainSystem::ValidationData` (r:1 w:0).
+	/// Not yet measured: an upper bound until `scripts/benchmark.sh pallet_intents` runs.
+	fn escalate_dispute() -> Weight {
+		Weight::from_parts(60_000_000, 15_000)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights priced with RocksDB, for tests and mocks.
@@ -1040,6 +1049,11 @@ impl WeightInfo for () {
 	fn charge_sponsored_fee() -> Weight {
 		Weight::from_parts(80_150_000, 6657)
 			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn escalate_dispute() -> Weight {
+		Weight::from_parts(60_000_000, 15_000)
+			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }

@@ -1,6 +1,7 @@
 //! Intents: rounds, deadlines and channel expiries on the relay-chain clock (6 s blocks),
 //! so they keep their length when Machina's blocks get faster.
 
+use codec::Encode;
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, Get},
@@ -38,9 +39,20 @@ parameter_types! {
 	pub const DeliveryWindow: RelayBlocks = 100;
 	/// A buyer has 10 minutes to dispute a receipt.
 	pub const DisputeWindow: RelayBlocks = 100;
-	/// Governance has a day to rule on a dispute.
+	/// A buyer has a day to take a dispute to governance: to submit an `economic_admin`
+	/// (or root) referendum for `resolve_dispute` and `escalate_dispute` it. An escalated
+	/// dispute then waits for the referendum, which no fixed period could bound (a
+	/// queued referendum does not time out), and lapses only once it is decided.
 	pub const ArbitrationPeriod: RelayBlocks = 14_400;
-	/// A dispute costs 1 MACH if rejected.
+	/// An escalated dispute waits at most this long from the dispute: the arbitration
+	/// period, a referendum's wait for a decision deposit (14 days), the slowest ruling
+	/// track's longest path (2 h prepare, 14 days decision, a day's confirm and
+	/// enactment), and a week for a queue on a full track: about 38 days.
+	pub const MaxArbitrationPeriod: RelayBlocks = ArbitrationPeriod::get()
+		+ crate::configs::governance::UndecidingTimeout::get()
+		+ crate::configs::governance::tracks::longest_path(crate::configs::governance::tracks::ids::ECONOMIC_ADMIN)
+		+ 7 * crate::constants::time::RELAY_DAYS;
+	/// A dispute costs 1 MACH if rejected, withdrawn or left to lapse.
 	pub const DisputeDeposit: Balance = UNIT;
 	/// An order's storage: its record (~180 bytes) and its deposit entry.
 	pub const OrderDeposit: Balance = deposit(2, 220);
@@ -77,6 +89,67 @@ impl pallet_intents::ClassifyCall<RuntimeCall> for SponsoredCalls {
 			RuntimeCall::DeviceRegistry(_) => Some(CallClass::Devices),
 			_ => None,
 		}
+	}
+}
+
+/// The public referenda that rule on disputes: `resolve_dispute` is their proposal and
+/// they dispatch as `EconomicAdmin` or root (the pallet's `AdminOrigin`).
+pub struct DisputeRulings;
+
+/// The longest a ruling may ask its enactment to wait (`DispatchTime::After`); the tracks
+/// that rule wait at least their minimum (a day) anyway.
+pub const RULING_MAX_ENACTMENT_DELAY: RelayBlocks = crate::constants::time::RELAY_DAYS;
+
+/// How long after its approval a ruling counts as undecided: its enactment (at most a
+/// day, above) and a day's grace for a postponed task (an overweight or full agenda).
+/// Read from the approval time, not from the scheduler, whose lookup entry is gone
+/// while a postponed task waits.
+pub const RULING_ENACTMENT_BOUND: RelayBlocks = 2 * crate::constants::time::RELAY_DAYS;
+
+impl pallet_intents::RulingReferenda for DisputeRulings {
+	fn rules_on(index: u32, order: pallet_intents::OrderId) -> bool {
+		use frame_support::traits::{schedule::DispatchTime, Bounded};
+		use sp_runtime::traits::{BlakeTwo256, Hash};
+		let Some(pallet_referenda::ReferendumInfo::Ongoing(status)) =
+			pallet_referenda::ReferendumInfoFor::<Runtime>::get(index)
+		else {
+			return false;
+		};
+		let may_rule = matches!(
+			status.origin,
+			crate::OriginCaller::system(frame_system::RawOrigin::Root)
+				| crate::OriginCaller::Origins(crate::configs::governance::origins::Origin::EconomicAdmin)
+		);
+		let enacts_soon = matches!(status.enactment, DispatchTime::After(delay) if delay <= RULING_MAX_ENACTMENT_DELAY);
+		// The call itself, inline or as a preimage of its exact length (a wrong length
+		// would never be found, and the ruling never enacted).
+		let is_ruling = [true, false].into_iter().any(|upheld| {
+			let call = RuntimeCall::Intents(pallet_intents::Call::resolve_dispute { order, upheld }).encode();
+			match &status.proposal {
+				Bounded::Inline(bytes) => bytes[..] == call[..],
+				Bounded::Lookup { hash, len } => *hash == BlakeTwo256::hash(&call) && *len as usize == call.len(),
+				Bounded::Legacy { .. } => false,
+			}
+		});
+		may_rule && enacts_soon && is_ruling
+	}
+
+	fn undecided(index: u32) -> bool {
+		use sp_runtime::traits::BlockNumberProvider;
+		match pallet_referenda::ReferendumInfoFor::<Runtime>::get(index) {
+			Some(pallet_referenda::ReferendumInfo::Ongoing(_)) => true,
+			Some(pallet_referenda::ReferendumInfo::Approved(approved, ..)) => {
+				RelayClock::current_block_number() < approved.saturating_add(RULING_ENACTMENT_BOUND)
+			},
+			_ => false,
+		}
+	}
+
+	fn query_weight() -> frame_support::weights::Weight {
+		// A referendum: 366 bytes at most upstream; ours, with a larger origin, within 1 KiB.
+		<Runtime as frame_system::Config>::DbWeight::get()
+			.reads(1)
+			.saturating_add(frame_support::weights::Weight::from_parts(0, 3_500))
 	}
 }
 
@@ -142,6 +215,8 @@ impl pallet_intents::Config for Runtime {
 	type DeliveryWindow = DeliveryWindow;
 	type DisputeWindow = DisputeWindow;
 	type ArbitrationPeriod = ArbitrationPeriod;
+	type MaxArbitrationPeriod = MaxArbitrationPeriod;
+	type Rulings = DisputeRulings;
 	type DisputeDeposit = DisputeDeposit;
 	type OrderDeposit = OrderDeposit;
 	type MaxOrdersPerPurchase = ConstU32<16>;
@@ -158,9 +233,6 @@ impl pallet_intents::Config for Runtime {
 /// Tokens, funds, solver bonds and voucher keys for the intents benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct IntentsBenchmarks;
-
-#[cfg(feature = "runtime-benchmarks")]
-use codec::Encode;
 
 #[cfg(feature = "runtime-benchmarks")]
 const VOUCHER_KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"ints");
@@ -216,6 +288,23 @@ impl pallet_intents::benchmarking::BenchmarkHelper<Runtime> for IntentsBenchmark
 		machina_primitives::DeviceSignature::Sr25519(
 			sp_io::crypto::sr25519_sign(VOUCHER_KEY, &key, payload).expect("key in keystore"),
 		)
+	}
+	fn open_ruling(order: pallet_intents::OrderId) -> u32 {
+		use frame_support::traits::{fungible::Mutate, schedule::DispatchTime, StorePreimage};
+		let who: AccountId = sp_runtime::AccountId32::new([0x78; 32]);
+		crate::Balances::mint_into(&who, 1_000 * UNIT).expect("mints");
+		let call = RuntimeCall::Intents(pallet_intents::Call::resolve_dispute { order, upheld: true });
+		let index = pallet_referenda::ReferendumCount::<Runtime>::get();
+		crate::Referenda::submit(
+			crate::RuntimeOrigin::signed(who),
+			alloc::boxed::Box::new(crate::OriginCaller::Origins(
+				crate::configs::governance::origins::Origin::EconomicAdmin,
+			)),
+			crate::Preimage::bound(call).expect("small call"),
+			DispatchTime::After(0),
+		)
+		.expect("submits");
+		index
 	}
 	fn sign(signer: &AccountId, payload: &[u8]) -> Signature {
 		let public = sp_core::sr25519::Public::from_raw(*signer.as_ref());

@@ -21,7 +21,7 @@ use sp_runtime::{
 	DispatchError, Perbill,
 };
 
-use super::origins::{Fellows, Origin};
+use super::origins::{Fellows, Origin, ReferendumCanceller, ReferendumKiller};
 use crate::{
 	configs::micro_bonds::RelayClock,
 	constants::time::{RELAY_DAYS, RELAY_MINUTES},
@@ -171,10 +171,13 @@ impl pallet_referenda::Config<FellowshipReferendaInstance> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Scheduler = FellowshipScheduler;
 	type Currency = crate::Balances;
-	// Any member may propose; only rank 3 and above vote on the `fellows` track.
-	type SubmitOrigin = pallet_ranked_collective::EnsureMember<Runtime, FellowshipCollectiveInstance, 1>;
-	type CancelOrigin = EitherOfDiverse<frame_system::EnsureRoot<AccountId>, Fellows>;
-	type KillOrigin = frame_system::EnsureRoot<AccountId>;
+	// Only those who vote may propose: a rank-1 member could otherwise fill the track's
+	// deciding slots, and cancelling needs a fellowship referendum, which needs a slot.
+	type SubmitOrigin = pallet_ranked_collective::EnsureMember<Runtime, FellowshipCollectiveInstance, FELLOWS_RANK>;
+	// The public's canceller and killer reach the fellowship's referenda too: the
+	// fellowship cannot be the only check on itself.
+	type CancelOrigin = EitherOfDiverse<EitherOf<frame_system::EnsureRoot<AccountId>, ReferendumCanceller>, Fellows>;
+	type KillOrigin = EitherOf<frame_system::EnsureRoot<AccountId>, ReferendumKiller>;
 	type Slash = Treasury;
 	type Votes = pallet_ranked_collective::Votes;
 	type Tally = pallet_ranked_collective::TallyOf<Runtime, FellowshipCollectiveInstance>;

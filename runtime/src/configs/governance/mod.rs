@@ -172,11 +172,21 @@ impl pallet_treasury::Config for Runtime {
 /// sees relay block 0 and so starts the scheduler at relay block 1 (on a live relay chain
 /// the next block sees one in the tens of millions), and after a stall. Agendas with
 /// tasks are few (one per relay block that has any), so finding the first costs a read
-/// each, only when the gap exceeds [`SCHEDULER_CATCH_UP_GAP`].
+/// each, only when the gap exceeds [`SCHEDULER_CATCH_UP_GAP`]. The walk reads at most
+/// [`SCHEDULER_CATCH_UP_MAX_KEYS`] agenda keys and charges their proof size: with more
+/// (cheap alarms in bulk) it does not jump, and the scheduler walks as it would without
+/// this hook, so no block is pushed over its proof-size limit.
 pub struct SchedulerCatchUp;
 
 /// Relay blocks behind the clock beyond which the scheduler jumps instead of walking.
 pub const SCHEDULER_CATCH_UP_GAP: BlockNumber = 100;
+
+/// The most agenda keys one catch-up reads.
+pub const SCHEDULER_CATCH_UP_MAX_KEYS: u32 = 1_000;
+
+/// The proof size of reading one agenda key: its trie path and the key (a `Twox64Concat`
+/// block number) with no value read; generous for a trie of a few thousand agendas.
+pub const AGENDA_KEY_PROOF_SIZE: u64 = 150;
 
 impl frame_support::traits::PostInherents for SchedulerCatchUp {
 	fn post_inherents() {
@@ -187,14 +197,23 @@ impl frame_support::traits::PostInherents for SchedulerCatchUp {
 		if let Some(since) = pallet_scheduler::IncompleteSince::<Runtime>::get() {
 			if now.saturating_sub(since) > SCHEDULER_CATCH_UP_GAP {
 				let mut first = now;
-				for when in pallet_scheduler::Agenda::<Runtime>::iter_keys() {
-					weight.saturating_accrue(db.reads(1));
+				let mut keys = 0u32;
+				// One key past the cap tells that there are more.
+				for when in
+					pallet_scheduler::Agenda::<Runtime>::iter_keys().take(SCHEDULER_CATCH_UP_MAX_KEYS as usize + 1)
+				{
+					keys += 1;
 					if when >= since && when < first {
 						first = when;
 					}
 				}
-				pallet_scheduler::IncompleteSince::<Runtime>::put(first);
-				weight.saturating_accrue(db.writes(1));
+				weight.saturating_accrue(db.reads(keys.into()).saturating_add(
+					frame_support::weights::Weight::from_parts(0, AGENDA_KEY_PROOF_SIZE * u64::from(keys)),
+				));
+				if keys <= SCHEDULER_CATCH_UP_MAX_KEYS {
+					pallet_scheduler::IncompleteSince::<Runtime>::put(first);
+					weight.saturating_accrue(db.writes(1));
+				}
 			}
 		}
 		frame_system::Pallet::<Runtime>::register_extra_weight_unchecked(
