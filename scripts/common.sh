@@ -33,4 +33,15 @@ reproducible_wasm() {
   export WASM_BUILD_RUSTFLAGS
 }
 
+# Build the runtime's wasm with extra features ($1, comma-separated) and copy the compact,
+# compressed blob to $2. A debug `check`: its wasm project (target/debug/wbuild) is not the
+# release node's, so switching features never rebuilds the node's embedded runtime.
+# WASM_BUILD_TYPE=release, because a debug outer build would leave the blob uncompacted.
+feature_wasm() {
+  local built="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/machina_runtime.compact.compressed.wasm"
+  (unset SKIP_WASM_BUILD; WASM_BUILD_TYPE=release cargo check --locked -p machina-runtime --features "$1")
+  [ -s "$built" ] || { echo "no $built" >&2; return 1; }
+  cp "$built" "$2"
+}
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

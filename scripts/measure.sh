@@ -9,9 +9,25 @@
 #   scripts/measure.sh                          # the default network (machina-local.toml)
 #   scripts/measure.sh --authoring lookahead    # lookahead collators
 #   scripts/measure.sh --elastic                # 3 cores (machina-elastic.toml)
+#   scripts/measure.sh --block-time-500ms       # 1 core, the runtime at velocity 12 (500 ms
+#       blocks, bundled): builds that runtime's wasm (feature block-time-500ms, ~20 min cold)
+#       and starts Machina with it in place of the chain spec's; the node is the same
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$MACHINA_ROOT"
+
+args=()
+for arg in "$@"; do
+  if [ "$arg" = --block-time-500ms ]; then
+    trial="$CARGO_TARGET_DIR/release/machina-runtime-500ms.compact.compressed.wasm"
+    log "the block-time-500ms runtime (velocity 12, no metadata hash) -> $trial"
+    feature_wasm fast-runtime,block-time-500ms "$trial"
+    args+=(--runtime-wasm "$trial")
+  else
+    args+=("$arg")
+  fi
+done
+set -- "${args[@]}"
 
 cargo build --locked -p machina-zombienet --bin machina-zombienet
 (cd scripts/e2e && [ -d node_modules/@polkadot/api ] || npm ci --no-audit --no-fund --loglevel=error)

@@ -21,15 +21,9 @@ cargo build --locked --release -p machina-node
 
 BIN="$CARGO_TARGET_DIR/release"
 log "the next spec version's runtime wasm (next-spec-version)"
-# A debug `check`: its wasm project (target/debug/wbuild) is not the node's, so switching
-# the feature does not rebuild the node's runtime. WASM_BUILD_TYPE=release, because a debug
-# outer build leaves the blob uncompacted and uncompressed; the relay chain takes the
-# compact, compressed one. (With metadata-hash, wasm-builder builds the blob twice, before
-# and after hashing the metadata: ~30 min on 2 cores whenever the runtime changed.)
-next="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/machina_runtime.compact.compressed.wasm"
-WASM_BUILD_TYPE=release cargo check --locked -p machina-runtime --features next-spec-version,metadata-hash
-[ -s "$next" ] || { echo "no $next" >&2; exit 1; }
-cp "$next" "$BIN/machina-runtime-next.compact.compressed.wasm"
+# (With metadata-hash, wasm-builder builds the blob twice, before and after hashing the
+# metadata: ~30 min on 2 cores whenever the runtime changed.)
+feature_wasm next-spec-version,metadata-hash "$BIN/machina-runtime-next.compact.compressed.wasm"
 for b in polkadot polkadot-prepare-worker polkadot-execute-worker machina-node; do
 	[ -x "$BIN/$b" ] || { echo "missing $BIN/$b" >&2; exit 1; }
 done

@@ -479,6 +479,9 @@ impl_runtime_apis! {
 	impl frame_try_runtime::TryRuntime<Block> for Runtime {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
 			let weight = Executive::try_runtime_upgrade(checks).unwrap();
+			if checks.try_state() {
+				crate::configs::try_state().unwrap();
+			}
 			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
 		}
 
@@ -489,7 +492,12 @@ impl_runtime_apis! {
 			select: frame_try_runtime::TryStateSelect,
 		) -> Weight {
 			// Panics on failure: try-runtime is a tool, not consensus.
-			Executive::try_execute_block(block, state_root_check, signature_check, select).unwrap()
+			let checked = !matches!(select, frame_try_runtime::TryStateSelect::None);
+			let weight = Executive::try_execute_block(block, state_root_check, signature_check, select).unwrap();
+			if checked {
+				crate::configs::try_state().unwrap();
+			}
+			weight
 		}
 	}
 

@@ -48,8 +48,13 @@ pub mod time {
 	pub const SLOT_DURATION: u64 = 6000;
 	/// Parachain blocks per relay chain slot: the relay chain processes at most this many
 	/// per relay block, and the slot-based collator aims for this many.
+	#[cfg(not(feature = "block-time-500ms"))]
 	pub const BLOCK_PROCESSING_VELOCITY: u32 = 3;
-	/// The block time the chain targets: 2 s.
+	/// The 500 ms trial (feature `block-time-500ms`, local networks only): twelve blocks per
+	/// relay slot, bundled into one core's PoV (docs/performance.md).
+	#[cfg(feature = "block-time-500ms")]
+	pub const BLOCK_PROCESSING_VELOCITY: u32 = 12;
+	/// The block time the chain targets: 2 s (500 ms in the trial).
 	pub const MILLI_SECS_PER_BLOCK: u64 = RELAY_CHAIN_SLOT_DURATION_MILLIS as u64 / BLOCK_PROCESSING_VELOCITY as u64;
 	/// Collators build on the relay block one behind the best, so a relay chain fork
 	/// (the best relay block changing) does not discard parachain blocks.

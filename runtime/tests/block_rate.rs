@@ -24,9 +24,13 @@ use sp_runtime::traits::{BlockNumberProvider, Dispatchable, Hash};
 #[test]
 fn the_block_rate_settings_agree() {
 	// The elastic-scaling guide's numbers for 3 cores: velocity 3 (2 s blocks), relay
-	// parent offset 1, capacity (2 + offset) * velocity + 1.
-	assert_eq!(BLOCK_PROCESSING_VELOCITY, 3);
-	assert_eq!(MILLI_SECS_PER_BLOCK, 2_000);
+	// parent offset 1, capacity (2 + offset) * velocity + 1. The 500 ms trial: velocity 12.
+	#[cfg(not(feature = "block-time-500ms"))]
+	let (velocity, block_ms) = (3, 2_000);
+	#[cfg(feature = "block-time-500ms")]
+	let (velocity, block_ms) = (12, 500);
+	assert_eq!(BLOCK_PROCESSING_VELOCITY, velocity);
+	assert_eq!(MILLI_SECS_PER_BLOCK, block_ms);
 	assert_eq!(RELAY_PARENT_OFFSET, 1);
 	assert_eq!(UNINCLUDED_SEGMENT_CAPACITY, (2 + RELAY_PARENT_OFFSET) * BLOCK_PROCESSING_VELOCITY + 1);
 	// The Aura slot stays the relay chain's 6 s, decoupled from the block time.
@@ -37,7 +41,7 @@ fn the_block_rate_settings_agree() {
 			runtime_decl_for_relay_parent_offset_api::RelayParentOffsetApiV2,
 			runtime_decl_for_target_block_rate::TargetBlockRateV1,
 		};
-		assert_eq!(<Runtime as TargetBlockRateV1<machina_runtime::Block>>::target_block_rate(), 3);
+		assert_eq!(<Runtime as TargetBlockRateV1<machina_runtime::Block>>::target_block_rate(), velocity);
 		assert_eq!(<Runtime as RelayParentOffsetApiV2<machina_runtime::Block>>::relay_parent_offset(), 1);
 		assert_eq!(<<Runtime as cumulus_pallet_parachain_system::Config>::RelayParentOffset as Get<u32>>::get(), 1);
 	});
@@ -170,20 +174,23 @@ fn scenario(per_relay: u32) -> Outcome {
 	})
 }
 
+/// One block per relay block against the runtime's velocity: 3 (2 s blocks), or 12 (500 ms)
+/// with `block-time-500ms`.
 #[test]
-fn the_same_scenario_at_one_and_three_blocks_per_relay_block_ends_the_same() {
+fn the_same_scenario_at_one_block_and_at_velocity_blocks_per_relay_block_ends_the_same() {
 	let slow = scenario(1);
-	let fast = scenario(3);
+	let fast = scenario(BLOCK_PROCESSING_VELOCITY);
 	// The outcomes are those the settings name, in relay blocks.
 	let first = 2 * SessionPeriod::get() - 4;
 	assert_eq!(slow.session_rotated_at, Some(2 * SessionPeriod::get()), "{slow:?}");
 	assert_eq!(slow.withdrawn_at, Some(first + UnbondingPeriod::get()), "{slow:?}");
 	assert_eq!(slow.proxy_executed_at, Some(first + 5), "{slow:?}");
 	assert!(slow.coverage_clock.windows(2).any(|w| w[0].0 != w[1].0), "an epoch boundary: {slow:?}");
-	// Chain time: 15 relay slots, and two thirds of the last one at 3 blocks.
+	// Chain time: 15 relay slots, and (V - 1) / V of the last one at V blocks (4 s at 3).
 	assert_eq!(slow.chain_seconds, 15 * 6);
-	assert_eq!(fast.chain_seconds, 15 * 6 + 4);
-	// And three times the blocks change none of the outcomes.
+	let last_slot_ms = 6_000 * (BLOCK_PROCESSING_VELOCITY as u64 - 1) / BLOCK_PROCESSING_VELOCITY as u64;
+	assert_eq!(fast.chain_seconds, (15 * 6_000 + last_slot_ms) / 1000);
+	// And V times the blocks change none of the outcomes.
 	assert_eq!(slow, Outcome { chain_seconds: slow.chain_seconds, ..fast });
 }
 

@@ -179,6 +179,7 @@ fn the_upgrade_to_opengov_removes_sudo_over_several_blocks() {
 				frame_support::traits::TryStateSelect::All,
 			)
 			.expect("every pallet's invariants hold after the upgrade");
+			machina_runtime::configs::try_state().expect("and the runtime's own");
 		}
 
 		// The next upgrade skips it: it ran once.
@@ -186,5 +187,29 @@ fn the_upgrade_to_opengov_removes_sudo_over_several_blocks() {
 		open(System::block_number() + 1, relay + 1);
 		close_block();
 		assert!(!Mbm::ongoing());
+	});
+}
+
+/// The runtime's own invariants (`configs::try_state`, run by the `TryRuntime` API after
+/// every pallet's): the session clock's window opens with the first block and is never
+/// ahead of the relay chain.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn the_session_clock_invariant_catches_a_window_ahead_of_the_relay_chain() {
+	use machina_runtime::configs::{collators::SessionRelayWindow, try_state};
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(try_state(), Ok(()), "genesis: no block has run");
+		open(1, 1_000);
+		close_block();
+		assert_eq!(try_state(), Ok(()));
+		let window = SessionRelayWindow::get().expect("the first block opens the window");
+		SessionRelayWindow::put(window + 1);
+		assert!(try_state().is_err(), "a window ahead of the relay clock");
+		SessionRelayWindow::kill();
+		assert!(try_state().is_err(), "a block ran without a window");
+		SessionRelayWindow::put(window);
+		open(2, 1_001);
+		close_block();
+		assert_eq!(try_state(), Ok(()));
 	});
 }

@@ -148,22 +148,23 @@ fn metadata_v16_is_served() {
 	});
 }
 
-/// Six blocks in one relay slot, 1 s apart, as the dev node builds them at a 1 s block
-/// time. `Err` carries the panic message.
-fn six_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
+/// Velocity + 3 blocks in one relay slot, evenly apart (six, 1 s apart, at velocity 3, as
+/// the dev node builds them at a 1 s block time). `Err` carries the panic message.
+fn more_blocks_than_the_velocity_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
+	let blocks = machina_runtime::BLOCK_PROCESSING_VELOCITY as u64 + 3;
 	common::catch_panic(|| {
 		new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 			let slot = 300_000_000;
-			for i in 0..6 {
+			for i in 0..blocks {
 				open_block_at(RelayView {
 					slot,
-					timestamp_ms: slot * machina_runtime::SLOT_DURATION + i * 1_000,
+					timestamp_ms: slot * machina_runtime::SLOT_DURATION + i * machina_runtime::SLOT_DURATION / blocks,
 					relay_number: slot as u32,
 					dev_marker,
 				});
 				close_block();
 			}
-			assert_eq!(System::block_number(), 6);
+			assert_eq!(System::block_number() as u64, blocks);
 		})
 	})
 }
@@ -172,10 +173,10 @@ fn six_blocks_in_one_relay_slot(dev_marker: bool) -> Result<(), String> {
 fn only_the_dev_relay_chain_admits_blocks_at_wall_clock_pace() {
 	// The dev node's mock: 1 s blocks share a 6 s relay slot, so chain time keeps the
 	// wall clock's pace.
-	assert_eq!(six_blocks_in_one_relay_slot(true), Ok(()));
-	// On a relay chain (no marker in its state) elastic scaling's limit holds: velocity 3
-	// admits four blocks per relay slot, the fifth is refused.
-	let refused = six_blocks_in_one_relay_slot(false).unwrap_err();
+	assert_eq!(more_blocks_than_the_velocity_in_one_relay_slot(true), Ok(()));
+	// On a relay chain (no marker in its state) elastic scaling's limit holds: velocity V
+	// admits V + 1 blocks per relay slot, the V + 2nd is refused.
+	let refused = more_blocks_than_the_velocity_in_one_relay_slot(false).unwrap_err();
 	assert!(refused.contains("authored blocks limit is reached"), "{refused}");
 }
 

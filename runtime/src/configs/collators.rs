@@ -152,6 +152,25 @@ impl<Period: Get<RelayBlocks>> RelaySessions<Period> {
 	}
 }
 
+#[cfg(feature = "try-runtime")]
+impl<Period: Get<RelayBlocks>> RelaySessions<Period> {
+	/// The session clock's invariant: the stored window is never ahead of the relay clock
+	/// (a window ahead would hold back every rotation until the relay chain caught up).
+	/// Once a block has seen its relay parent (`post_inherents` ran), the window is set.
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let relay = RelayClock::current_block_number();
+		match SessionRelayWindow::get() {
+			Some(stored) if stored > Self::window(relay) => {
+				Err("SessionRelayWindow is ahead of the relay chain's clock".into())
+			},
+			None if frame_system::Pallet::<Runtime>::block_number() > 0 && relay > 0 => {
+				Err("a block ran without opening the session window".into())
+			},
+			_ => Ok(()),
+		}
+	}
+}
+
 impl<Period: Get<RelayBlocks>> pallet_session::ShouldEndSession<BlockNumber> for RelaySessions<Period> {
 	fn should_end_session(_now: BlockNumber) -> bool {
 		false

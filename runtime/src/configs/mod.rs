@@ -18,3 +18,10 @@ pub mod xcm;
 pub use collators::ConsensusHook;
 pub use monetary::WeightToFee;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights};
+
+/// Invariants of the runtime's own glue, outside any pallet's `try_state`: checked by the
+/// `TryRuntime` API after every pallet's (`try-runtime execute-block`, `on-runtime-upgrade`).
+#[cfg(feature = "try-runtime")]
+pub fn try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+	collators::RelaySessions::<collators::SessionPeriod>::do_try_state()
+}

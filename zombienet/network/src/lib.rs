@@ -51,6 +51,9 @@ pub struct Options {
 	pub base_dir: Option<PathBuf>,
 	/// The collators' `--authoring` (`slot-based`, the node's default, or `lookahead`).
 	pub authoring: Option<String>,
+	/// Start Machina with this runtime (a compact, compressed wasm) in place of the local
+	/// chain spec's: e.g. the `block-time-500ms` trial runtime (`scripts/measure.sh`).
+	pub runtime_wasm: Option<PathBuf>,
 }
 
 /// The repository's root.
@@ -98,6 +101,12 @@ pub fn config(options: &Options) -> anyhow::Result<NetworkConfig> {
 	// root); zombienet-sdk would resolve that against the current directory.
 	let specs = repo_root().join("chain-specs").canonicalize().context("chain-specs/")?;
 	text = text.replace("\"chain-specs/", &format!("\"{}/", specs.display()));
+	if let Some(wasm) = &options.runtime_wasm {
+		let local = specs.join("machina-local-raw.json");
+		let spec = spec_with_runtime(&local, wasm)?;
+		text =
+			text.replace(&format!("{:?}", local.display().to_string()), &format!("{:?}", spec.display().to_string()));
+	}
 	// Nodes may be stopped and restarted on purpose (the tests kill a collator): never
 	// tear the whole network down because one node stopped answering.
 	let mut settings = String::from("[settings]\ntear_down_on_failure = false\n");
@@ -118,6 +127,28 @@ pub fn config(options: &Options) -> anyhow::Result<NetworkConfig> {
 		));
 	}
 	NetworkConfig::load_from_toml_string_with_base_dir(&text, &dir)
+}
+
+/// The raw chain spec `spec` with its genesis `:code` replaced by the runtime `wasm`, written
+/// next to the wasm (`<wasm>.chain-spec.json`). The node's slot-based collator reads the
+/// block rate from the runtime, so the same node binary runs either runtime.
+pub fn spec_with_runtime(spec: &Path, wasm: &Path) -> anyhow::Result<PathBuf> {
+	const CODE_KEY: &str = "0x3a636f6465";
+	let code = std::fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+	let mut json: serde_json::Value =
+		serde_json::from_slice(&std::fs::read(spec).with_context(|| format!("reading {}", spec.display()))?)?;
+	let top = json
+		.pointer_mut("/genesis/raw/top")
+		.and_then(|top| top.as_object_mut())
+		.ok_or_else(|| anyhow!("{} is not a raw chain spec", spec.display()))?;
+	if !top.contains_key(CODE_KEY) {
+		bail!("{} holds no :code", spec.display());
+	}
+	let hex: String = code.iter().map(|b| format!("{b:02x}")).collect();
+	top.insert(CODE_KEY.into(), format!("0x{hex}").into());
+	let out = wasm.with_extension("chain-spec.json");
+	std::fs::write(&out, serde_json::to_vec(&json)?).with_context(|| format!("writing {}", out.display()))?;
+	Ok(out)
 }
 
 /// Spawn the network of `options` with the native provider.

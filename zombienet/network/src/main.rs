@@ -7,6 +7,7 @@
 //! machina-zombienet --info network.json   # also write the endpoints and specs as JSON
 //! machina-zombienet --authoring lookahead # collators on the lookahead collator
 //! machina-zombienet --elastic             # 3 validators, 3 cores for Machina: 2 s blocks
+//! machina-zombienet --runtime-wasm W      # Machina's genesis runtime replaced by W
 //! ```
 
 use std::{path::PathBuf, time::Duration};
@@ -37,6 +38,10 @@ struct Args {
 	/// The collators' block authoring: `slot-based` (the node's default) or `lookahead`.
 	#[arg(long, value_name = "MODE")]
 	authoring: Option<String>,
+	/// Start Machina with this runtime (compact, compressed wasm) instead of the local
+	/// chain spec's, e.g. the `block-time-500ms` trial runtime.
+	#[arg(long, value_name = "WASM")]
+	runtime_wasm: Option<PathBuf>,
 	/// How long to wait for Machina's first finalized block.
 	#[arg(long, default_value_t = 600)]
 	ready_timeout_secs: u64,
@@ -51,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
 		elastic: args.elastic,
 		base_dir: args.base_dir,
 		authoring: args.authoring,
+		runtime_wasm: args.runtime_wasm,
 	};
 	let mut terminate = signal(SignalKind::terminate())?;
 
