@@ -39,7 +39,9 @@ reproducible_wasm() {
 # WASM_BUILD_TYPE=release, because a debug outer build would leave the blob uncompacted.
 feature_wasm() {
   local built="$CARGO_TARGET_DIR/debug/wbuild/machina-runtime/machina_runtime.compact.compressed.wasm"
-  (unset SKIP_WASM_BUILD; WASM_BUILD_TYPE=release cargo check --locked -p machina-runtime --features "$1")
+  # The release node's flags too: the nested build's crates are then shared by every
+  # feature set, not rebuilt whenever a script without them runs.
+  (unset SKIP_WASM_BUILD; reproducible_wasm; WASM_BUILD_TYPE=release cargo check --locked -p machina-runtime --features "$1")
   [ -s "$built" ] || { echo "no $built" >&2; return 1; }
   cp "$built" "$2"
 }

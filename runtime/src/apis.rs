@@ -480,7 +480,7 @@ impl_runtime_apis! {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
 			let weight = Executive::try_runtime_upgrade(checks).unwrap();
 			if checks.try_state() {
-				crate::configs::try_state().unwrap();
+				crate::configs::try_state(false).unwrap();
 			}
 			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
 		}
@@ -495,7 +495,7 @@ impl_runtime_apis! {
 			let checked = !matches!(select, frame_try_runtime::TryStateSelect::None);
 			let weight = Executive::try_execute_block(block, state_root_check, signature_check, select).unwrap();
 			if checked {
-				crate::configs::try_state().unwrap();
+				crate::configs::try_state(true).unwrap();
 			}
 			weight
 		}

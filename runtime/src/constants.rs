@@ -54,6 +54,11 @@ pub mod time {
 	/// relay slot, bundled into one core's PoV (docs/performance.md).
 	#[cfg(feature = "block-time-500ms")]
 	pub const BLOCK_PROCESSING_VELOCITY: u32 = 12;
+	// A trial wasm must never carry the production spec name (an upgrade to it could be
+	// enacted on a live chain): only with `fast-runtime` (spec name `machina-fast`). Native
+	// builds may test the velocity alone, with the production periods.
+	#[cfg(all(feature = "block-time-500ms", not(feature = "fast-runtime"), not(feature = "std")))]
+	compile_error!("the block-time-500ms wasm is built with fast-runtime (scripts/measure.sh)");
 	/// The block time the chain targets: 2 s (500 ms in the trial).
 	pub const MILLI_SECS_PER_BLOCK: u64 = RELAY_CHAIN_SLOT_DURATION_MILLIS as u64 / BLOCK_PROCESSING_VELOCITY as u64;
 	/// Collators build on the relay block one behind the best, so a relay chain fork

@@ -179,7 +179,7 @@ fn the_upgrade_to_opengov_removes_sudo_over_several_blocks() {
 				frame_support::traits::TryStateSelect::All,
 			)
 			.expect("every pallet's invariants hold after the upgrade");
-			machina_runtime::configs::try_state().expect("and the runtime's own");
+			machina_runtime::configs::try_state(true).expect("and the runtime's own");
 		}
 
 		// The next upgrade skips it: it ran once.
@@ -191,25 +191,53 @@ fn the_upgrade_to_opengov_removes_sudo_over_several_blocks() {
 }
 
 /// The runtime's own invariants (`configs::try_state`, run by the `TryRuntime` API after
-/// every pallet's): the session clock's window opens with the first block and is never
-/// ahead of the relay chain.
+/// every pallet's): after a block the session clock's window is its relay parent's, not
+/// ahead (rotations held back) nor behind (a rotation skipped); before this runtime's
+/// first block (an upgrade from before relay clock sessions) it may be unset.
 #[cfg(feature = "try-runtime")]
 #[test]
-fn the_session_clock_invariant_catches_a_window_ahead_of_the_relay_chain() {
+fn the_session_clock_invariant_catches_a_window_off_the_relay_chain() {
 	use machina_runtime::configs::{collators::SessionRelayWindow, try_state};
 	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		assert_eq!(try_state(), Ok(()), "genesis: no block has run");
+		assert_eq!(try_state(true), Ok(()), "genesis: no block has run");
+		open(1, 10_000);
+		close_block();
+		assert_eq!(try_state(true), Ok(()));
+		let window = SessionRelayWindow::get().expect("the first block opens the window");
+		assert!(window > 0, "relay block 10,000 is past the first 6 h window");
+		SessionRelayWindow::put(window + 1);
+		assert!(try_state(true).is_err(), "a window ahead of the relay clock");
+		SessionRelayWindow::put(window - 1);
+		assert!(try_state(true).is_err(), "a window behind the relay clock");
+		SessionRelayWindow::kill();
+		assert!(try_state(true).is_err(), "a block ran without a window");
+		assert_eq!(try_state(false), Ok(()), "a state from before relay clock sessions");
+		SessionRelayWindow::put(window);
+		open(2, 10_001);
+		close_block();
+		assert_eq!(try_state(true), Ok(()));
+	});
+}
+
+/// The same check through the runtime API that `try-runtime on-runtime-upgrade` calls.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn the_try_runtime_api_runs_the_runtimes_own_invariants() {
+	use frame_try_runtime::runtime_decl_for_try_runtime::TryRuntimeV1;
+	use machina_runtime::configs::collators::SessionRelayWindow;
+	new_test_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		open(1, 1_000);
 		close_block();
-		assert_eq!(try_state(), Ok(()));
+		<Runtime as TryRuntimeV1<machina_runtime::Block>>::on_runtime_upgrade(
+			frame_try_runtime::UpgradeCheckSelect::TryState,
+		);
 		let window = SessionRelayWindow::get().expect("the first block opens the window");
 		SessionRelayWindow::put(window + 1);
-		assert!(try_state().is_err(), "a window ahead of the relay clock");
-		SessionRelayWindow::kill();
-		assert!(try_state().is_err(), "a block ran without a window");
-		SessionRelayWindow::put(window);
-		open(2, 1_001);
-		close_block();
-		assert_eq!(try_state(), Ok(()));
+		let caught = common::catch_panic(|| {
+			<Runtime as TryRuntimeV1<machina_runtime::Block>>::on_runtime_upgrade(
+				frame_try_runtime::UpgradeCheckSelect::TryState,
+			);
+		});
+		assert!(caught.unwrap_err().contains("ahead of the relay chain"));
 	});
 }

@@ -154,16 +154,21 @@ impl<Period: Get<RelayBlocks>> RelaySessions<Period> {
 
 #[cfg(feature = "try-runtime")]
 impl<Period: Get<RelayBlocks>> RelaySessions<Period> {
-	/// The session clock's invariant: the stored window is never ahead of the relay clock
-	/// (a window ahead would hold back every rotation until the relay chain caught up).
-	/// Once a block has seen its relay parent (`post_inherents` ran), the window is set.
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+	/// The session clock's invariant: after a block, the stored window is the window of
+	/// the block's relay parent. Ahead, it would hold back every rotation until the relay
+	/// chain caught up; behind, a rotation was skipped. `after_block` is false for a state
+	/// not yet touched by this runtime's blocks (`on_runtime_upgrade` on a chain that
+	/// predates the relay clock sessions), where no window may be set yet.
+	pub fn do_try_state(after_block: bool) -> Result<(), sp_runtime::TryRuntimeError> {
 		let relay = RelayClock::current_block_number();
 		match SessionRelayWindow::get() {
 			Some(stored) if stored > Self::window(relay) => {
 				Err("SessionRelayWindow is ahead of the relay chain's clock".into())
 			},
-			None if frame_system::Pallet::<Runtime>::block_number() > 0 && relay > 0 => {
+			Some(stored) if stored < Self::window(relay) => {
+				Err("SessionRelayWindow is behind the relay chain's clock: a rotation was skipped".into())
+			},
+			None if after_block && frame_system::Pallet::<Runtime>::block_number() > 0 => {
 				Err("a block ran without opening the session window".into())
 			},
 			_ => Ok(()),

@@ -21,7 +21,8 @@ pub use system::{RuntimeBlockLength, RuntimeBlockWeights};
 
 /// Invariants of the runtime's own glue, outside any pallet's `try_state`: checked by the
 /// `TryRuntime` API after every pallet's (`try-runtime execute-block`, `on-runtime-upgrade`).
+/// `after_block`: the state is the end of a block this runtime executed.
 #[cfg(feature = "try-runtime")]
-pub fn try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-	collators::RelaySessions::<collators::SessionPeriod>::do_try_state()
+pub fn try_state(after_block: bool) -> Result<(), sp_runtime::TryRuntimeError> {
+	collators::RelaySessions::<collators::SessionPeriod>::do_try_state(after_block)
 }

@@ -104,8 +104,11 @@ pub fn config(options: &Options) -> anyhow::Result<NetworkConfig> {
 	if let Some(wasm) = &options.runtime_wasm {
 		let local = specs.join("machina-local-raw.json");
 		let spec = spec_with_runtime(&local, wasm)?;
-		text =
-			text.replace(&format!("{:?}", local.display().to_string()), &format!("{:?}", spec.display().to_string()));
+		let named = format!("{:?}", local.display().to_string());
+		if !text.contains(&named) {
+			bail!("zombienet/{file} does not name {named}: --runtime-wasm would not apply");
+		}
+		text = text.replace(&named, &format!("{:?}", spec.display().to_string()));
 	}
 	// Nodes may be stopped and restarted on purpose (the tests kill a collator): never
 	// tear the whole network down because one node stopped answering.
